@@ -1,0 +1,57 @@
+"""What every backend offers the job runner."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+
+from .. import __version__
+from ..articles import Article
+from ..schema import ArticleClaims, Claim, Provenance, Usage
+
+
+class ExtractionError(Exception):
+    """One article failed; the job records it and goes on."""
+
+    def __init__(self, message: str, *, error: str = "ExtractionError", stage: str = "extract", usage: Usage | None = None):
+        super().__init__(message)
+        self.error = error
+        self.stage = stage
+        self.usage = usage or Usage()
+
+
+class BudgetExhausted(Exception):
+    """The run's request/token budget is spent: stop cleanly, resume later."""
+
+
+class Backend(ABC):
+    name: str = "?"
+
+    def provenance(self) -> Provenance:
+        return Provenance(backend=self.name, toolkit_version=__version__)
+
+    def result(self, article: Article, claims: list[Claim], usage: Usage | None = None) -> ArticleClaims:
+        return ArticleClaims(
+            article_id=article.id,
+            text_sha256=article.sha256,
+            title=article.title,
+            claims=claims,
+            provenance=self.provenance(),
+            usage=usage or Usage(),
+        )
+
+    @abstractmethod
+    async def aextract(self, article: Article) -> ArticleClaims:
+        """Claims for one article, or ExtractionError."""
+
+    async def aclose(self) -> None:
+        return None
+
+
+class SyncBackend(Backend):
+    """A CPU-only backend (rules, sentences): the sync call is the real one."""
+
+    @abstractmethod
+    def extract(self, article: Article) -> ArticleClaims: ...
+
+    async def aextract(self, article: Article) -> ArticleClaims:
+        return self.extract(article)

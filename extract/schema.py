@@ -1,0 +1,291 @@
+"""The claim schema: one set of Pydantic models behind the model-facing JSON Schema,
+validation, run output, gold files and reports.
+
+Offsets are Python ``str`` indices (code points) into the article text as loaded,
+half-open ``[start, end)``. Models never supply offsets; grounding computes them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from enum import Enum
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+SCHEMA_VERSION = "1"
+
+
+def text_sha256(text: str) -> str:
+    """Hash pinned by runs and gold files, so drifted offsets are caught."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+class ClaimantType(str, Enum):
+    person = "person"
+    organization = "organization"
+    government = "government"
+    media = "media"
+    anonymous = "anonymous"
+    author = "author"
+    unknown = "unknown"
+
+
+class Attribution(str, Enum):
+    direct = "direct"
+    indirect = "indirect"
+    unattributed = "unattributed"
+
+
+class Certainty(str, Enum):
+    asserted = "asserted"
+    hedged = "hedged"
+    denied = "denied"
+
+
+# Descriptions are written for a model to read; the prompt and the JSON Schema reuse them.
+D = {
+    "statement": (
+        "The proposition rewritten to stand alone: pronouns and definite descriptions "
+        "resolved to names, no facts added that the article does not state. "
+        "One proposition per claim."
+    ),
+    "quote": (
+        "The exact text copied from the article that carries the claim, character for "
+        "character, as short as possible while still carrying the content."
+    ),
+    "quote_span": "Character offsets [start, end) of the quote in the article text; computed by the toolkit, never by the model.",
+    "claimant": "Who the article presents as making the claim.",
+    "claimant_text": "The claimant exactly as written in the article (e.g. 'the source', 'Peskov'), or null when the claim is unattributed.",
+    "claimant_name": "Canonical name of the claimant (e.g. 'Dmitry Peskov', 'Russian Ministry of Defence'); for anonymous sources a short description such as 'a diplomatic source'.",
+    "claimant_type": "One of: person, organization, government, media, anonymous, author (the article itself asserts it), unknown.",
+    "claimant_role": "The claimant's role or title if the article gives one (e.g. 'Kremlin spokesperson'), else null.",
+    "cue": "The reporting expression exactly as written (e.g. 'said', 'according to', 'claimed', 'denied'), or null when there is none.",
+    "attribution": "direct (the words are quoted), indirect (reported speech or 'according to'), unattributed (the article asserts it itself).",
+    "certainty": "asserted (stated as fact), hedged ('may have', 'allegedly', 'suggests', 'reportedly'), denied (the claimant rejects the proposition).",
+    "grounded": "True when the quote was found in the article and quote_span is set; false when it could not be aligned.",
+}
+
+
+class Span(BaseModel):
+    """A half-open character range into the article text."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    start: int = Field(ge=0, description="First character offset (inclusive).")
+    end: int = Field(ge=0, description="Offset one past the last character (exclusive).")
+
+    @model_validator(mode="after")
+    def _ordered(self) -> "Span":
+        if self.start >= self.end:
+            raise ValueError(f"span start {self.start} must be < end {self.end}")
+        return self
+
+    def slice(self, text: str) -> str:
+        return text[self.start : self.end]
+
+
+class Claimant(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    text: str | None = Field(default=None, description=D["claimant_text"])
+    span: Span | None = Field(default=None, description="Offsets of `text` in the article, computed by the toolkit.")
+    name: str | None = Field(default=None, description=D["claimant_name"])
+    type: ClaimantType = Field(default=ClaimantType.unknown, description=D["claimant_type"])
+    role: str | None = Field(default=None, description=D["claimant_role"])
+
+
+class Cue(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    text: str = Field(description=D["cue"])
+    span: Span | None = Field(default=None, description="Offsets of the cue in the article, computed by the toolkit.")
+
+
+class Claim(BaseModel):
+    """One attributed or asserted check-worthy proposition.
+
+    ``attribution`` and ``certainty`` may be ``None`` only in gold imported from corpora
+    that do not label them; evaluation then leaves them out of that field's score.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    statement: str = Field(min_length=1, description=D["statement"])
+    quote: str = Field(min_length=1, description=D["quote"])
+    quote_span: Span | None = Field(default=None, description=D["quote_span"])
+    claimant: Claimant = Field(default_factory=Claimant, description=D["claimant"])
+    cue: Cue | None = Field(default=None, description=D["cue"])
+    attribution: Attribution | None = Field(default=None, description=D["attribution"])
+    certainty: Certainty | None = Field(default=None, description=D["certainty"])
+    grounded: bool = Field(default=True, description=D["grounded"])
+
+    @model_validator(mode="after")
+    def _grounded_has_span(self) -> "Claim":
+        if self.grounded and self.quote_span is None:
+            raise ValueError("a grounded claim needs quote_span")
+        if not self.grounded and self.quote_span is not None:
+            raise ValueError("an ungrounded claim must not carry quote_span")
+        return self
+
+    def span_problems(self, text: str) -> list[str]:
+        """Every span must lie inside the text and cover exactly the text it names."""
+        problems: list[str] = []
+        checks: list[tuple[str, Span | None, str | None]] = [
+            ("quote", self.quote_span, self.quote),
+            ("claimant", self.claimant.span, self.claimant.text),
+            ("cue", self.cue.span if self.cue else None, self.cue.text if self.cue else None),
+        ]
+        for name, span, expected in checks:
+            if span is None:
+                continue
+            if span.end > len(text):
+                problems.append(f"{name} span [{span.start}, {span.end}) lies outside the text (length {len(text)})")
+            elif expected is not None and span.slice(text) != expected:
+                problems.append(
+                    f"{name} span [{span.start}, {span.end}) covers {span.slice(text)!r}, not {expected!r}"
+                )
+        return problems
+
+
+class PromptRef(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    id: str
+    version: str
+    sha256: str
+
+
+class Usage(BaseModel):
+    """Counts for one article (or summed over a run)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    requests: int = 0
+    retries: int = 0
+    reasks: int = 0
+    cache_hits: int = 0
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+
+    def add(self, other: "Usage") -> "Usage":
+        return Usage(**{k: getattr(self, k) + getattr(other, k) for k in Usage.model_fields})
+
+
+class Provenance(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    backend: str
+    model: str | None = None
+    prompt: PromptRef | None = None
+    parameters: dict[str, Any] = Field(default_factory=dict)
+    toolkit_version: str
+    schema_version: str = SCHEMA_VERSION
+
+
+class ArticleClaims(BaseModel):
+    """One line of ``claims.jsonl``: everything extracted from one article."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    article_id: str
+    text_sha256: str
+    title: str | None = None
+    claims: list[Claim]
+    provenance: Provenance
+    usage: Usage = Field(default_factory=Usage)
+
+    def span_problems(self, text: str) -> list[str]:
+        problems = []
+        if text_sha256(text) != self.text_sha256:
+            problems.append("text_sha256 does not match the article text")
+        for i, claim in enumerate(self.claims):
+            problems.extend(f"claim {i}: {p}" for p in claim.span_problems(text))
+        return problems
+
+
+class ArticleFailure(BaseModel):
+    """One line of ``failures.jsonl``: an article that could not be processed, and why."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    article_id: str
+    source: str | None = None
+    stage: str = Field(description="load, extract, validate or budget")
+    error: str = Field(description="Exception class or error kind")
+    message: str
+    usage: Usage = Field(default_factory=Usage)
+
+
+class GoldArticle(BaseModel):
+    """A hand-labelled gold file: the same Claim model as runs, plus who labelled it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    article_id: str
+    text_sha256: str
+    labelled_by: str
+    guideline_version: str
+    notes: str | None = None
+    claims: list[Claim]
+
+
+# ---------------------------------------------------------------------------
+# What a model is asked to return. Offsets are absent on purpose: the toolkit
+# grounds quotes itself. Every field is required and nullable (OpenAI strict mode).
+
+
+class ModelClaim(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    statement: str = Field(description=D["statement"])
+    quote: str = Field(description=D["quote"])
+    claimant_text: str | None = Field(description=D["claimant_text"])
+    claimant_name: str | None = Field(description=D["claimant_name"])
+    claimant_type: ClaimantType = Field(description=D["claimant_type"])
+    claimant_role: str | None = Field(description=D["claimant_role"])
+    cue: str | None = Field(description=D["cue"])
+    attribution: Attribution = Field(description=D["attribution"])
+    certainty: Certainty = Field(description=D["certainty"])
+
+
+class ModelOutput(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    claims: list[ModelClaim] = Field(description="Every check-worthy claim in the text, in order of appearance.")
+
+
+def strict_json_schema(model: type[BaseModel]) -> dict[str, Any]:
+    """JSON Schema that an OpenAI strict ``json_schema`` request accepts.
+
+    Strict mode wants every object closed (``additionalProperties: false``), every
+    property required, no ``default``, and no keywords beside ``$ref``; refs are
+    inlined so that descriptions survive next to them.
+    """
+    schema = model.model_json_schema()
+    defs = schema.pop("$defs", {})
+
+    def fix(node: Any) -> Any:
+        if isinstance(node, list):
+            return [fix(n) for n in node]
+        if not isinstance(node, dict):
+            return node
+        if "$ref" in node:
+            target = defs[node["$ref"].split("/")[-1]]
+            merged = {**target, **{k: v for k, v in node.items() if k != "$ref"}}
+            return fix(merged)
+        out = {k: fix(v) for k, v in node.items() if k not in ("default", "title", "properties")}
+        if "properties" in node:
+            out["properties"] = {name: fix(sub) for name, sub in node["properties"].items()}
+        if out.get("type") == "object" or "properties" in out:
+            out["additionalProperties"] = False
+            out["required"] = list(out.get("properties", {}))
+        return out
+
+    return fix(schema)
+
+
+def schema_sha256(model: type[BaseModel] = ModelOutput) -> str:
+    import json
+
+    return hashlib.sha256(json.dumps(strict_json_schema(model), sort_keys=True).encode()).hexdigest()

@@ -1,0 +1,59 @@
+"""Paragraph and sentence boundaries with exact offsets (shared by rules, sentences, chunking).
+
+A deliberately small rule set: news prose, straight and curly quotes, common
+abbreviations. Offsets are str indices into the original text.
+"""
+
+from __future__ import annotations
+
+import re
+
+_PARA = re.compile(r"(?:\r?\n[ \t]*){2,}|\r?\n")
+# End of sentence: . ! ? (optionally followed by closing quotes/brackets), then space + an opener.
+_SENT_END = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s+[\"'“‘(\[]?[A-Z0-9\u00C0-\u024F\u0400-\u04FF])")
+_ABBREV = re.compile(
+    r"(?:\b(?:Mr|Mrs|Ms|Dr|Prof|Gen|Lt|Col|Sgt|Capt|Sen|Rep|Gov|St|Jr|Sr|Inc|Ltd|Co|Corp|vs|etc|No|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)|\b[A-Z]|\bU\.S|\bU\.K|\bU\.N)\.$"
+)
+
+
+def _trim(text: str, start: int, end: int) -> tuple[int, int] | None:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return (start, end) if start < end else None
+
+
+def paragraphs(text: str) -> list[tuple[int, int]]:
+    """Non-empty lines/paragraphs as (start, end), whitespace trimmed."""
+    out, pos = [], 0
+    for m in _PARA.finditer(text):
+        span = _trim(text, pos, m.start())
+        if span:
+            out.append(span)
+        pos = m.end()
+    span = _trim(text, pos, len(text))
+    if span:
+        out.append(span)
+    return out
+
+
+def sentences(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
+    """Sentences inside text[start:end], never crossing a paragraph boundary."""
+    end = len(text) if end is None else end
+    out: list[tuple[int, int]] = []
+    for p_start, p_end in paragraphs(text[start:end]):
+        p_start += start
+        p_end += start
+        pos = p_start
+        for m in _SENT_END.finditer(text, p_start, p_end):
+            if _ABBREV.search(text, max(p_start, m.start() - 6), m.start() + 1):
+                continue
+            span = _trim(text, pos, m.end())
+            if span:
+                out.append(span)
+            pos = m.end()
+        span = _trim(text, pos, p_end)
+        if span:
+            out.append(span)
+    return out
