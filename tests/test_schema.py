@@ -1,0 +1,113 @@
+import json
+
+import pytest
+from pydantic import ValidationError
+
+from extract.schema import (
+    ArticleClaims,
+    Claim,
+    Claimant,
+    Cue,
+    ModelOutput,
+    Provenance,
+    Span,
+    strict_json_schema,
+    text_sha256,
+)
+
+TEXT = "Peskov said the probe is ongoing. Кремль заявил: «нет»."
+
+
+def make_claim(**kw) -> Claim:
+    base = dict(
+        statement="Dmitry Peskov said the probe is ongoing.",
+        quote="the probe is ongoing",
+        quote_span=Span(start=12, end=32),
+        claimant=Claimant(text="Peskov", span=Span(start=0, end=6), name="Dmitry Peskov", type="person"),
+        cue=Cue(text="said", span=Span(start=7, end=11)),
+        attribution="indirect",
+        certainty="asserted",
+    )
+    base.update(kw)
+    return Claim(**base)
+
+
+def test_round_trip_through_json():
+    ac = ArticleClaims(
+        article_id="a", text_sha256=text_sha256(TEXT), claims=[make_claim()],
+        provenance=Provenance(backend="rules", toolkit_version="0"),
+    )
+    again = ArticleClaims.model_validate_json(ac.model_dump_json())
+    assert again == ac
+    assert again.span_problems(TEXT) == []
+
+
+@pytest.mark.parametrize("start,end", [(5, 5), (6, 2), (-1, 3)])
+def test_bad_spans_rejected(start, end):
+    with pytest.raises(ValidationError):
+        Span(start=start, end=end)
+
+
+@pytest.mark.parametrize("field,value", [("attribution", "quoted"), ("certainty", "maybe"), ("attribution", "Direct")])
+def test_enums_are_strict(field, value):
+    with pytest.raises(ValidationError):
+        make_claim(**{field: value})
+
+
+def test_unknown_fields_rejected():
+    with pytest.raises(ValidationError):
+        Claim.model_validate({**make_claim().model_dump(), "confidence": 0.9})
+
+
+def test_grounded_flag_and_span_agree():
+    with pytest.raises(ValidationError):
+        make_claim(quote_span=None)  # grounded without a span
+    with pytest.raises(ValidationError):
+        make_claim(grounded=False)  # ungrounded with a span
+    assert make_claim(quote_span=None, grounded=False).quote_span is None
+
+
+def test_span_problems_name_the_span():
+    c = make_claim(quote_span=Span(start=12, end=31))
+    assert any("quote span [12, 31)" in p for p in c.span_problems(TEXT))
+    c = make_claim(quote_span=Span(start=100, end=120))
+    assert any("outside the text" in p for p in c.span_problems(TEXT))
+    ac = ArticleClaims(article_id="a", text_sha256="0" * 64, claims=[], provenance=Provenance(backend="x", toolkit_version="0"))
+    assert ac.span_problems(TEXT) == ["text_sha256 does not match the article text"]
+
+
+def test_offsets_are_code_points_for_non_ascii():
+    start = TEXT.index("«нет»")
+    c = make_claim(quote="«нет»", quote_span=Span(start=start, end=start + 5))
+    assert c.span_problems(TEXT) == []
+
+
+def _walk(node, path="$"):
+    if isinstance(node, dict):
+        yield path, node
+        for k, v in node.items():
+            yield from _walk(v, f"{path}.{k}")
+    elif isinstance(node, list):
+        for i, v in enumerate(node):
+            yield from _walk(v, f"{path}[{i}]")
+
+
+def test_strict_schema_is_what_openai_strict_mode_accepts():
+    schema = strict_json_schema(ModelOutput)
+    assert "$defs" not in json.dumps(schema) and "$ref" not in json.dumps(schema)
+    objects = [(p, n) for p, n in _walk(schema) if n.get("type") == "object"]
+    assert len(objects) == 2  # the output and one claim
+    for path, node in objects:
+        assert node["additionalProperties"] is False, path
+        assert sorted(node["required"]) == sorted(node["properties"]), path
+    for path, node in _walk(schema):
+        assert "default" not in node, path
+    claim = schema["properties"]["claims"]["items"]["properties"]
+    assert {"type": "null"} in claim["claimant_text"]["anyOf"]  # nullable, not optional
+    assert claim["certainty"]["enum"] == ["asserted", "hedged", "denied"]
+    assert claim["statement"]["description"]  # descriptions survive inlining
+    # and the Pydantic model accepts what the schema describes
+    ModelOutput.model_validate({"claims": [{
+        "statement": "s", "quote": "q", "claimant_text": None, "claimant_name": None,
+        "claimant_type": "author", "claimant_role": None, "cue": None,
+        "attribution": "unattributed", "certainty": "asserted"}]})
