@@ -255,6 +255,22 @@ class ModelOutput(BaseModel):
     claims: list[ModelClaim] = Field(description="Every check-worthy claim in the text, in order of appearance.")
 
 
+class ModelSelection(BaseModel):
+    """First stage of a staged prompt: which sentences hold check-worthy claims."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    sentences: list[str] = Field(
+        description=(
+            "Every sentence of the article that contains at least one check-worthy claim "
+            "(a specific, verifiable proposition, attributed or asserted), copied exactly "
+            "as written, character for character, in order of appearance. Leave out page "
+            "boilerplate, questions, opinions without a checkable fact, and headlines that "
+            "only repeat the body."
+        )
+    )
+
+
 def strict_json_schema(model: type[BaseModel]) -> dict[str, Any]:
     """JSON Schema that an OpenAI strict ``json_schema`` request accepts.
 
