@@ -11,6 +11,9 @@ import re
 _PARA = re.compile(r"(?:\r?\n[ \t]*){2,}|\r?\n")
 # End of sentence: . ! ? (optionally followed by closing quotes/brackets), then space + an opener.
 _SENT_END = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s+[\"'“‘(\[]?[A-Z0-9\u00C0-\u024F\u0400-\u04FF])")
+# A quotation that opens and closes inside one paragraph is never split: a quote's
+# sentences belong to one claim. Unpaired marks protect nothing.
+_QUOTED = re.compile(r"“[^“”\n]*”|\"[^\"\n]*\"")
 _ABBREV = re.compile(
     r"(?:\b(?:Mr|Mrs|Ms|Dr|Prof|Gen|Lt|Col|Sgt|Capt|Sen|Rep|Gov|St|Jr|Sr|Inc|Ltd|Co|Corp|vs|etc|No|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)|\b[A-Z]|\bU\.S|\bU\.K|\bU\.N)\.$"
 )
@@ -46,8 +49,11 @@ def sentences(text: str, start: int = 0, end: int | None = None) -> list[tuple[i
         p_start += start
         p_end += start
         pos = p_start
+        quoted = [(q.start(), q.end()) for q in _QUOTED.finditer(text, p_start, p_end)]
         for m in _SENT_END.finditer(text, p_start, p_end):
             if _ABBREV.search(text, max(p_start, m.start() - 6), m.start() + 1):
+                continue
+            if any(qs < m.end() < qe for qs, qe in quoted):
                 continue
             span = _trim(text, pos, m.end())
             if span:

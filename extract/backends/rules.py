@@ -1,0 +1,775 @@
+"""The offline rules backend: the default extractor and the baseline every prompt must beat.
+
+Pure Python + ``re``, deterministic, no network, no model. Per sentence it finds
+reporting frames and turns each into a claim whose quote, claimant and cue spans are
+exact str offsets into the article text:
+
+- reporting verbs with a subject claimant ("The source claimed that ...", "X told Y
+  that ...", "with Peskov insisting that ...", ", adding that ..."), inverted frames
+  ("“...,” said the source", "..., Sources Claim") and parenthetical ones ("This
+  conclusion, the source added, was based ...");
+- "according to X" at the start, middle or end of a sentence, and "with reference to X";
+- quoted speech ("X said: “...”", "“...,” X said"): attribution ``direct``;
+- agentless hedges ("it is claimed", "reportedly", "allegedly", "are said to", "there is
+  a belief that").
+
+What it emits (the choice, following gold/GUIDELINES.md §5/§10 H6): every *attributed*
+claim, plus one author claim per sentence that carries an agentless hedge marker
+(claimant type ``author``, attribution ``unattributed``, certainty ``hedged``, no cue).
+Plain author assertions with no marker are not emitted: without a model the rules cannot
+tell a check-worthy assertion from narrative, and emitting every sentence is what the
+``sentences`` floor backend is for.
+
+Claimants that are pronouns ("he", "they") or definite descriptions ("the source", "the
+expert", "the report") keep their text and span but take the name, type and role of the
+nearest earlier claimant that fits. Certainty: denial verbs -> ``denied``; hedging cue
+or hedge words in the content -> ``hedged``; else ``asserted``. Page boilerplate
+("Share", "Read: ...", "Leave a Reply", emoji lines) and verbatim-repeated blocks
+(captions, repeated headlines) yield nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+
+from ..articles import Article
+from ..schema import ArticleClaims, Attribution, Certainty, Claim, Claimant, ClaimantType, Cue, Span
+from ..segment import paragraphs, sentences
+from . import rules_lexicon as L
+from .base import SyncBackend
+
+# --- compiled once at import -------------------------------------------------------
+
+_WORD = re.compile(r"(?:[A-Z]\.){2,}|[^\W_]+(?:[’'\-.][^\W_]+)*")
+_WORD_ONLY = re.compile(r"[A-Za-z]+")
+_TO_AFTER = re.compile(r"\s+to\b")
+
+
+def _cues(text: str, lo: int, hi: int) -> list[tuple[int, int, str]]:
+    """Reporting-verb forms in text[lo:hi] as (start, end, form); a dict lookup per word
+    is far faster than one big alternation."""
+    out = []
+    for m in _WORD_ONLY.finditer(text, lo, hi):
+        w = m.group().lower()
+        if w in _PREP_VERBS:
+            mt = _TO_AFTER.match(text, m.end(), hi)
+            if mt:
+                out.append((m.start(), mt.end(), w + " to"))
+        elif w in L.FORM_TO_LEMMA:
+            out.append((m.start(), m.end(), w))
+    return out
+
+
+_PREP_VERBS = frozenset(f.split()[0] for f in L.FORM_TO_LEMMA if " " in f)
+_ACCORDING = re.compile(r"\baccording\s+to\b", re.I)
+_MARKER = re.compile(
+    r"\b(?:it\s+(?:is|was|has\s+been)\s+(?:claimed|suggested|reported|alleged|believed|understood|thought|rumou?red)"
+    r"|there\s+is\s+a\s+(?:belief|suspicion)"
+    r"|(?:is|are|was|were)\s+(?:said|believed|thought|reported|alleged|rumou?red)\s+to"
+    r"|allegedly|reportedly|purportedly|supposedly|alleged)\b",
+    re.I,
+)
+_HEDGE = re.compile(
+    r"\b(?:may|might|could|possibly|possible|potentially|likely|allegedly|alleged|reportedly|apparently|"
+    r"appears?|appeared|seem(?:s|ed)?|suggest(?:s|ed|ing)?|believed?|believes|perhaps|unconfirmed|"
+    r"purportedly|purported|supposedly|early\s+signs|early\s+indications|probably|suspected|"
+    r"(?:is|are)\s+said\s+to|it\s+is\s+claimed)\b",
+    re.I,
+)
+_DENY_CONTENT = re.compile(r"\bnot\b[^,.;]{0,40}\bresponsible\b|\bno\b[^,.;]{0,30}\brole\b|\bunfounded\b|\bbaseless\b", re.I)
+_BRIDGE = re.compile(
+    r"(?:^|\s)(?:has|have|had|also|already|then|now|later|earlier|previously|since|further|again|publicly|"
+    r"repeatedly|quickly|initially|separately|once|first|reportedly|allegedly|"
+    r"(?:was|were|is|are)\s+quick\s+to|took\s+to\s+[\w’' ]{1,30}?\s+to|went\s+on\s+to|"
+    r"(?:appeared|sought|rushed|moved|continued|hastened)\s+to)\s*$",
+    re.I,
+)
+_PASSIVE_AUX = re.compile(r"\b(?:is|are|was|were|been|be|being)\s+$", re.I)
+_THAT = re.compile(
+    r"(?:\s*\([^)]*\))?(?:\s+(?:on|in|last|this|earlier)\s+[\w’']+)?"
+    r"(?:\s+(with\s+reference\s+to|citing)\s+([^,.;]{1,80}?))?\s*,?\s+that\s+",
+    re.I,
+)
+_TOLD_THAT = re.compile(r"\s+[^,.;:“”\"]{1,40}?\s+that\s+", re.I)
+_COLON_QUOTE = re.compile(r"\s*(?:\([^)]*\)\s*)?[:,]?\s*(?=[“\"])")
+_POST = re.compile(r"\s+(?:close\s+to|familiar\s+with|with\s+knowledge\s+of|briefed\s+on|involved\s+in)\s+", re.I)
+_QUOTED = re.compile(r"“[^“”]*”|\"[^\"\n]*\"")
+_DEFINITE = re.compile(
+    r"the\s+(?:same\s+|said\s+|latter\s+|former\s+)?(source|sources|expert|experts|official|officials|analyst|"
+    r"diplomat|insider|insiders|report|outlet)",
+    re.I,
+)
+_MOD = re.compile(
+    r"(?:the\s+)?(?:(Russia[’']s|Russian)\s+)?(?:MoD|Ministry\s+of\s+Defen[cs]e|Defen[cs]e\s+Ministry)(?:\s+\(MoD\))?",
+    re.I,
+)
+_ACRONYM_DEF = re.compile(r"((?:[A-Z][\w’'.-]*)(?:\s+(?:of|for|and|on|[A-Z][\w’'.-]*))*)\s+\(([A-Z][A-Za-z]{1,7})\)")
+_BOILERPLATE = re.compile(
+    r"(?:share(?:\s+this\s+(?:post|article|story))?\s*:?|comments?(?:\s+on\s+this\s+article)?\s*:?|"
+    r"leave\s+a\s+(?:reply|comment)|photos?|videos?|gallery|advertisement|world\s+news|military|"
+    r"(?:read|read\s+more|related|see\s+also|also\s+read)\s*:.*|don[’']t\s+miss.*|we\s+don[’']t\s+spam.*|"
+    r"please\s+enable\s+javascript.*|(?:additional\s+)?reporting\s+by\b.*|editing\s+by\b.*|"
+    r"no\s+comments\s+(?:available|yet).*|your\s+email\s+address\s+will\s+not\s+be\s+published.*|"
+    r"required\s+fields\s+are\s+marked.*|subscribe\b.*|sign\s+up\b.*|follow\s+us\b.*|click\s+here\b.*)",
+    re.I,
+)
+_CAPTION_CREDIT = re.compile(r"\s*\((@[\w.\-]+)(?:/[^)]*)?\)\s*$")
+_LEADING_SKIP = frozenset({"and", "but", "then", "however", "meanwhile", "also", "so", "yet", "now"})
+_TRAIL = re.compile(r"(?:[\s,;:—–-]+|\b(?:with|and|but|while|as|who|which|whereas)\b)+$", re.I)
+_STRIP_PUNCT = ".,;: \t\n"
+_STMT_HEDGE = re.compile(r",?\s*\b(?:allegedly|reportedly|purportedly|supposedly)\b,?", re.I)
+_DENIED_OBJECT = re.compile(r"(?:the\s+)?(?:suggestion|claim|claims|allegation|allegations|reports?|idea)\s+that\s+", re.I)
+
+
+@dataclass
+class _Party:
+    span: tuple[int, int] | None
+    text: str | None
+    name: str | None
+    type: ClaimantType
+    role: str | None = None
+
+    def claimant(self) -> Claimant:
+        span = Span(start=self.span[0], end=self.span[1]) if self.span else None
+        return Claimant(text=self.text, span=span, name=self.name, type=self.type, role=self.role)
+
+
+@dataclass
+class _Frame:
+    cue: tuple[int, int] | None
+    lemma: str
+    party: _Party | None
+    content: tuple[int, int]
+    kind: str  # forward (bounded by later frames), fixed, whole
+    frame_start: int
+    that: bool = False
+    quoted: bool = False  # content is a quotation interior
+    cut: tuple[int, int] | None = None  # interruption removed from the statement
+    bound: int = 0  # where forward content may run to at most
+    author: bool = False
+
+
+# --- small helpers -------------------------------------------------------------------
+
+
+def _kind(w: str) -> str | None:
+    lw = w.lower()
+    if len(w) > 2 and lw.endswith(("’s", "'s")):
+        return "poss"
+    if lw == "of":
+        return "of"
+    if lw in L.DETERMINERS:
+        return "det"
+    if lw in L.PRONOUNS:
+        return "pron"
+    if len(w) >= 2 and w.isupper() and w.isalpha():
+        return "cap"  # acronyms: "US", "NATO", "MoD" is handled as cap below
+    if lw in L.FUNCTION_WORDS:
+        return None
+    if lw in L.SOURCE_NOUNS or lw in L.GOV_NOUNS or lw in L.UNKNOWN_NOUNS:
+        return "head"
+    if w[0].isupper():
+        return "cap"
+    if lw in L.ROLE_WORDS or lw in L.MODIFIERS:
+        return "mod"
+    return None
+
+
+def _tokens(text: str, lo: int, hi: int) -> list[tuple[int, int, str]]:
+    return [(m.start(), m.end(), m.group()) for m in _WORD.finditer(text, lo, hi)]
+
+
+def _np_before(text: str, lo: int, pos: int) -> tuple[int, int] | None:
+    """The claimant noun phrase ending at ``pos`` (trailing spaces ignored), or None."""
+    end = pos
+    while end > lo and text[end - 1].isspace():
+        end -= 1
+    toks = _tokens(text, max(lo, end - 200), end)
+    if not toks or toks[-1][1] != end:
+        return None
+    last = len(toks) - 1
+    if _kind(toks[last][2]) == "pron":
+        return toks[last][0], end
+    if _kind(toks[last][2]) not in ("cap", "head"):
+        return None
+    start = None
+    j = last
+    while j >= 0:
+        s, e, w = toks[j]
+        nxt = toks[j + 1][0] if j < last else end
+        if text[e:nxt].strip():
+            break
+        k = _kind(w)
+        if k in ("cap", "head", "mod", "poss"):
+            start = j
+        elif k == "of" and 0 < j < last and _kind(toks[j - 1][2]) == "cap" and _kind(toks[j + 1][2]) == "cap":
+            start = j
+        elif k == "det":
+            start = j
+            break
+        else:
+            break
+        j -= 1
+    if start is None:
+        return None
+    return toks[start][0], end
+
+
+def _np_after(text: str, pos: int, hi: int, skip_leading: bool = False) -> tuple[int, int] | None:
+    """The claimant noun phrase starting at ``pos`` (leading spaces ignored), with a
+    source post-modifier ("close to ...", "familiar with ...") when there is one."""
+    toks = _tokens(text, pos, min(hi, pos + 300))
+    i = 0
+    if skip_leading:
+        while i < len(toks) and toks[i][2].lower() in _LEADING_SKIP and not text[pos : toks[i][0]].strip(" ,“\"‘"):
+            pos = toks[i][1]
+            i += 1
+    if i >= len(toks) or text[pos : toks[i][0]].strip(" ,“\"‘"):
+        return None
+    if _kind(toks[i][2]) == "pron":
+        return toks[i][0], toks[i][1]
+    first = i
+    last_head = None
+    if _kind(toks[i][2]) == "det":
+        i += 1
+    while i < len(toks):
+        if i > first and text[toks[i - 1][1] : toks[i][0]].strip():
+            break
+        k = _kind(toks[i][2])
+        if k in ("cap", "head"):
+            last_head = i
+        elif k == "of":
+            if not (i + 1 < len(toks) and _kind(toks[i + 1][2]) == "cap"):
+                break
+        elif k not in ("mod", "poss"):
+            break
+        i += 1
+    if last_head is None:
+        return None
+    start, end = toks[first][0], toks[last_head][1]
+    if _kind(toks[last_head][2]) == "head":
+        m = _POST.match(text, end)
+        if m:
+            rest = _tokens(text, m.end(), min(hi, m.end() + 120))
+            n_end = None
+            for n, (s, e, w) in enumerate(rest[:6]):
+                gap_from = rest[n - 1][1] if n else m.end()
+                if text[gap_from:s].strip():
+                    break
+                lw = w.lower()
+                if lw in L.FORM_TO_LEMMA or (lw in L.FUNCTION_WORDS and lw != "of"):
+                    break
+                n_end = e
+            if n_end:
+                end = n_end
+    return start, end
+
+
+def _trim(text: str, a: int, b: int) -> tuple[int, int]:
+    """Drop surrounding whitespace, sentence punctuation, enclosing quotes and dangling conjunctions."""
+    while True:
+        old = (a, b)
+        while a < b and text[a] in _STRIP_PUNCT:
+            a += 1
+        m = _TRAIL.search(text, max(a, b - 24), b)
+        if m and m.start() > a:
+            b = m.start()
+        while b > a and text[b - 1] in _STRIP_PUNCT:
+            b -= 1
+        if b - a >= 2 and text[a] in "“\"" and text[b - 1] in "”\"" and not _QUOTED.search(text[a + 1 : b - 1]):
+            inner = text[a + 1 : b - 1]
+            if "“" not in inner and "”" not in inner and '"' not in inner:
+                a, b = a + 1, b - 1
+        if (a, b) == old:
+            return a, b
+
+
+def _lower_first(s: str) -> str:
+    return s[:1].lower() + s[1:] if s and (s.split()[0].lower() in L.DETERMINERS or s.split()[0].lower() in L.SOURCE_NOUNS) else s
+
+
+# --- the backend -------------------------------------------------------------------
+
+
+class RulesBackend(SyncBackend):
+    """Reporting-frame patterns, source noun phrases, hedge/denial lexicons and quotes."""
+
+    name = "rules"
+
+    def __init__(self, **_: object) -> None:
+        pass
+
+    def extract(self, article: Article) -> ArticleClaims:
+        return self.result(article, extract_claims(article.text))
+
+
+def extract_claims(text: str) -> list[Claim]:
+    """All claims of one article text, in text order; spans are exact."""
+    state = _State(text)
+    seen_paras: set[str] = set()
+    for ps, pe in paragraphs(text):
+        para = text[ps:pe]
+        if para in seen_paras or _BOILERPLATE.fullmatch(para) or not any(c.isalpha() for c in para):
+            continue
+        seen_paras.add(para)
+        if state.caption(ps, pe):
+            continue
+        quotes = [(m.start(), m.end()) for m in _QUOTED.finditer(text, ps, pe)]
+        for ss, se in sentences(text, ps, pe):
+            state.sentence(ss, se, quotes)
+    return state.finish()
+
+
+class _State:
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.history: list[_Party] = []
+        self.claims: list[tuple[int, int, Claim]] = []
+        self.aliases = {m.group(2): m.group(1) for m in _ACRONYM_DEF.finditer(text)}
+
+    # -- claimants ------------------------------------------------------------------
+
+    def party(self, span: tuple[int, int], name: str | None = None, role: str | None = None) -> _Party:
+        raw = self.text[span[0] : span[1]]
+        low = raw.lower()
+        if low in L.PRONOUNS:
+            want = ("person",) if low in ("he", "she") else ("government", "organization", "media", "anonymous")
+            for p in reversed(self.history):
+                if p.type.value in want:
+                    return _Party(span, raw, p.name, p.type, p.role)
+            return _Party(span, raw, None, ClaimantType.unknown)
+        m = _DEFINITE.fullmatch(low)
+        if m:
+            head = m.group(1).rstrip("s")
+            for p in reversed(self.history):
+                if head in ("report", "outlet"):
+                    if p.type is ClaimantType.media:
+                        return _Party(span, raw, p.name, p.type, p.role)
+                elif p.type is ClaimantType.anonymous and head in (p.name or "").lower():
+                    return _Party(span, raw, p.name, p.type, p.role)
+            kind = ClaimantType.unknown if head in ("report", "outlet") else ClaimantType.anonymous
+            return _Party(span, raw, _lower_first(raw), kind)
+        if name is not None:
+            ctype = self._type_of_name(name)
+            return _Party(span, raw, name, ctype, role)
+        name, ctype, role2 = self.classify(raw)
+        return _Party(span, raw, name, ctype, role2 or role)
+
+    def _type_of_name(self, name: str) -> ClaimantType:
+        low = name.lower()
+        if low in L.MEDIA:
+            return ClaimantType.media
+        if low in L.ORGANIZATIONS or low.split()[-1] in L.ORG_SUFFIXES:
+            return ClaimantType.organization
+        if any(w in L.GOV_WORDS for w in low.split()):
+            return ClaimantType.government
+        return ClaimantType.person
+
+    def classify(self, raw: str) -> tuple[str | None, ClaimantType, str | None]:
+        mp = _POST.search(raw)
+        if mp and raw[: mp.start()].split()[-1].lower() in L.SOURCE_NOUNS:
+            return _lower_first(raw), ClaimantType.anonymous, None
+        words = raw.split()
+        body_words = words[1:] if words[0].lower() in ("the",) else words
+        body = " ".join(body_words)
+        low = body.lower()
+        mm = _MOD.fullmatch(raw)
+        if mm:
+            full = self.aliases.get("MoD", "")
+            russian = mm.group(1) or full.lower().startswith("russia")
+            return ("Russian Ministry of Defence" if russian else (full or "Ministry of Defence")), ClaimantType.government, None
+        if body in self.aliases:
+            body = self.aliases[body]
+            low = body.lower()
+        if low in L.MEDIA:
+            return body, ClaimantType.media, None
+        if low in L.ORGANIZATIONS:
+            return body, ClaimantType.organization, None
+        if low in L.STATES:
+            return L.STATES[low], ClaimantType.government, None
+        if low == "kremlin":
+            return "Kremlin", ClaimantType.government, None
+        # Title or role, then a name: "Kremlin spokesperson Dmitry Peskov".
+        split = None
+        for i, w in enumerate(body_words[:-1]):
+            lw = w.lower()
+            if lw in L.ROLE_WORDS or lw in L.TITLE_WORDS or _kind(w) == "poss":
+                tail = body_words[i + 1 :]
+                if all(_kind(t) == "cap" and t.lower() not in L.TITLE_WORDS for t in tail):
+                    split = i + 1
+        if split:
+            tail = " ".join(body_words[split:])
+            role_words = body_words[:split]
+            while role_words and _kind(role_words[0]) == "poss":
+                role_words = role_words[1:]
+            role = " ".join(role_words) or None
+            return tail, self._type_of_name(tail), role
+        last = body_words[-1].lower()
+        if last in L.SOURCE_NOUNS and last != "officials" or (last == "officials" and not words[0][0].isupper()):
+            name = " ".join(w.lower() if w.lower() in L.SOURCE_NOUNS | L.DETERMINERS | L.MODIFIERS else w for w in words)
+            return name, ClaimantType.anonymous, None
+        if last in L.UNKNOWN_NOUNS:
+            return _lower_first(raw), ClaimantType.unknown, None
+        if last in L.GOV_NOUNS or any(w.lower() in L.GOV_WORDS for w in body_words):
+            return body, ClaimantType.government, None
+        if last in L.ORG_SUFFIXES or (len(body_words) == 1 and body.isupper() and len(body) <= 6):
+            return body, ClaimantType.organization, None
+        if len(body_words) == 1:
+            for p in reversed(self.history):
+                if p.type is ClaimantType.person and p.name and p.name.split()[-1] == body:
+                    return p.name, p.type, p.role
+        return body, ClaimantType.person, None
+
+    # -- finding the subject of a cue ---------------------------------------------
+
+    def subject(self, ss: int, cs: int, participle: bool, prior: list[_Frame]) -> _Party | None:
+        t = self.text
+        e = cs
+        while True:
+            m = _BRIDGE.search(t, max(ss, e - 60), e)
+            if not m or m.end() != e:
+                break
+            e = m.start() if m.start() > ss else ss
+        head = t[ss:e].rstrip()
+        if participle:
+            if head.endswith(",") or head.endswith(" by") or head.endswith(" while") or not head:
+                for f in reversed(prior):
+                    if f.party and f.party.span:
+                        return f.party
+                np = _np_after(t, ss, cs, skip_leading=True)
+                return self.party(np) if np else None
+            np = _np_before(t, ss, e)
+            if np:
+                return self.party(np)
+            w = None
+            for mw in re.finditer(r"\bwith\s+", t[ss:cs]):
+                w = ss + mw.end()
+            if w is not None:
+                np = _np_after(t, w, cs)
+                if np:
+                    return self.party(np)
+            return None
+        mw = re.search(r",\s*who\s*$", head)
+        if mw:
+            np = _np_before(t, ss, ss + mw.start())
+            return self.party(np) if np else None
+        if head.endswith(","):
+            region_end = ss + len(head) - 1
+            seg = ss
+            commas = [i for i in range(ss, region_end) if t[i] == ","] + [region_end]
+            for n, c in enumerate(commas[:-1]):
+                first = seg
+                while first < c and t[first] in " “\"‘":
+                    first += 1
+                np = _np_before(t, seg, c)
+                if np and np[0] == first and _kind(t[np[0] : np[1]].split()[-1]) in ("cap", "head", "pron"):
+                    return self.party(np, *self.apposition_role(c, commas[n + 1]))
+                combo = self.role_then_name(first, c, commas[n + 1])
+                if combo:
+                    return combo
+                seg = c + 1
+            return None
+        np = _np_before(t, ss, e)
+        if np:
+            mc = re.search(r"\s(?:cited|quoted)\s+by\s+$", t[max(ss, np[0] - 30) : np[0]])
+            if mc:
+                inner = _np_before(t, ss, np[0] - len(mc.group()))
+                if inner and t[inner[0] : inner[1]].split()[-1].lower() in L.SOURCE_NOUNS:
+                    np = inner
+        if np is None:
+            m = None
+            for m2 in _POST.finditer(t, ss, e):
+                m = m2
+            if m:
+                np0 = _np_before(t, ss, m.start())
+                if np0:
+                    np1 = _np_after(t, np0[0], e)
+                    if np1 and np1[1] == len(t[:e].rstrip()):
+                        np = np1
+        return self.party(np) if np else None
+
+    def apposition_role(self, c: int, nxt: int) -> tuple[None, str | None]:
+        appos = self.text[c + 1 : nxt].strip()
+        first = appos.split()[0].lower() if appos else ""
+        if first in L.ROLE_WORDS or first in L.TITLE_WORDS:
+            return None, appos
+        return None, None
+
+    def role_then_name(self, a: int, c: int, nxt: int) -> _Party | None:
+        """ "Azerbaijan’s president, Ilham Aliyev, ..." -> Ilham Aliyev, role president."""
+        t = self.text
+        role_toks = _tokens(t, a, c)
+        name_toks = _tokens(t, c + 1, nxt)
+        if not role_toks or not name_toks or role_toks[-1][2].lower() not in L.ROLE_WORDS:
+            return None
+        if not all(_kind(w) in ("poss", "mod", "det", "cap") for _, _, w in role_toks):
+            return None
+        if not all(_kind(w) == "cap" for _, _, w in name_toks) or t[c + 1 : name_toks[0][0]].strip():
+            return None
+        name = t[name_toks[0][0] : name_toks[-1][1]]
+        role = " ".join(w for _, _, w in role_toks if _kind(w) not in ("poss", "det"))
+        return self.party((role_toks[0][0], name_toks[-1][1]), name=name, role=role)
+
+    # -- one sentence -------------------------------------------------------------
+
+    def sentence(self, ss: int, se: int, quotes: list[tuple[int, int]]) -> None:
+        t = self.text
+        q_in = [(a, b) for a, b in quotes if a < se and b > ss]
+        frames: list[_Frame] = []
+        for m in _ACCORDING.finditer(t, ss, se):
+            f = self.according(ss, se, m.start(), m.end(), q_in)
+            if f:
+                frames.append(f)
+        words = t[ss:se].split()
+        title_case = sum(w[:1].isupper() for w in words) * 2 > len(words)
+        for m in _cues(t, ss, se):
+            if t[m[0]].isupper() and m[0] > ss and not title_case:
+                continue
+            if any(f.cue and f.cue[0] <= m[0] < f.cue[1] for f in frames):
+                continue
+            f = self.verb(ss, se, m, q_in, [f for f in frames if f.cue and f.cue[0] < m[0]])
+            if f:
+                frames.append(f)
+        frames.sort(key=lambda f: f.cue[0] if f.cue else f.content[0])
+        frames = self.settle(frames)
+        # A relay whose quote holds an inner attribution gets no claim of its own (GUIDELINES H2).
+        frames = [
+            f
+            for f in frames
+            if not (f.quoted and any(g is not f and g.cue and f.content[0] <= g.cue[0] < f.content[1] for g in frames))
+        ]
+        for f in frames:
+            self.emit(f)
+        self.marker(ss, se, frames)
+
+    def settle(self, frames: list[_Frame]) -> list[_Frame]:
+        """Bound forward content at the next frame, then drop cues buried in content."""
+        for _ in range(2):
+            for f in frames:
+                if f.kind != "forward":
+                    continue
+                end = f.bound
+                for g in frames:
+                    if g is not f and f.content[0] < g.frame_start < end:
+                        end = g.frame_start
+                for mm in re.finditer(r";\s|,\s+while\s", self.text[f.content[0] : end]):
+                    end = f.content[0] + mm.start()
+                    break
+                f.content = _trim(self.text, f.content[0], end)
+            kept: list[_Frame] = []
+            for g in frames:
+                buried = any(
+                    f.kind == "forward" and f.content[0] <= (g.cue[0] if g.cue else -1) < f.content[1] for f in kept
+                )
+                if buried and not (g.that or g.quoted):
+                    continue
+                kept.append(g)
+            if len(kept) == len(frames):
+                break
+            for f in kept:
+                if f.kind == "forward":
+                    f.content = (f.content[0], f.bound)
+            frames = kept
+        return [f for f in frames if f.content[1] - f.content[0] >= 8 and len(self.text[f.content[0] : f.content[1]].split()) >= 2]
+
+    def according(self, ss: int, se: int, a: int, b: int, q_in: list[tuple[int, int]]) -> _Frame | None:
+        t = self.text
+        lo, hi = ss, se
+        for qa, qb in q_in:
+            if qa < a < qb:
+                lo, hi = qa + 1, qb - 1
+        m = re.compile(r"\s+([^,.;:“”\"]{1,120}?)\s*(?=[,.;:“”\"]|$)").match(t, b, hi)
+        if not m:
+            return None
+        xs, xe = m.start(1), m.end(1)
+        by = list(re.finditer(r"\s(?:by|from)\s+", t[xs:xe]))
+        if by:
+            xs = xs + by[-1].end()
+        if len(t[xs:xe].split()) > 12 or xs >= xe:
+            return None
+        party = self.party((xs, xe))
+        before = t[lo:a]
+        after_x = t[xe:hi]
+        if not before.strip(" “\"‘"):
+            ca = xe + (len(after_x) - len(after_x.lstrip(" ,")))
+            return _Frame((a, b), "according to", party, (ca, hi), "forward", a, bound=hi)
+        if before.rstrip().endswith(",") and after_x.lstrip().startswith(","):
+            cut_a = lo + len(before.rstrip()) - 1
+            cut_b = xe + after_x.index(",") + 1
+            c = _trim(t, lo, hi)
+            return _Frame((a, b), "according to", party, c, "whole", 10**12, cut=(cut_a, cut_b))
+        c = _trim(t, lo, a)
+        return _Frame((a, b), "according to", party, c, "fixed", 10**12)
+
+    def verb(self, ss: int, se: int, m: tuple[int, int, str], q_in: list[tuple[int, int]], prior: list[_Frame]) -> _Frame | None:
+        t = self.text
+        cs, ce, form = m
+        lemma = L.FORM_TO_LEMMA[form]
+        after = t[ce:se]
+        if _PASSIVE_AUX.search(t, max(ss, cs - 12), cs) or re.match(r"\s+(?:by|of)\b", after):
+            return None
+        lo, hi = ss, se
+        for qa, qb in q_in:
+            if qa < cs < qb:
+                lo, hi = qa + 1, qb - 1
+        # "“...,” said the source" / "“...,” the report highlights."
+        for qa, qb in q_in:
+            if qb <= cs and qa >= ss:
+                gap = t[qb:cs]
+                if not gap.strip(" ,"):
+                    np = _np_after(t, ce, se)
+                    if np:
+                        return _Frame((cs, ce), lemma, self.party(np), _trim(t, qa + 1, qb - 1), "fixed", 10**12, quoted=True)
+                elif re.fullmatch(r"[\s,]*", gap[: len(gap) - len(gap.lstrip(" ,"))]) and gap.strip(" ,"):
+                    np = _np_before(t, qb, cs)
+                    if np and not t[qb : np[0]].strip(" ,"):
+                        return _Frame((cs, ce), lemma, self.party(np), _trim(t, qa + 1, qb - 1), "fixed", 10**12, quoted=True)
+        participle = form.endswith("ing")
+        party = self.subject(lo, cs, participle, prior)
+        if party is None:
+            return None
+        fstart = party.span[0] if party.span and party.span[0] < cs and party.span[0] >= lo and not (participle and party in [f.party for f in prior]) else cs
+        # Colon or comma, then a quotation: direct speech.
+        mq = _COLON_QUOTE.match(t, ce, hi)
+        if mq:
+            for qa, qb in q_in:
+                if qa == mq.end():
+                    return _Frame((cs, ce), lemma, party, _trim(t, qa + 1, qb - 1), "fixed", fstart, quoted=True)
+        pre = t[lo : party.span[0]] if party.span and party.span[0] >= lo else None
+        # "This conclusion, the source added, was based ..." / "..., Sources Claim"
+        if pre is not None and pre.rstrip().endswith(",") and pre.strip(" ,“\"‘") and not participle:
+            comma = lo + len(pre.rstrip()) - 1
+            if after.lstrip().startswith(","):
+                cut_b = ce + after.index(",") + 1
+                return _Frame((cs, ce), lemma, party, _trim(t, lo, hi), "whole", 10**12, cut=(comma, cut_b))
+            if not after.strip(" .!?”\"’"):
+                return _Frame((cs, ce), lemma, party, _trim(t, lo, comma), "fixed", 10**12)
+        mt = (_TOLD_THAT if lemma == "tell" else _THAT).match(t, ce, hi)
+        if mt:
+            if lemma != "tell" and mt.group(1):
+                xs = mt.start(2)
+                party = self.party((xs, mt.end(2)))
+                return _Frame((mt.start(1), mt.end(1)), "with reference to", party, (mt.end(), hi), "forward", fstart, that=True, bound=hi)
+            return _Frame((cs, ce), lemma, party, (mt.end(), hi), "forward", fstart, that=True, bound=hi)
+        if lemma in L.NEEDS_CLAUSE or not re.match(r"\s+[\w“\"‘]", after):
+            return None
+        start = ce + len(after) - len(after.lstrip())
+        return _Frame((cs, ce), lemma, party, (start, hi), "forward", fstart, bound=hi)
+
+    # -- agentless hedges and captions --------------------------------------------
+
+    def marker(self, ss: int, se: int, frames: list[_Frame]) -> None:
+        t = self.text
+        covered = [f.content for f in frames] + [f.cue for f in frames if f.cue]
+        covered += [f.party.span for f in frames if f.party and f.party.span]
+        for m in _MARKER.finditer(t, ss, se):
+            if any(a <= m.start() < b for a, b in covered):
+                continue
+            after_frames = [f.frame_start for f in frames if f.frame_start > m.end() and f.frame_start < se]
+            hi = min(after_frames, default=se)
+            cut = None
+            mt = re.compile(r"\s+that\s+").match(t, m.end(), hi)
+            low = m.group().lower()
+            if (low.startswith("it ") or low.startswith("there ")) and mt:
+                content = _trim(t, mt.end(), hi)
+            elif t[ss : m.start()].rstrip().endswith(",") and t[m.end() : hi].lstrip().startswith(","):
+                content = _trim(t, ss, hi)
+                cut = (ss + len(t[ss : m.start()].rstrip()) - 1, m.end() + t[m.end() :].index(",") + 1)
+            else:
+                content = _trim(t, ss, hi)
+            if content[1] - content[0] < 8:
+                continue
+            f = _Frame(None, "", _Party(None, None, None, ClaimantType.author), content, "fixed", 10**12, cut=cut, author=True)
+            self.emit(f)
+            return
+
+    def caption(self, ps: int, pe: int) -> bool:
+        """A caption with a credit line: one claim by the credited party (GUIDELINES §9)."""
+        m = _CAPTION_CREDIT.search(self.text, ps, pe)
+        if not m or m.end() != pe:
+            return False
+        handle = m.group(1)
+        low = handle.lower()
+        if "mod" in low and ("rus" in low or ".ru" in low):
+            name, ctype = "Russian Ministry of Defence", ClaimantType.government
+        elif any(k in low for k in ("gov", "mil", "mod")):
+            name, ctype = handle.lstrip("@"), ClaimantType.government
+        else:
+            name, ctype = handle.lstrip("@"), ClaimantType.media
+        content = _trim(self.text, ps, m.start())
+        if content[1] - content[0] < 8:
+            return True
+        party = _Party((m.start(1), m.end(1)), handle, name, ctype)
+        self.emit(_Frame(None, "", party, content, "fixed", 10**12))
+        return True
+
+    # -- building claims ------------------------------------------------------------
+
+    def emit(self, f: _Frame) -> None:
+        t = self.text
+        a, b = f.content
+        if b - a < 8:
+            return
+        quote = t[a:b]
+        if any(c.quote == quote for _, _, c in self.claims):
+            return
+        cue_text = t[f.cue[0] : f.cue[1]] if f.cue else None
+        cue_inside_quote = f.cue is not None and any(
+            qa < f.cue[0] < qb for qa, qb in ((m.start(), m.end()) for m in _QUOTED.finditer(t, max(0, a - 400), b + 1))
+        )
+        if f.author:
+            attribution = Attribution.unattributed
+        elif f.quoted and not cue_inside_quote:
+            attribution = Attribution.direct
+        else:
+            wa, wb = max(0, a - 1), min(len(t), b + 1)
+            inside = sum(min(b, qb) - max(a, qa) for qa, qb in ((m.start(), m.end()) for m in _QUOTED.finditer(t, wa, wb)))
+            attribution = Attribution.direct if inside * 2 >= (b - a) and not cue_inside_quote else Attribution.indirect
+        if f.lemma in L.DENIAL_LEMMAS or _DENY_CONTENT.search(quote):
+            certainty = Certainty.denied
+        elif f.author or f.lemma in L.HEDGE_LEMMAS or _HEDGE.search(quote) or (f.lemma == "point to" and "possib" in quote):
+            certainty = Certainty.hedged
+        else:
+            certainty = Certainty.asserted
+        claim = Claim(
+            statement=self.statement(f, certainty),
+            quote=quote,
+            quote_span=Span(start=a, end=b),
+            claimant=f.party.claimant() if f.party else Claimant(type=ClaimantType.author),
+            cue=Cue(text=cue_text, span=Span(start=f.cue[0], end=f.cue[1])) if f.cue and cue_text else None,
+            attribution=attribution,
+            certainty=certainty,
+        )
+        self.claims.append((a, f.cue[0] if f.cue else a, claim))
+        if f.party and f.party.span and f.party.type is not ClaimantType.author:
+            self.history.append(f.party)
+
+    def statement(self, f: _Frame, certainty: Certainty) -> str:
+        t = self.text
+        a, b = f.content
+        if f.cut and a <= f.cut[0] < f.cut[1] <= b:
+            s = t[a : f.cut[0]] + " " + t[f.cut[1] : b]
+        else:
+            s = t[a:b]
+        if certainty is Certainty.denied:
+            m = _DENIED_OBJECT.match(s)
+            if m:
+                s = re.sub(r"\s+as\s+[“\"].*$", "", s[m.end() :])
+        s = _STMT_HEDGE.sub("", s)
+        s = " ".join(s.replace("“", "").replace("”", "").replace('"', "").split())
+        party = f.party
+        if party and party.name and party.type is ClaimantType.person:
+            s = re.sub(r"^(?:he|she)\b", party.name, s, flags=re.I)
+        s = s.strip(" ,;:")
+        if not s:
+            s = t[a:b]
+        s = s[0].upper() + s[1:]
+        if s[-1] not in ".!?":
+            s += "."
+        return s
+
+    def finish(self) -> list[Claim]:
+        self.claims.sort(key=lambda x: (x[0], x[1]))
+        return [c for _, _, c in self.claims]

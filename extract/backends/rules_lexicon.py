@@ -1,0 +1,163 @@
+"""Word lists for the rules backend, kept apart so they can grow without touching logic.
+
+Everything is lower-case unless noted; lookups lower-case the token first.
+"""
+
+from __future__ import annotations
+
+# Reporting verbs: lemma -> (forms..., past form used in statements is the 3rd).
+REPORTING_VERBS: dict[str, tuple[str, ...]] = {
+    "say": ("say", "says", "said", "saying"),
+    "tell": ("tell", "tells", "told", "telling"),
+    "state": ("state", "states", "stated", "stating"),
+    "claim": ("claim", "claims", "claimed", "claiming"),
+    "report": ("report", "reports", "reported", "reporting"),
+    "add": ("add", "adds", "added", "adding"),
+    "warn": ("warn", "warns", "warned", "warning"),
+    "insist": ("insist", "insists", "insisted", "insisting"),
+    "suggest": ("suggest", "suggests", "suggested", "suggesting"),
+    "deny": ("deny", "denies", "denied", "denying"),
+    "dismiss": ("dismiss", "dismisses", "dismissed", "dismissing"),
+    "reject": ("reject", "rejects", "rejected", "rejecting"),
+    "refute": ("refute", "refutes", "refuted", "refuting"),
+    "confirm": ("confirm", "confirms", "confirmed", "confirming"),
+    "emphasize": ("emphasize", "emphasizes", "emphasized", "emphasizing", "emphasise", "emphasises", "emphasised", "emphasising"),
+    "describe": ("describe", "describes", "described", "describing"),
+    "reveal": ("reveal", "reveals", "revealed", "revealing"),
+    "note": ("note", "notes", "noted", "noting"),
+    "argue": ("argue", "argues", "argued", "arguing"),
+    "mention": ("mention", "mentions", "mentioned", "mentioning"),
+    "stress": ("stress", "stresses", "stressed", "stressing"),
+    "highlight": ("highlight", "highlights", "highlighted", "highlighting"),
+    "believe": ("believe", "believes", "believed", "believing"),
+    "interpret": ("interpret", "interprets", "interpreted", "interpreting"),
+    "assert": ("assert", "asserts", "asserted", "asserting"),
+    "allege": ("allege", "alleges", "alleged", "alleging"),
+    "announce": ("announce", "announces", "announced", "announcing"),
+    "acknowledge": ("acknowledge", "acknowledges", "acknowledged", "acknowledging"),
+    "admit": ("admit", "admits", "admitted", "admitting"),
+    "explain": ("explain", "explains", "explained", "explaining"),
+    "accuse": ("accuse", "accuses", "accused", "accusing"),
+    "write": ("write", "writes", "wrote", "writing"),
+    "point to": ("point to", "points to", "pointed to", "pointing to"),
+    "corroborate": ("corroborate", "corroborates", "corroborated", "corroborating"),
+}
+FORM_TO_LEMMA: dict[str, str] = {f: lemma for lemma, forms in REPORTING_VERBS.items() for f in forms}
+PAST: dict[str, str] = {lemma: forms[2] for lemma, forms in REPORTING_VERBS.items()}
+
+DENIAL_LEMMAS = frozenset({"deny", "dismiss", "reject", "refute"})
+HEDGE_LEMMAS = frozenset({"suggest", "believe", "allege"})
+# Verbs whose object is not a proposition unless a that-clause, colon or quote follows.
+NEEDS_CLAUSE = frozenset({"accuse", "write", "corroborate", "admit", "acknowledge", "announce", "explain"})
+
+DETERMINERS = frozenset({
+    "a", "an", "the", "one", "two", "three", "four", "five", "six", "several", "some", "many",
+    "other", "another", "these", "those", "most", "few", "multiple", "numerous",
+})
+PRONOUNS = frozenset({"he", "she", "they"})
+
+# Heads that name an unnamed party: "a diplomatic source", "some analysts".
+SOURCE_NOUNS = frozenset({
+    "source", "sources", "official", "officials", "insider", "insiders", "expert", "experts",
+    "analyst", "analysts", "diplomat", "diplomats", "observer", "observers", "researcher",
+    "researchers", "witness", "witnesses", "resident", "residents", "survivor", "survivors",
+    "responders", "passengers", "passenger", "people", "critics", "person", "someone",
+})
+# Heads that make a collective official body ("Russia's aviation authorities").
+GOV_NOUNS = frozenset({
+    "authorities", "authority", "government", "ministry", "ministries", "investigators",
+    "prosecutors", "prosecutor", "police", "military", "kremlin", "administration", "officials",
+    "army", "navy", "regime", "embassy",
+})
+# Heads that make an unidentifiable source ("unconfirmed reports").
+UNKNOWN_NOUNS = frozenset({"reports", "report", "rumours", "rumors"})
+
+# Lower-case role words allowed before a name ("Kremlin spokesperson Dmitry Peskov").
+ROLE_WORDS = frozenset({
+    "spokesperson", "spokesman", "spokeswoman", "chair", "chairman", "chairwoman", "head",
+    "chief", "minister", "president", "secretary", "director", "expert", "analyst", "official",
+    "firm", "company", "outlet", "agency", "newspaper", "broadcaster", "news", "ambassador",
+    "envoy", "commander", "general", "leader", "governor", "mayor", "senator", "lawmaker",
+    "deputy", "prime", "foreign", "defence", "defense", "aviation", "security", "prosecutor",
+    "adviser", "advisor", "correspondent", "reporter", "editor", "columnist", "professor",
+    "researcher", "diplomat", "vice", "acting", "former", "state", "group", "operator",
+})
+# Lower-case modifiers allowed in a source noun phrase.
+MODIFIERS = frozenset({
+    "diplomatic", "unnamed", "anonymous", "senior", "junior", "local", "independent", "same",
+    "western", "military", "government", "governmental", "intelligence", "additional",
+    "early", "unconfirmed", "preliminary", "emergency", "aviation", "security", "industry",
+    "informed", "knowledgeable", "reliable", "russian", "ukrainian", "other", "top", "high-ranking",
+    "defence", "defense", "foreign", "airline", "ministry", "news", "media", "official",
+})
+# Capitalised titles that precede a person's name ("US Secretary of State Antony Blinken").
+TITLE_WORDS = frozenset({
+    "president", "prime", "minister", "deputy", "secretary", "secretary-general", "general",
+    "state", "chancellor", "senator", "spokesperson", "spokesman", "spokeswoman", "chairman",
+    "chair", "head", "director", "ambassador", "foreign", "defence", "defense", "vice", "chief",
+    "governor", "mayor", "king", "queen", "pope", "commander", "envoy", "leader", "expert",
+    "analyst", "official", "sen", "rep", "gov", "dr", "mr", "mrs", "ms", "prof", "lt", "col",
+    "gen", "adviser", "advisor", "firm", "outlet", "agency", "company", "security", "aviation",
+    "news", "council", "interior", "finance", "justice", "health", "affairs", "prosecutor",
+})
+
+# Function words that can never be part of a claimant noun phrase, capitalised or not.
+FUNCTION_WORDS = frozenset({
+    "this", "that", "it", "its", "there", "here", "such", "despite", "while", "however",
+    "meanwhile", "as", "in", "at", "after", "before", "on", "for", "with", "without", "if",
+    "when", "although", "though", "but", "and", "or", "yet", "so", "since", "because",
+    "instead", "also", "even", "still", "then", "by", "from", "to", "into", "over", "under",
+    "about", "which", "who", "whom", "what", "where", "why", "how", "not", "no", "has", "have",
+    "had", "is", "are", "was", "were", "be", "been", "being", "will", "would", "can", "could",
+    "may", "might", "should", "must", "do", "does", "did", "according", "complicating", "their",
+    "his", "her", "our", "we", "i", "you", "your", "my", "me", "us", "them", "him", "all",
+    "any", "each", "every", "both", "either", "neither", "nor", "than", "too", "very", "just",
+    "only", "said", "says", "told", "reportedly", "allegedly", "now", "later", "earlier", "today",
+    "yesterday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
+    "photos", "photo", "images", "image", "footage", "video", "videos", "data", "evidence",
+    "testimony", "debris", "findings", "note", "these", "those",
+})
+
+MEDIA = frozenset({
+    "reuters", "ria novosti", "ria", "tass", "interfax", "ap", "afp", "associated press",
+    "caliber", "newsflash", "bbc", "cnn", "al jazeera", "bloomberg", "the guardian",
+    "new york times", "the new york times", "washington post", "politico", "axios", "apa",
+    "trend", "xinhua", "sputnik", "rt", "kyiv independent", "ukrinform", "anadolu",
+})
+ORGANIZATIONS = frozenset({
+    "nato", "eu", "european union", "un", "united nations", "g7", "g20", "who", "osce",
+    "icao", "iaea", "red cross", "amnesty international", "human rights watch", "imf",
+    "world bank", "european commission", "united nations’ security council", "opec",
+})
+ORG_SUFFIXES = frozenset({
+    "solutions", "airlines", "airways", "inc", "ltd", "corp", "corporation", "group", "company",
+    "bank", "foundation", "institute", "university", "alliance", "association", "union",
+    "organization", "organisation", "partners", "llc", "gmbh", "systems", "technologies",
+})
+GOV_WORDS = frozenset({
+    "ministry", "kremlin", "government", "authorities", "authority", "senate", "parliament",
+    "office", "department", "pentagon", "white house", "council", "cabinet", "prosecutor",
+    "prosecutors", "investigators", "police", "army", "forces", "military", "mod", "duma",
+    "presidency", "embassy", "commission",
+})
+# Countries and capitals speaking as states -> "<adjective> government".
+STATES: dict[str, str] = {
+    "russia": "Russian government", "moscow": "Russian government",
+    "ukraine": "Ukrainian government", "kyiv": "Ukrainian government", "kiev": "Ukrainian government",
+    "azerbaijan": "Azerbaijani government", "baku": "Azerbaijani government",
+    "kazakhstan": "Kazakh government", "astana": "Kazakh government",
+    "us": "US government", "u.s": "US government", "u.s.": "US government",
+    "united states": "US government", "the united states": "US government", "washington": "US government",
+    "canada": "Canadian government", "ottawa": "Canadian government",
+    "france": "French government", "paris": "French government",
+    "germany": "German government", "berlin": "German government",
+    "uk": "UK government", "britain": "UK government", "london": "UK government",
+    "china": "Chinese government", "beijing": "Chinese government",
+    "turkey": "Turkish government", "ankara": "Turkish government",
+    "greece": "Greek government", "athens": "Greek government",
+    "poland": "Polish government", "warsaw": "Polish government",
+    "iran": "Iranian government", "tehran": "Iranian government",
+    "israel": "Israeli government", "georgia": "Georgian government", "tbilisi": "Georgian government",
+    "armenia": "Armenian government", "yerevan": "Armenian government",
+    "belarus": "Belarusian government", "minsk": "Belarusian government",
+}

@@ -1,0 +1,38 @@
+"""The floor backend: every sentence longer than 30 characters is one author-less claim.
+
+It knows nothing about attribution; it exists so that every metric has a trivial
+baseline (what "no understanding at all" scores) and as a smoke test of the pipeline.
+"""
+
+from __future__ import annotations
+
+from ..articles import Article
+from ..schema import ArticleClaims, Attribution, Certainty, Claim, Claimant, ClaimantType, Span
+from ..segment import sentences
+from .base import SyncBackend
+
+MIN_CHARS = 30
+
+
+class SentencesBackend(SyncBackend):
+    name = "sentences"
+
+    def __init__(self, **_: object) -> None:
+        pass
+
+    def extract(self, article: Article) -> ArticleClaims:
+        text = article.text
+        claims = [
+            Claim(
+                statement=text[s:e],
+                quote=text[s:e],
+                quote_span=Span(start=s, end=e),
+                claimant=Claimant(type=ClaimantType.unknown),
+                cue=None,
+                attribution=Attribution.unattributed,
+                certainty=Certainty.asserted,
+            )
+            for s, e in sentences(text)
+            if e - s > MIN_CHARS
+        ]
+        return self.result(article, claims)

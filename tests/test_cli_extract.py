@@ -1,0 +1,104 @@
+"""`claims extract` / `show` / `schema` as a user runs them: real subprocesses, hostile inputs."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from extract.schema import ArticleClaims
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def claims(*args, cwd=ROOT, env=None):
+    return subprocess.run([sys.executable, "-m", "extract.cli.main", *map(str, args)], cwd=cwd, capture_output=True, text=True, env=env)
+
+
+def records(run: Path):
+    return [ArticleClaims.model_validate_json(l) for l in (run / "claims.jsonl").read_text(encoding="utf-8").splitlines()]
+
+
+def test_main_job_on_bundled_articles(tmp_path):
+    run = tmp_path / "rules"
+    r = claims("extract", "gold/articles", "-o", run)
+    assert r.returncode == 0, r.stderr
+    assert "5 articles done" in r.stderr and r.stdout == ""
+    texts = {p.stem: p.read_text(encoding="utf-8") for p in (ROOT / "gold" / "articles").glob("*.txt")}
+    recs = records(run)
+    assert sorted(a.article_id for a in recs) == sorted(texts)
+    for a in recs:
+        assert a.claims, a.article_id  # every seed article gets claims
+        assert a.span_problems(texts[a.article_id]) == []
+    m = json.loads((run / "manifest.json").read_text())
+    assert m["status"] == "complete" and m["claims"] == sum(len(a.claims) for a in recs)
+    shown = claims("show", run, "--article", "003_6583a8e2e66f8a69")
+    assert shown.returncode == 0 and "Dmitry Peskov" in shown.stdout
+
+
+def test_hostile_inputs_give_clear_failures_or_exact_output(tmp_path):
+    d = tmp_path / "in"
+    d.mkdir()
+    (d / "empty.txt").write_bytes(b"")
+    (d / "binary.txt").write_bytes(bytes(range(256)) * 4)
+    (d / "latin1.txt").write_bytes(b"Peskov said the caf\xe9 was shut.")
+    (d / "mixed.txt").write_bytes(b"Title\r\nPeskov said the probe was ongoing.\rHe added: \"It is premature.\"\nEnd.")
+    (d / "scripts.txt").write_text(
+        "新闻 😊🎉 עברית مرحبا 👩‍👩‍👧\nDmitry Peskov said that the investigation is ongoing, according to Reuters.\n"
+        "Le porte-parole a dit: « rien ».\n",
+        encoding="utf-8",
+    )
+    big = (ROOT / "gold" / "articles" / "003_6583a8e2e66f8a69.txt").read_text(encoding="utf-8")
+    (d / "big.txt").write_text((big + "\n\n") * (10_000_000 // len(big)), encoding="utf-8")
+    run = tmp_path / "run"
+    r = claims("extract", d, "-o", run)
+    assert r.returncode == 1  # some articles failed, and said so
+    assert "Traceback" not in r.stderr and "3 failed" in r.stderr
+    fails = {json.loads(l)["article_id"]: json.loads(l) for l in (run / "failures.jsonl").read_text().splitlines()}
+    assert set(fails) == {"empty", "binary", "latin1"}
+    assert "invalid UTF-8 at byte 19" in fails["latin1"]["message"] and "latin1.txt" in fails["latin1"]["message"]
+    assert "binary" in fails["binary"]["message"] and "empty article" in fails["empty"]["message"]
+    recs = {a.article_id: a for a in records(run)}
+    assert set(recs) == {"mixed", "scripts", "big"}
+    for aid, a in recs.items():
+        text = (d / f"{aid}.txt").read_bytes().decode("utf-8")
+        assert a.span_problems(text) == [], aid
+    peskov = [c for c in recs["scripts"].claims if c.claimant.name == "Dmitry Peskov"]
+    assert peskov and peskov[0].quote_span.start > 30  # offsets count code points after the emoji line
+
+
+@pytest.mark.parametrize(
+    "args,fragment",
+    [
+        (["extract", "nope/", "-o", "x"], "nope: no such file or directory"),
+        (["extract", "pyproject.toml", "-o", "x"], "unknown input type .toml"),
+        (["extract", "gold/articles", "-o", "x", "--backend", "magic"], "unknown backend 'magic'"),
+        (["show", "gold"], "not a run directory"),
+    ],
+)
+def test_user_mistakes_are_one_line_errors_with_exit_2(tmp_path, args, fragment):
+    r = claims(*[a.replace("x", str(tmp_path / "x")) if a == "x" else a for a in args])
+    assert r.returncode == 2, r.stderr
+    assert fragment in r.stderr and "Traceback" not in r.stderr
+
+
+def test_duplicate_ids_stop_the_job(tmp_path):
+    (tmp_path / "a.txt").write_text("Bob said yes.", encoding="utf-8")
+    (tmp_path / "b.jsonl").write_text(json.dumps({"id": "a", "text": "Ann said no."}) + "\n", encoding="utf-8")
+    r = claims("extract", tmp_path / "a.txt", tmp_path / "b.jsonl", "-o", tmp_path / "run")
+    assert r.returncode == 2 and "duplicate article id 'a'" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_help_everywhere_and_version():
+    for cmd in ([], ["extract"], ["show"], ["schema"]):
+        r = claims(*cmd, "--help")
+        assert r.returncode == 0 and "Usage" in r.stdout, cmd
+    assert claims("--version").stdout.strip().startswith("claims ")
+
+
+def test_schema_command_prints_strict_schema(tmp_path):
+    r = claims("schema", "model", "-o", tmp_path / "s.json")
+    assert r.returncode == 0
+    s = json.loads((tmp_path / "s.json").read_text())
+    assert s["additionalProperties"] is False and s["required"] == ["claims"]
