@@ -42,6 +42,15 @@ def _root(
 from . import extract_cmds  # noqa: E402
 
 extract_cmds.register(app)
+from . import prompts_cmds  # noqa: E402
+
+prompts_cmds.register(app)
+from . import eval_cmds  # noqa: E402
+
+eval_cmds.register(app)
+from . import gold_cmds  # noqa: E402
+
+gold_cmds.register(app)
 
 
 def main() -> None:

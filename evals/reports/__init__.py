@@ -1,0 +1,49 @@
+"""Reports render the result model (evals.results) and never recompute a number.
+
+``write_reports`` is the one call the CLI makes after scoring; each report format adds
+one keyword here (markdown, junit, html are added by their own modules).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from extract.errors import UserError
+
+from ..results import ComparisonResult, EvalResult
+
+
+class ReportError(UserError):
+    """A report file could not be written."""
+
+
+def write_reports(
+    result: EvalResult | ComparisonResult,
+    *,
+    json_path: str | Path | None = None,
+    markdown_path: str | Path | None = None,
+    junit_path: str | Path | None = None,
+    html_path: str | Path | None = None,
+) -> list[Path]:
+    """Write each requested file report atomically; returns the paths written.
+
+    A path that cannot be written (a directory, no permission) is a user error naming it.
+    """
+    from importlib import import_module
+
+    written: list[Path] = []
+    for path, module, func in (
+        (json_path, ".json", "write_json"),
+        (markdown_path, ".markdown", "write_markdown"),
+        (junit_path, ".junit", "write_junit"),
+        (html_path, ".html", "write_html"),
+    ):
+        if path is None:
+            continue
+        write = getattr(import_module(module, __name__), func)
+        try:
+            write(result, path)
+        except OSError as e:
+            raise ReportError(f"{path}: cannot write the report ({e.strerror or e})") from None
+        written.append(Path(path))
+    return written

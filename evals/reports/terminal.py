@@ -1,0 +1,145 @@
+"""Terminal report: rich tables for `claims eval` and `claims compare`."""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.table import Table
+
+from ..results import ComparisonResult, Estimate, EvalResult, GateResult, ReferenceLine
+
+MAX_ARTICLE_ROWS = 40
+
+
+def _ci(e: Estimate) -> str:
+    return f"[{e.ci.low:.3f}, {e.ci.high:.3f}]" if e.ci else "-"
+
+
+def _ref(line: ReferenceLine | None, what: str) -> str:
+    if line is None:
+        return f"{what} n/a"
+    return f"{what} {line.claims.f1:.3f} ({line.n_articles} art.)"
+
+
+def reference_strip(result: EvalResult) -> str:
+    """'floor — this run — ceiling' on claim F1, the line that puts a score in context."""
+    return f"F1: {_ref(result.floor, 'floor')} — [bold]this run {result.claims.f1:.3f}[/bold] — {_ref(result.ceiling, 'ceiling')}"
+
+
+def render_gate(gate: GateResult, console: Console) -> None:
+    verdict = "[bold green]GATE PASSED[/]" if gate.passed else "[bold red]GATE FAILED[/]"
+    console.print(verdict)
+    for c in gate.checks:
+        console.print(f"  {'✓' if c.passed else '✗'} {c.message}")
+
+
+def render_eval(result: EvalResult, console: Console | None = None, *, max_articles: int = MAX_ARTICLE_ROWS) -> None:
+    con = console or Console()
+    t = result.thresholds
+    con.print(
+        f"[bold]{result.run.path}[/] ({result.run.backend or '?'}{' / ' + result.run.model if result.run.model else ''}"
+        f"{' / ' + result.run.prompt if result.run.prompt else ''}) vs gold {result.gold.path}: "
+        f"{result.gold.n_articles} articles, {result.gold.n_claims} gold claims"
+    )
+    con.print(
+        f"matcher: quote Dice >= {t.quote_dice}, statement similarity ({t.statement_method}) >= {t.statement_similarity}; "
+        f"bootstrap {result.bootstrap.resamples} resamples, seed {result.bootstrap.seed}"
+    )
+    con.print(reference_strip(result))
+
+    conf = f"{result.bootstrap.confidence:.0%} CI"
+    head = Table(title="Claims", show_edge=False)
+    for col in ("metric", "value", conf, "counts"):
+        head.add_column(col, justify="right" if col != "metric" else "left")
+    c, a = result.claims, result.attributed
+    rows = [
+        ("precision", "precision", f"TP {c.tp} FP {c.fp}"),
+        ("recall", "recall", f"TP {c.tp} FN {c.fn}"),
+        ("F1 (micro)", "f1", ""),
+        ("F1 (macro)", "macro_f1", f"{len(result.articles)} articles"),
+        ("attributed P", "attributed_precision", f"TP {a.tp} FP {a.fp}"),
+        ("attributed R", "attributed_recall", f"TP {a.tp} FN {a.fn}"),
+        ("attributed F1", "attributed_f1", ""),
+    ]
+    for label, key, counts in rows:
+        e = result.headline[key]  # type: ignore[index]
+        head.add_row(label, f"{e.value:.3f}", _ci(e), counts)
+    con.print(head)
+
+    ft = Table(title="Fields on matched pairs", show_edge=False)
+    for col in ("field", "accuracy", "correct/scored", "gold unknown"):
+        ft.add_column(col, justify="right" if col != "field" else "left")
+    for f in result.fields.values():
+        ft.add_row(f.field, "-" if f.accuracy is None else f"{f.accuracy:.3f}", f"{f.correct}/{f.scored}", str(f.excluded_unknown))
+    con.print(ft)
+
+    st = Table(title="Spans (F1; SemEval-2013 schemes)", show_edge=False)
+    st.add_column("span")
+    for s in ("strict", "exact", "partial", "type"):
+        st.add_column(s, justify="right")
+    st.add_column("gold/pred", justify="right")
+    for sp in result.spans.values():
+        strict = sp.schemes["strict"]
+        st.add_row(sp.kind, *(f"{sp.schemes[s].f1:.3f}" for s in ("strict", "exact", "partial", "type")),
+                   f"{strict.possible}/{strict.actual}")
+    con.print(st)
+
+    at = Table(title="Articles", show_edge=False)
+    for col in ("article", "gold", "pred", "TP", "FP", "FN", "F1", "attr F1", ""):
+        at.add_column(col, justify="left" if col in ("article", "") else "right")
+    arts = sorted(result.articles, key=lambda x: (x.claims.f1, x.article_id))
+    for art in arts[:max_articles]:
+        flag = "missing" if not art.in_run else ("failed" if art.failed else "")
+        at.add_row(art.article_id, str(art.n_gold), str(art.n_pred), str(art.claims.tp), str(art.claims.fp),
+                   str(art.claims.fn), f"{art.claims.f1:.3f}", f"{art.attributed.f1:.3f}", flag)
+    con.print(at)
+    if len(arts) > max_articles:
+        con.print(f"(showing the {max_articles} lowest-F1 of {len(arts)} articles; --json has all)")
+    if result.missing_articles:
+        con.print(f"[yellow]missing from the run (all-missed):[/] {', '.join(result.missing_articles[:20])}"
+                  f"{' …' if len(result.missing_articles) > 20 else ''}")
+    for note in result.notes:
+        con.print(f"[dim]note: {note}[/]")
+    if result.comparison is not None:
+        render_comparison(result.comparison, con, brief=True)
+    if result.gate is not None:
+        render_gate(result.gate, con)
+
+
+def render_comparison(cmp: ComparisonResult, console: Console | None = None, *, brief: bool = False, max_changes: int = 30) -> None:
+    con = console or Console()
+    tt = Table(title=f"Comparison: base {cmp.base.run} vs head {cmp.head.run}", show_edge=False)
+    for col in ("metric", "base", "head", "delta"):
+        tt.add_column(col, justify="right" if col != "metric" else "left")
+    b, h = cmp.base, cmp.head
+    for label, bv, hv in (
+        ("precision", b.claims.precision, h.claims.precision),
+        ("recall", b.claims.recall, h.claims.recall),
+        ("F1", b.claims.f1, h.claims.f1),
+        ("attributed F1", b.attributed.f1, h.attributed.f1),
+        ("macro F1", b.macro_f1, h.macro_f1),
+    ):
+        tt.add_row(label, f"{bv:.3f}", f"{hv:.3f}", f"{hv - bv:+.3f}")
+    con.print(tt)
+    for t in cmp.tests:
+        ci = f", CI [{t.ci.low:+.3f}, {t.ci.high:+.3f}]" if t.ci else ""
+        con.print(f"  {t.method} ({t.metric}): delta {t.observed_delta:+.4f}, p = {t.p_value:.4f}{ci}")
+    con.print(f"gold claims gained {cmp.gained}, lost {cmp.lost}; field flips: " + ", ".join(
+        f"{f} +{v['fixed']}/-{v['broken']}" for f, v in cmp.flips.items()))
+    if brief:
+        return
+    shown = 0
+    for d in cmp.articles:
+        if not (d.gained or d.lost or d.flips):
+            continue
+        con.print(f"[bold]{d.article_id}[/] F1 {d.base.f1:.3f} -> {d.head.f1:.3f}")
+        for g in d.gained:
+            con.print(f"  [green]+ gold {g.gold_index}[/] {g.gold.statement[:100]}")
+        for g in d.lost:
+            con.print(f"  [red]- gold {g.gold_index}[/] {g.gold.statement[:100]}")
+        for fl in d.flips:
+            con.print(f"  [{'green' if fl.direction == 'fixed' else 'red'}]~ gold {fl.gold_index} {fl.field}[/]: "
+                      f"gold {fl.gold!r}, base {fl.base!r}, head {fl.head!r}")
+        shown += 1
+        if shown >= max_changes:
+            con.print(f"(first {max_changes} changed articles shown; --json has all)")
+            break

@@ -1,0 +1,188 @@
+"""`claims eval` (score a run against gold, optionally gate it against a baseline) and
+`claims compare` (what changed between two runs). Both re-score existing run
+directories and never call a model.
+
+Exit codes: 0 ok, 1 the gate failed, 2 bad input (missing run, gold hash mismatch...).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from ..errors import UserError
+
+GOLD_HELP = "Gold directory (gold/ or gold/articles/)."
+MARKDOWN_HELP = "Write a Markdown summary (for a pull-request comment) to this file; '-' prints it instead of the tables."
+JUNIT_HELP = "Write JUnit XML (one test case per article, plus the gate) to this file."
+HTML_HELP = "Write a static HTML page (scores, gold vs predicted spans side by side) to this file."
+
+
+def _stdout_report(json_out: bool, markdown: Path | None) -> bool:
+    """True when --markdown - prints Markdown to stdout; it cannot share stdout with --json."""
+    to_stdout = markdown is not None and str(markdown) == "-"
+    if to_stdout and json_out:
+        raise typer.BadParameter("--markdown - and --json both print to stdout; write one of them to a file",
+                                 param_hint="--markdown")
+    return to_stdout
+
+
+def _fail(e: Exception) -> "typer.Exit":
+    typer.echo(f"error: {e}", err=True)
+    return typer.Exit(2)
+
+
+def _match_config(quote_threshold: float | None, statement_threshold: float | None) -> Any:
+    from evals.matching import MatchConfig
+
+    cfg = MatchConfig()
+    for name, v in (("--quote-threshold", quote_threshold), ("--statement-threshold", statement_threshold)):
+        if v is not None and not 0.0 <= v <= 1.0:
+            raise typer.BadParameter(f"must be between 0 and 1, got {v}", param_hint=name)
+    if quote_threshold is not None:
+        cfg.quote_threshold = quote_threshold
+    if statement_threshold is not None:
+        cfg.statement_threshold = statement_threshold
+    return cfg
+
+
+def _console(quiet: bool, to_stderr: bool = False) -> Any:
+    from rich.console import Console
+
+    return Console(file=sys.stderr if to_stderr else sys.stdout, quiet=quiet, soft_wrap=False)
+
+
+def eval_cmd(
+    run_dir: Path = typer.Argument(..., help="Run directory written by `claims extract` (holds claims.jsonl)."),
+    gold: Path = typer.Option(Path("gold"), "--gold", "-g", help=GOLD_HELP),
+    json_out: bool = typer.Option(False, "--json", help="Print the full result as JSON to stdout instead of tables."),
+    output: Path | None = typer.Option(None, "-o", "--output", help="Write the JSON result to this file."),
+    markdown: Path | None = typer.Option(None, "--markdown", help=MARKDOWN_HELP),
+    junit: Path | None = typer.Option(None, "--junit", help=JUNIT_HELP),
+    html: Path | None = typer.Option(None, "--html", help=HTML_HELP),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="Print nothing but errors and a failed gate's reasons."),
+    baseline: Path | None = typer.Option(None, "--baseline", help="Base run to gate against (non-inferiority on F1)."),
+    max_drop: float = typer.Option(0.02, "--max-drop", help="Largest tolerated F1 drop vs the baseline."),
+    confidence: float = typer.Option(0.95, "--confidence", help="Confidence for intervals and the gate's one-sided bound."),
+    min_f1: float | None = typer.Option(None, "--min-f1", help="Fail when claim F1 is below this."),
+    min_attributed_f1: float | None = typer.Option(None, "--min-attributed-f1", help="Fail when attributed-claim F1 is below this."),
+    seed: int = typer.Option(0, "--seed", help="Seed for bootstrap and randomisation tests."),
+    resamples: int = typer.Option(1000, "--resamples", help="Bootstrap / randomisation resamples."),
+    quote_threshold: float | None = typer.Option(None, "--quote-threshold", help="Minimum quote-span Dice for a match (default 0.5)."),
+    statement_threshold: float | None = typer.Option(None, "--statement-threshold", help="Minimum statement similarity for a match (default 0.2)."),
+    sweep: bool = typer.Option(False, "--sweep", help="Also print headline numbers across a grid of matcher thresholds."),
+    floor: bool = typer.Option(True, "--floor/--no-floor", help="Compute the `sentences` floor in-process."),
+) -> None:
+    """Score RUN_DIR against gold: claim P/R/F1 with bootstrap CIs, fields, spans, per article."""
+    from evals.evaluate import EvalOptions, evaluate
+    from evals.gold import load_gold
+    from evals.reports import write_reports
+    from evals.reports.terminal import render_eval, render_gate
+    from evals.runs import load_run
+
+    if not 0.5 <= confidence < 1.0:
+        raise typer.BadParameter("must be in [0.5, 1)", param_hint="--confidence")
+    if resamples < 0:
+        raise typer.BadParameter("must be >= 0", param_hint="--resamples")
+    md_stdout = _stdout_report(json_out, markdown)
+    cfg = _match_config(quote_threshold, statement_threshold)
+    opts = EvalOptions(match=cfg, resamples=resamples, seed=seed, confidence=confidence, floor=floor)
+    try:
+        gs = load_gold(gold)
+        run = load_run(run_dir)
+        result = evaluate(gs, run, opts)
+        if baseline is not None:
+            from evals.compare import compare
+
+            base_opts = EvalOptions(match=cfg, resamples=0, seed=seed, confidence=confidence, floor=False, ceiling=False,
+                                    include_text=False)
+            base = evaluate(gs, load_run(baseline), base_opts)
+            result.comparison = compare(base, result, resamples=resamples, seed=seed, confidence=confidence)
+        if baseline is not None or min_f1 is not None or min_attributed_f1 is not None:
+            from evals.gate import run_gate
+
+            result.gate = run_gate(result, result.comparison, max_drop=max_drop, confidence=confidence,
+                                   min_f1=min_f1, min_attributed_f1=min_attributed_f1)
+        write_reports(result, json_path=output, markdown_path=None if md_stdout else markdown, junit_path=junit,
+                      html_path=html)
+    except UserError as e:
+        raise _fail(e) from None
+
+    if json_out:
+        from evals.reports.json import to_json
+
+        sys.stdout.write(to_json(result))
+    elif md_stdout:
+        from evals.reports.markdown import to_markdown
+
+        sys.stdout.write(to_markdown(result))
+    else:
+        render_eval(result, _console(quiet))
+        if sweep and not quiet:
+            from evals.calibrate import DEFAULT_GRID, print_sweep, sweep_rows
+
+            gold_claims = {aid: g.claims for aid, g in gs.articles.items()}
+            preds = {aid: rec.claims for aid, rec in run.records.items() if aid in gold_claims}
+            print_sweep(sweep_rows(gold_claims, preds, DEFAULT_GRID), _console(False), title=f"Sweep: {run_dir}")
+    if result.gate is not None and not result.gate.passed:
+        if quiet or json_out or md_stdout:
+            render_gate(result.gate, _console(False, to_stderr=True))
+        raise typer.Exit(1)
+
+
+def compare_cmd(
+    base_run: Path = typer.Argument(..., help="The base run directory (e.g. main's run)."),
+    head_run: Path = typer.Argument(..., help="The head run directory (e.g. the branch's run)."),
+    gold: Path = typer.Option(Path("gold"), "--gold", "-g", help=GOLD_HELP),
+    json_out: bool = typer.Option(False, "--json", help="Print the comparison as JSON to stdout."),
+    output: Path | None = typer.Option(None, "-o", "--output", help="Write the JSON comparison to this file."),
+    markdown: Path | None = typer.Option(None, "--markdown", help=MARKDOWN_HELP),
+    junit: Path | None = typer.Option(None, "--junit", help=JUNIT_HELP),
+    html: Path | None = typer.Option(None, "--html", help=HTML_HELP),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="Print nothing but errors."),
+    confidence: float = typer.Option(0.95, "--confidence", help="Confidence for the paired bootstrap interval."),
+    seed: int = typer.Option(0, "--seed", help="Seed for the paired tests."),
+    resamples: int = typer.Option(1000, "--resamples", help="Resamples for the paired tests."),
+    quote_threshold: float | None = typer.Option(None, "--quote-threshold", help="Minimum quote-span Dice for a match."),
+    statement_threshold: float | None = typer.Option(None, "--statement-threshold", help="Minimum statement similarity for a match."),
+) -> None:
+    """Compare two runs on the same gold: F1 delta with paired tests, claims gained/lost, field flips."""
+    from evals.compare import compare
+    from evals.evaluate import EvalOptions, evaluate
+    from evals.gold import load_gold
+    from evals.reports import write_reports
+    from evals.reports.terminal import render_comparison
+    from evals.runs import load_run
+
+    if not 0.5 <= confidence < 1.0:
+        raise typer.BadParameter("must be in [0.5, 1)", param_hint="--confidence")
+    md_stdout = _stdout_report(json_out, markdown)
+    cfg = _match_config(quote_threshold, statement_threshold)
+    opts = EvalOptions(match=cfg, resamples=0, seed=seed, confidence=confidence, floor=False, ceiling=False, include_text=False)
+    try:
+        gs = load_gold(gold)
+        base = evaluate(gs, load_run(base_run), opts)
+        head = evaluate(gs, load_run(head_run), opts)
+        cmp = compare(base, head, resamples=resamples, seed=seed, confidence=confidence)
+        write_reports(cmp, json_path=output, markdown_path=None if md_stdout else markdown, junit_path=junit,
+                      html_path=html)
+    except UserError as e:
+        raise _fail(e) from None
+    if json_out:
+        from evals.reports.json import to_json
+
+        sys.stdout.write(to_json(cmp))
+    elif md_stdout:
+        from evals.reports.markdown import to_markdown
+
+        sys.stdout.write(to_markdown(cmp))
+    else:
+        render_comparison(cmp, _console(quiet))
+
+
+def register(app: typer.Typer) -> None:
+    app.command("eval")(eval_cmd)
+    app.command("compare")(compare_cmd)
