@@ -8,6 +8,11 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+# mkstemp makes 0600 files; outputs (reports, runs) should get the usual umask-based mode.
+_UMASK = os.umask(0)
+os.umask(_UMASK)
+_MODE = 0o666 & ~_UMASK
+
 
 def atomic_write_bytes(path: str | Path, data: bytes) -> None:
     path = Path(path)
@@ -15,6 +20,7 @@ def atomic_write_bytes(path: str | Path, data: bytes) -> None:
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
+            os.fchmod(fh.fileno(), _MODE)
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())

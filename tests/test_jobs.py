@@ -227,3 +227,13 @@ def test_sigint_stops_cleanly_and_says_how_to_resume(tmp_path):
     done = read_ids(run / CLAIMS)
     assert 50 <= len(done) < 2000 and len(done) == len(set(done))
     assert m["articles_done"] == len(done)
+
+
+def test_atomic_writes_get_the_usual_file_mode(tmp_path):
+    """Temp files start 0600; published reports and runs must be readable like any other file."""
+    from extract.io import atomic_write_text
+
+    atomic_write_text(tmp_path / "r.html", "x")
+    umask = os.umask(0)
+    os.umask(umask)
+    assert (tmp_path / "r.html").stat().st_mode & 0o777 == 0o666 & ~umask
