@@ -1,0 +1,98 @@
+"""Content-addressed cache of model responses, one JSON file per request.
+
+The key hashes everything that decides the answer: endpoint host, model, prompt
+template hash, output schema hash, output mode, sampling parameters, stage name and
+the exact rendered messages (which contain the chunk text, hence the article). Any
+change misses; nothing else (no API key, no header, no timestamp) enters the key or
+the file. Files are written atomically, so a killed job never leaves a torn entry,
+and replaying a recorded run needs no network at all.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .errors import UserError
+from .io import atomic_write_json
+
+CACHE_MODES = ("on", "off", "refresh", "replay")
+CACHE_FORMAT = 1
+
+
+def cache_key(parts: dict[str, Any]) -> str:
+    """sha256 over the canonical JSON of the key parts (sorted keys, no whitespace)."""
+    blob = json.dumps(parts, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+    return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class CachedResponse:
+    content: str | None
+    finish_reason: str | None
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    refusal: str | None = None
+
+
+class ResponseCache:
+    """``mode``: on (read and write), off, refresh (write only), replay (read only; a miss is an error upstream)."""
+
+    def __init__(self, directory: str | Path, mode: str = "on"):
+        if mode not in CACHE_MODES:
+            raise UserError(f"unknown cache mode {mode!r}; choose one of {', '.join(CACHE_MODES)}")
+        self.dir = Path(directory)
+        self.mode = mode
+        self.hits = 0
+        self.misses = 0
+        self.writes = 0
+
+    @property
+    def reads(self) -> bool:
+        return self.mode in ("on", "replay")
+
+    @property
+    def writes_enabled(self) -> bool:
+        return self.mode in ("on", "refresh")
+
+    def path(self, key: str) -> Path:
+        return self.dir / key[:2] / f"{key}.json"
+
+    def get(self, key: str, *, count_miss: bool = True) -> CachedResponse | None:
+        if not self.reads:
+            return None
+        try:
+            rec = json.loads(self.path(key).read_text(encoding="utf-8"))
+            resp = rec["response"]
+            hit = CachedResponse(
+                content=resp.get("content"),
+                finish_reason=resp.get("finish_reason"),
+                prompt_tokens=int(resp.get("usage", {}).get("prompt_tokens", 0)),
+                completion_tokens=int(resp.get("usage", {}).get("completion_tokens", 0)),
+                refusal=resp.get("refusal"),
+            )
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            self.misses += count_miss  # absent or unreadable: a miss; a fresh answer overwrites it
+            return None
+        self.hits += 1
+        return hit
+
+    def put(self, key: str, response: CachedResponse, meta: dict[str, Any] | None = None) -> None:
+        if not self.writes_enabled:
+            return
+        record = {
+            "format": CACHE_FORMAT,
+            "key": key,
+            "meta": meta or {},
+            "response": {
+                "content": response.content,
+                "finish_reason": response.finish_reason,
+                "refusal": response.refusal,
+                "usage": {"prompt_tokens": response.prompt_tokens, "completion_tokens": response.completion_tokens},
+            },
+        }
+        atomic_write_json(self.path(key), record)
+        self.writes += 1

@@ -1,0 +1,136 @@
+"""Structured output: how a request asks for JSON, and how an answer becomes a Pydantic model.
+
+Four modes, strongest first: ``json_schema`` (strict, the server constrains decoding
+to our schema), ``json_object`` (valid JSON, any shape), ``tools`` (one forced
+function call whose parameters are the schema) and ``text`` (plain reply; the JSON
+object is dug out of it, fences and all). Every mode is validated the same way, by
+the Pydantic model, because servers that claim support do not always honour it.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from functools import lru_cache
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from .schema import strict_json_schema
+
+MODES = ("json_schema", "json_object", "tools", "text")
+M = TypeVar("M", bound=BaseModel)
+
+_FENCE = re.compile(r"```(?:json|JSON)?\s*\n?(.*?)```", re.S)
+_MODE_WORDS = ("response_format", "json_schema", "json_object", "tool", "function", "structured", "grammar", "guided")
+_CONTEXT_WORDS = ("context length", "context_length", "maximum context", "context window", "too many tokens", "prompt is too long")
+
+
+class OutputInvalid(Exception):
+    """The answer is not JSON, or not JSON of the right shape. The message is shown to the model on a re-ask."""
+
+
+@lru_cache(maxsize=None)
+def request_format(mode: str, model: type[BaseModel]) -> dict[str, Any]:
+    """Extra request fields for this mode, built once per mode and model: treat as read-only."""
+    if mode == "text":
+        return {}
+    if mode == "json_object":
+        return {"response_format": {"type": "json_object"}}
+    schema = strict_json_schema(model)
+    if mode == "json_schema":
+        return {"response_format": {"type": "json_schema", "json_schema": {"name": model.__name__, "strict": True, "schema": schema}}}
+    if mode == "tools":
+        fn = {"name": model.__name__, "description": f"Return the {model.__name__} for the text.", "parameters": schema, "strict": True}
+        return {"tools": [{"type": "function", "function": fn}], "tool_choice": {"type": "function", "function": {"name": model.__name__}}}
+    raise ValueError(f"unknown output mode {mode!r}; choose one of {', '.join(MODES)} or auto")
+
+
+def answer_text(message: dict[str, Any]) -> str | None:
+    """The JSON-bearing text of a chat message: the forced tool call's arguments, else the content."""
+    for call in message.get("tool_calls") or []:
+        args = (call.get("function") or {}).get("arguments") if isinstance(call, dict) else None
+        if args:
+            return args if isinstance(args, str) else json.dumps(args)
+    content = message.get("content")
+    if isinstance(content, list):  # content parts
+        return "".join(p.get("text", "") for p in content if isinstance(p, dict))
+    return content
+
+
+def extract_json(text: str) -> Any:
+    """The first JSON value in a reply: bare, inside a ``` fence, or embedded in prose."""
+    stripped = text.strip()
+    try:
+        return json.loads(stripped)
+    except ValueError:
+        pass
+    for m in _FENCE.finditer(text):
+        try:
+            return json.loads(m.group(1).strip())
+        except ValueError:
+            continue
+    decoder = json.JSONDecoder()
+    for m in re.finditer(r"[{\[]", text):
+        try:
+            value, _ = decoder.raw_decode(text, m.start())
+        except ValueError:
+            continue
+        if isinstance(value, dict):
+            return value
+    raise OutputInvalid("the answer is not valid JSON (expected one JSON object matching the schema, and nothing else)")
+
+
+def parse_output(text: str | None, model: type[M]) -> M:
+    """Validate an answer against ``model``; OutputInvalid says what is wrong in terms a model can act on."""
+    if text is None or not text.strip():
+        raise OutputInvalid("the answer was empty (expected one JSON object matching the schema)")
+    value = extract_json(text)
+    try:
+        return model.model_validate(value)
+    except ValidationError as e:
+        problems = []
+        for err in e.errors()[:10]:
+            loc = ".".join(str(p) for p in err["loc"]) or "(top level)"
+            problems.append(f"{loc}: {err['msg']}")
+        more = f" (and {e.error_count() - 10} more)" if e.error_count() > 10 else ""
+        raise OutputInvalid("the JSON does not match the schema: " + "; ".join(problems) + more) from None
+
+
+def reask_messages(bad_answer: str | None, problem: str) -> list[dict[str, str]]:
+    """What is appended for a re-ask: the model's own answer, then the validation error."""
+    return [
+        {"role": "assistant", "content": bad_answer or ""},
+        {
+            "role": "user",
+            "content": (
+                f"Your answer could not be used: {problem}. "
+                "Reply again with only the corrected JSON object that matches the schema exactly."
+            ),
+        },
+    ]
+
+
+def _status_message(exc: BaseException) -> tuple[int | None, str]:
+    status = getattr(exc, "status_code", None)
+    parts = [str(getattr(exc, "message", "") or exc)]
+    body = getattr(exc, "body", None)
+    if body is not None:
+        parts.append(json.dumps(body, default=str) if not isinstance(body, str) else body)
+    return status, " ".join(parts).lower()
+
+
+def is_mode_rejection(exc: BaseException) -> bool:
+    """The server refused the structured-output feature itself (400/422/501 naming it)."""
+    status, text = _status_message(exc)
+    if status not in (400, 404, 415, 422, 501):
+        return False
+    if any(w in text for w in _CONTEXT_WORDS):
+        return False
+    return any(w in text for w in _MODE_WORDS)
+
+
+def is_context_overflow(exc: BaseException) -> bool:
+    """The prompt does not fit the model's context: split the chunk, like a truncated answer."""
+    status, text = _status_message(exc)
+    return status in (400, 413, 422) and any(w in text for w in _CONTEXT_WORDS)

@@ -1,0 +1,86 @@
+"""The response cache: every key part changes the key; files hold answers, never secrets."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from extract.backends import get_backend
+from extract.cache import CachedResponse, ResponseCache, cache_key
+from extract.errors import UserError
+
+MSGS = [{"role": "system", "content": "s"}, {"role": "user", "content": "<article>\nThe minister said so.\n</article>"}]
+
+
+def backend(tmp_path: Path, **kw):
+    opts = dict(model="m", base_url="http://127.0.0.1:9/v1", cache_dir=tmp_path, api_key="sk-test-SECRET-1234567890abcdef")
+    opts.update(kw)
+    return get_backend("openai", **opts)
+
+
+def key(b, mode: str = "json_schema", stage: str = "claims", output: str = "claims", messages=MSGS) -> str:
+    return b._key(mode, stage, output, messages)
+
+
+def test_each_key_part_changes_the_key(tmp_path):
+    base = backend(tmp_path)
+    k = key(base)
+    assert key(backend(tmp_path)) == k  # deterministic
+    variants = {
+        "host": key(backend(tmp_path, base_url="http://10.0.0.2:9/v1")),
+        "model": key(backend(tmp_path, model="m2")),
+        "template": key(backend(tmp_path, prompt="claims-staged")),
+        "schema": key(base, output="selection"),
+        "mode": key(base, mode="json_object"),
+        "temperature": key(backend(tmp_path, temperature=0.7)),
+        "max_tokens": key(backend(tmp_path, max_tokens=512)),
+        "seed": key(backend(tmp_path, seed=7)),
+        "stage": key(base, stage="select"),
+        "article text": key(base, messages=[MSGS[0], {"role": "user", "content": "<article>\nThe minister said no.\n</article>"}]),
+    }
+    for part, v in variants.items():
+        assert v != k, f"changing the {part} must miss"
+    assert len(set(variants.values())) == len(variants)
+    # the key is not the API key's business: another key, same cache entry
+    assert key(backend(tmp_path, api_key="sk-other-key-000000000000")) == k
+
+
+def test_cache_key_is_order_independent_for_dicts():
+    assert cache_key({"a": 1, "b": [1, 2]}) == cache_key({"b": [1, 2], "a": 1})
+    assert cache_key({"a": 1}) != cache_key({"a": 2})
+
+
+def test_put_get_and_modes(tmp_path):
+    resp = CachedResponse(content='{"claims": []}', finish_reason="stop", prompt_tokens=10, completion_tokens=3)
+    on = ResponseCache(tmp_path, "on")
+    k = cache_key({"x": 1})
+    assert on.get(k) is None
+    on.put(k, resp, meta={"model": "m"})
+    path = on.path(k)
+    assert path.parent.name == k[:2] and path.exists()  # sharded
+    assert on.get(k) == resp and on.hits == 1
+    rec = json.loads(path.read_text())
+    assert set(rec) == {"format", "key", "meta", "response"} and "headers" not in json.dumps(rec)
+    assert ResponseCache(tmp_path, "refresh").get(k) is None  # refresh never reads...
+    assert ResponseCache(tmp_path, "replay").get(k) == resp  # ...replay only reads
+    off = ResponseCache(tmp_path / "off", "off")
+    off.put(k, resp)
+    assert not (tmp_path / "off").exists()
+    replay = ResponseCache(tmp_path / "r", "replay")
+    replay.put(k, resp)
+    assert not (tmp_path / "r").exists()
+
+
+def test_torn_entry_is_a_miss(tmp_path):
+    c = ResponseCache(tmp_path, "on")
+    k = cache_key({"x": 2})
+    c.path(k).parent.mkdir(parents=True)
+    c.path(k).write_text("{not json")
+    assert c.get(k) is None
+
+
+def test_unknown_mode_is_a_user_error(tmp_path):
+    with pytest.raises(UserError):
+        ResponseCache(tmp_path, "sometimes")
