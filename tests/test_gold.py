@@ -30,7 +30,7 @@ def test_real_gold_covers_every_seed_article():
     txt_ids = {p.stem for p in (GOLD / "articles").glob("*.txt")}
     assert set(gs.articles) == txt_ids
     for aid, g in gs.articles.items():
-        assert g.guideline_version == "v1"
+        assert g.guideline_version == "v2"
         assert 10 <= len(g.claims) <= 40, aid
         assert all(c.attribution is not None and c.certainty is not None for c in g.claims)
         for c in g.claims:
@@ -40,8 +40,8 @@ def test_real_gold_covers_every_seed_article():
 
 def test_guidelines_are_marked_ready():
     text = (GOLD / "GUIDELINES.md").read_text(encoding="utf-8")
-    assert text.splitlines()[0].endswith("v1")
-    assert "<!-- guidelines-ready: v1 -->" in text
+    assert text.splitlines()[0].endswith("v2")
+    assert "<!-- guidelines-ready: v2 -->" in text
 
 
 @pytest.fixture
@@ -77,7 +77,7 @@ def test_clean_copy_has_no_problems(gold_copy: Path):
         (lambda d: d["claims"][1]["cue"].update(span={"start": 0, "end": 3}), 1, "cue span"),
         (lambda d: d["claims"][1]["claimant"].update(span={"start": 0, "end": 3}), 1, "claimant span"),
         (lambda d: d.update(text_sha256="0" * 64), None, "text_sha256"),
-        (lambda d: d["claims"].append(dict(d["claims"][5])), 28, "exact duplicate of claim 5"),
+        (lambda d: d["claims"].append(dict(d["claims"][5])), 25, "exact duplicate of claim 5"),
         (lambda d: d["claims"][0].update(quote_span=None, grounded=False), 0, "no quote_span"),
         (lambda d: d["claims"][0].update(quote_span=None), 0, "grounded claim needs quote_span"),
         (lambda d: d.pop("labelled_by"), None, "labelled_by"),
@@ -124,7 +124,7 @@ def test_missing_directory_raises(tmp_path: Path):
 
 def test_cli_exit_codes(gold_copy: Path, tmp_path: Path):
     ok = runner.invoke(app, ["gold", "check", str(gold_copy)])
-    assert ok.exit_code == 0 and ok.output.startswith("OK: 1 gold files, 28 claims")
+    assert ok.exit_code == 0 and ok.output.startswith("OK: 1 gold files, 25 claims")
     _edit(gold_copy / "articles" / f"{AID}.gold.yaml", lambda d: d["claims"][2].update(certainty="x"))
     bad = runner.invoke(app, ["gold", "check", str(gold_copy)])
     assert bad.exit_code == 1 and ":2: certainty" in bad.output
