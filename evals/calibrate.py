@@ -7,9 +7,11 @@ For each (quote Dice, statement similarity) pair on a grid it prints claim F1 fo
   threshold keeps this high, since two careful annotators describing the same claim
   in different words should match;
 - the rules backend - what the default run scores.
-Pick thresholds in the flat region where the ceiling is high and the floor low; the
-defaults live in evals/matching.py. Uses whatever gold exists; a missing backend or no
-double labels just leaves that column empty.
+The rule used to pick the defaults (printed as the recommendation): among the grid
+points whose ceiling is within ``CEILING_SLACK`` of the best ceiling, take the one with
+the widest gap between ceiling and floor (ties: the lower thresholds). The defaults live
+in evals/matching.py. Uses whatever gold exists; a missing backend or no double labels
+just leaves that column empty.
 """
 
 from __future__ import annotations
@@ -22,8 +24,9 @@ from extract.schema import Claim
 from .matching import MatchConfig
 from .metrics import pooled
 
-QUOTE_GRID = (0.1, 0.2, 0.3, 0.5, 0.7)
-STATEMENT_GRID = (0.0, 0.1, 0.2, 0.3, 0.5)
+QUOTE_GRID = (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
+STATEMENT_GRID = (0.0, 0.2, 0.3, 0.4, 0.5, 0.6)
+CEILING_SLACK = 0.02
 DEFAULT_GRID: tuple[tuple[float, float], ...] = tuple((q, s) for q in QUOTE_GRID for s in STATEMENT_GRID)
 
 
@@ -77,11 +80,25 @@ def calibration_table(gold_dir: str, grid: Sequence[tuple[float, float]] = DEFAU
         cfg = MatchConfig(quote_threshold=q, statement_threshold=s)
         row: dict[str, float | None] = {"quote": q, "statement": s}
         for name, preds in backends.items():
-            row[name] = pooled(score_articles(gold_claims, preds, cfg, detail=False))[0].f1 if preds is not None else None
-        row["ceiling"] = pooled(score_articles(first, second, cfg, detail=False))[0].f1 if gs.double else None
+            if preds is not None:
+                micro, attributed = pooled(score_articles(gold_claims, preds, cfg, detail=False))[:2]
+                row[name], row[f"{name}_attributed"] = micro.f1, attributed.f1
+        if gs.double:
+            micro, attributed = pooled(score_articles(first, second, cfg, detail=False))[:2]
+            row["ceiling"], row["ceiling_attributed"] = micro.f1, attributed.f1
         rows.append(row)
     notes.insert(0, f"{len(gs.articles)} gold articles, {sum(map(len, gold_claims.values()))} claims, {len(gs.double)} double-labelled")
     return rows, notes
+
+
+def recommend(rows: list[dict[str, float | None]]) -> dict[str, float | None] | None:
+    """The widest ceiling-floor gap among points that keep the ceiling near its best."""
+    usable = [r for r in rows if r.get("ceiling") is not None and r.get("sentences") is not None]
+    if not usable:
+        return None
+    best = max(r["ceiling"] for r in usable)  # type: ignore[type-var]
+    near = [r for r in usable if r["ceiling"] >= best - CEILING_SLACK]  # type: ignore[operator]
+    return max(near, key=lambda r: (round(r["ceiling"] - r["sentences"], 6), -r["quote"], -r["statement"]))  # type: ignore[operator]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -102,12 +119,22 @@ def main(argv: list[str] | None = None) -> int:
     for n in notes:
         con.print(f"[dim]{n}[/]")
     t = Table(title="Claim F1 by matcher thresholds (floor low, ceiling high is good)", show_edge=False)
-    for col in ("quote Dice", "statement", "sentences (floor)", "rules", "ceiling"):
+    cols = ("sentences", "rules", "ceiling")
+    con.print("columns: claim F1 and attributed F1 (attr) of the floor (sentences), rules and the ceiling (gold/double); gap = ceiling - floor")
+    for col in ("Dice", "stmt", "floor", "attr", "rules", "attr", "ceiling", "attr", "gap"):
         t.add_column(col, justify="right")
     fmt = lambda v: "-" if v is None else f"{v:.3f}"  # noqa: E731
     for r in rows:
-        t.add_row(f"{r['quote']:.2f}", f"{r['statement']:.2f}", fmt(r["sentences"]), fmt(r["rules"]), fmt(r["ceiling"]))
+        gap = r["ceiling"] - r["sentences"] if r.get("ceiling") is not None and r.get("sentences") is not None else None  # type: ignore[operator]
+        cells = [fmt(r.get(k)) for c in cols for k in (c, f"{c}_attributed")]
+        t.add_row(f"{r['quote']:.2f}", f"{r['statement']:.2f}", *cells, fmt(gap))
     con.print(t)
+    rec = recommend(rows)
+    if rec:
+        con.print(
+            f"recommended: quote Dice {rec['quote']:.2f}, statement {rec['statement']:.2f} "
+            f"(ceiling {rec['ceiling']:.3f}, floor {rec['sentences']:.3f}; widest gap with the ceiling within {CEILING_SLACK} of its best)"
+        )
     return 0
 
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 
-_PARA = re.compile(r"(?:\r?\n[ \t]*){2,}|\r?\n")
 # End of sentence: . ! ? (optionally followed by closing quotes/brackets), then space + an opener.
 _SENT_END = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s+[\"'“‘(\[]?[A-Z0-9\u00C0-\u024F\u0400-\u04FF])")
 # A quotation that opens and closes inside one paragraph is never split: a quote's
@@ -28,16 +27,26 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int] | None:
 
 
 def paragraphs(text: str) -> list[tuple[int, int]]:
-    """Non-empty lines/paragraphs as (start, end), whitespace trimmed."""
-    out, pos = [], 0
-    for m in _PARA.finditer(text):
-        span = _trim(text, pos, m.start())
-        if span:
-            out.append(span)
-        pos = m.end()
-    span = _trim(text, pos, len(text))
-    if span:
-        out.append(span)
+    """Non-empty lines/paragraphs as (start, end), whitespace trimmed.
+
+    Every newline ends a paragraph, so this is a split on "\n" with each piece
+    trimmed (str.strip and str.isspace agree on what whitespace is); a find loop is
+    several times faster than a regex scan, and this runs once per article and once
+    per paragraph.
+    """
+    out: list[tuple[int, int]] = []
+    pos, n = 0, len(text)
+    while pos <= n:
+        nl = text.find("\n", pos)
+        stop = n if nl < 0 else nl
+        piece = text[pos:stop]
+        core = piece.strip()
+        if core:
+            a = pos + len(piece) - len(piece.lstrip())
+            out.append((a, a + len(core)))
+        if nl < 0:
+            break
+        pos = nl + 1
     return out
 
 

@@ -91,12 +91,15 @@ def test_same_quote_different_statement_does_not_match() -> None:
 
 
 def test_one_prediction_over_two_gold_claims_matches_one() -> None:
-    # One prediction spans both gold quotes; it states the second gold claim.
+    # One prediction spans both gold quotes (Dice 2*30/(60+30) = 2/3 with each); it states
+    # the second gold claim, so with a quote threshold below 2/3 it matches that one only.
     gold = [C("Russia shot down the plane", 0, 30), C("Baku demanded compensation", 30, 60)]
     preds = [C("Baku demanded compensation from Moscow", 0, 60)]
-    m = match_article(gold, preds)
+    m = match_article(gold, preds, MatchConfig(quote_threshold=0.6))
     assert [(p.pred_index, p.gold_index) for p in m.pairs] == [(0, 1)]
     assert [u.index for u in m.missed] == [0]
+    # Under the default (0.7) a quote twice as long as the gold one is not the same passage.
+    assert match_article(gold, preds).pairs == []
 
 
 def test_assignment_is_global_not_greedy() -> None:

@@ -206,3 +206,38 @@ def test_offsets_are_str_indices_after_cjk_and_emoji() -> None:
 def test_backend_result_carries_article() -> None:
     res = RulesBackend().extract(Article(id="x", text="The army said that the town was taken."))
     assert res.article_id == "x" and res.provenance.backend == "rules" and res.claims
+
+
+def test_plain_sentence_is_an_author_claim() -> None:
+    t = "The bridge over the river collapsed on Monday morning."
+    c = one(t, claimant__type=ClaimantType.author)
+    assert c.quote == t[:-1] and c.cue is None
+    assert c.attribution is Attribution.unattributed and c.certainty is Certainty.asserted
+
+
+def test_no_author_claim_for_labels_questions_speculation_feelings() -> None:
+    for t in ("Evidence and Survivor Accounts", "Was the bridge over the river sabotaged by someone?",
+              "The collapse may prove to be a turning point for the region.",
+              "The United States and Canada expressed concern over the incident."):
+        assert extract_claims(t) == [], t
+
+
+def test_result_participle_and_which_clause_split() -> None:
+    t = "Officials said that a missile struck the embassy building, causing significant structural damage."
+    quotes = {c.quote: c for c in extract_claims(t)}
+    assert set(quotes) == {"a missile struck the embassy building", "causing significant structural damage"}
+    assert all(c.claimant.text == "Officials" and c.cue and c.cue.text == "said" for c in quotes.values())
+    t = "The source added that the debris was analysed in detail, which suggested a failure of the guidance system."
+    claims = extract_claims(t)
+    assert [c.certainty for c in claims] == [Certainty.asserted, Certainty.hedged]
+    assert claims[1].quote == "suggested a failure of the guidance system"
+
+
+def test_cue_fast_path_matches_word_scan() -> None:
+    from extract.backends.rules import _cues, _cues_by_word, _Lower
+
+    t = "He said, unsaid; SAYS “told” pointed  to Saidé reports-reporting point to Tokyo denied."
+    assert _cues(t, 0, len(t), _Lower(t)) == _cues_by_word(t, 0, len(t))
+    # Tokens are ASCII-letter runs ("Saidé" holds "Said"); "denied." lies outside the range.
+    want = ["said", "says", "told", "pointed to", "said", "reports", "reporting", "point to"]
+    assert [c[2] for c in _cues(t, 3, len(t) - 8, _Lower(t))] == want

@@ -13,12 +13,19 @@ exact str offsets into the article text:
 - agentless hedges ("it is claimed", "reportedly", "allegedly", "are said to", "there is
   a belief that").
 
-What it emits (the choice, following gold/GUIDELINES.md §5/§10 H6): every *attributed*
-claim, plus one author claim per sentence that carries an agentless hedge marker
-(claimant type ``author``, attribution ``unattributed``, certainty ``hedged``, no cue).
-Plain author assertions with no marker are not emitted: without a model the rules cannot
-tell a check-worthy assertion from narrative, and emitting every sentence is what the
-``sentences`` floor backend is for.
+What it emits (following gold/GUIDELINES.md §1, §5, S2/S6, H6): every *attributed*
+claim; one author claim per sentence that carries an agentless hedge marker (claimant
+type ``author``, attribution ``unattributed``, certainty ``hedged``, no cue); and one
+author claim (``asserted`` unless hedge words say otherwise) per remaining sentence
+with no reporting frame, except labels (< 5 words), questions, sentences that are
+mostly quotation, the article's own speculation (may/might/could/would) and bare
+expressions of feeling ("X expressed concern over ..."). A trailing ", which ..."
+clause or result participle (", killing 38 people", "and sparking ...") becomes its own
+claim with the same claimant and cue (quotations are never split). Known misses: no
+check-worthiness model (narrative about footage, atmosphere, normative quotes such as
+"We need to do more" are still emitted), no anaphoric content (H5), denials stated
+negatively ("was not seeking") stay ``asserted`` with the negative statement (H13),
+and statements are not made stand-alone (pronouns inside content are kept).
 
 Claimants that are pronouns ("he", "they") or definite descriptions ("the source", "the
 expert", "the report") keep their text and span but take the name, type and role of the
@@ -26,12 +33,16 @@ nearest earlier claimant that fits. Certainty: denial verbs -> ``denied``; hedgi
 or hedge words in the content -> ``hedged``; else ``asserted``. Page boilerplate
 ("Share", "Read: ...", "Leave a Reply", emoji lines) and verbatim-repeated blocks
 (captions, repeated headlines) yield nothing.
+
+Speed (benchmarks/rules_throughput.py): the article is lower-cased once and cheap
+substring prefilters skip the re.I alternations on text that cannot match; cue words
+are found by intersecting each sentence's words with the cue lexicon.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 
 from ..articles import Article
@@ -47,9 +58,43 @@ _WORD_ONLY = re.compile(r"[A-Za-z]+")
 _TO_AFTER = re.compile(r"\s+to\b")
 
 
-def _cues(text: str, lo: int, hi: int) -> list[tuple[int, int, str]]:
-    """Reporting-verb forms in text[lo:hi] as (start, end, form); a dict lookup per word
-    is far faster than one big alternation."""
+def _cues(text: str, lo: int, hi: int, lower: _Lower | None = None) -> list[tuple[int, int, str]]:
+    """Reporting-verb forms in text[lo:hi] as (start, end, form).
+
+    A dict lookup per word is far faster than one big alternation; faster still, when
+    the lower-cased article is usable, is to list the sentence's words in C (findall),
+    intersect them with the cue words and find only those: most words are not cues.
+    Both paths give the same tokens: maximal ASCII-letter runs inside [lo, hi).
+    """
+    if lower is None or not lower.exact:
+        return _cues_by_word(text, lo, hi)
+    low = lower.low
+    present = _CUE_WORDS.intersection(_LOW_WORD.findall(low, lo, hi))
+    if not present:
+        return []
+    hits: list[tuple[int, str]] = []
+    for w in present:
+        n = len(w)
+        i = low.find(w, lo, hi)
+        while i >= 0:
+            e = i + n
+            if (i == lo or text[i - 1] not in _ASCII_LETTERS) and (e == hi or text[e] not in _ASCII_LETTERS):
+                hits.append((i, w))
+            i = low.find(w, e, hi)
+    hits.sort()
+    out = []
+    for s, w in hits:
+        e = s + len(w)
+        if w in _PREP_VERBS:
+            mt = _TO_AFTER.match(text, e, hi)
+            if mt:
+                out.append((s, mt.end(), w + " to"))
+        else:
+            out.append((s, e, w))
+    return out
+
+
+def _cues_by_word(text: str, lo: int, hi: int) -> list[tuple[int, int, str]]:
     out = []
     for m in _WORD_ONLY.finditer(text, lo, hi):
         w = m.group().lower()
@@ -63,6 +108,9 @@ def _cues(text: str, lo: int, hi: int) -> list[tuple[int, int, str]]:
 
 
 _PREP_VERBS = frozenset(f.split()[0] for f in L.FORM_TO_LEMMA if " " in f)
+_CUE_WORDS = frozenset(f for f in L.FORM_TO_LEMMA if " " not in f) | _PREP_VERBS
+_LOW_WORD = re.compile(r"[a-z]+")
+_ASCII_LETTERS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
 _ACCORDING = re.compile(r"\baccording\s+to\b", re.I)
 _MARKER = re.compile(
     r"\b(?:it\s+(?:is|was|has\s+been)\s+(?:claimed|suggested|reported|alleged|believed|understood|thought|rumou?red)"
@@ -105,7 +153,9 @@ _MOD = re.compile(
     r"(?:the\s+)?(?:(Russia[’']s|Russian)\s+)?(?:MoD|Ministry\s+of\s+Defen[cs]e|Defen[cs]e\s+Ministry)(?:\s+\(MoD\))?",
     re.I,
 )
-_ACRONYM_DEF = re.compile(r"((?:[A-Z][\w’'.-]*)(?:\s+(?:of|for|and|on|[A-Z][\w’'.-]*))*)\s+\(([A-Z][A-Za-z]{1,7})\)")
+# Possessive quantifiers: no backtracking into a chain of capitalised words (the
+# chain can only end before whitespace, so giving characters back never helps).
+_ACRONYM_DEF = re.compile(r"((?:[A-Z][\w’'.-]*+)(?:\s+(?:of|for|and|on|[A-Z][\w’'.-]*+))*+)\s+\(([A-Z][A-Za-z]{1,7})\)")
 _BOILERPLATE = re.compile(
     r"(?:share(?:\s+this\s+(?:post|article|story))?\s*:?|comments?(?:\s+on\s+this\s+article)?\s*:?|"
     r"leave\s+a\s+(?:reply|comment)|photos?|videos?|gallery|advertisement|world\s+news|military|"
@@ -121,6 +171,83 @@ _TRAIL = re.compile(r"(?:[\s,;:—–-]+|\b(?:with|and|but|while|as|who|which|wh
 _STRIP_PUNCT = ".,;: \t\n"
 _STMT_HEDGE = re.compile(r",?\s*\b(?:allegedly|reportedly|purportedly|supposedly)\b,?", re.I)
 _DENIED_OBJECT = re.compile(r"(?:the\s+)?(?:suggestion|claim|claims|allegation|allegations|reports?|idea)\s+that\s+", re.I)
+# Prefilters: every match of the pattern, lower-cased, contains one of these strings.
+# A C-level substring test per key is much cheaper than running an re.I alternation
+# over text that cannot match (most sentences, most quotes). Only valid where
+# lower-casing keeps offsets and no character outside ASCII folds onto an ASCII
+# letter under re.I (İ ı ſ K): see _Lower.
+_MARKER_KEYS = (
+    "said", "reported", "claimed", "believed", "alleged", "suggested", "thought", "understood",
+    "rumo", "belief", "suspicion", "purportedly", "supposedly",
+)
+_HEDGE_KEYS = (
+    "may", "might", "could", "possib", "potential", "likely", "alleged", "reported", "apparent",
+    "appear", "seem", "suggest", "believ", "perhaps", "unconfirmed", "purport", "suppos", "early",
+    "probabl", "suspected", "said", "claimed",
+)
+_DENY_KEYS = ("responsible", "role", "unfounded", "baseless")
+_STMT_HEDGE_KEYS = ("allegedly", "reportedly", "purportedly", "supposedly")
+_FOLDS_TO_ASCII = "\u0130\u0131\u017f\u212a"
+
+
+class _Lower:
+    """The article lower-cased once, for substring prefilters on (start, end) ranges."""
+
+    def __init__(self, text: str) -> None:
+        low = text.lower()
+        self.low = low
+        self.exact = len(low) == len(text) and not any(c in text for c in _FOLDS_TO_ASCII)
+
+    def has_any(self, keys: tuple[str, ...], a: int, b: int) -> bool:
+        """False only when no key occurs in text[a:b] (so the pattern cannot match)."""
+        if not self.exact:
+            return True
+        find = self.low.find
+        for k in keys:
+            if find(k, a, b) >= 0:
+                return True
+        return False
+
+
+def _str_has_any(s: str, keys: tuple[str, ...]) -> bool:
+    low = s.lower()
+    if any(c in s for c in _FOLDS_TO_ASCII):
+        return True
+    return any(k in low for k in keys)
+
+
+# Author sentences: shorter than this is a label, not a proposition; modal verbs with no
+# source mark the article's own speculation or prediction (not claims, GUIDELINES §1).
+_PLAIN_MIN_CHARS = 20
+_PLAIN_MIN_WORDS = 5
+_SPECULATION = re.compile(r"\b(?:may|might|could|would)\b", re.I)
+# "X expressed concern over the incident." (and nothing else): feelings are not claims (§1).
+_FEELING = re.compile(
+    r"[^,;]{1,80}?\s(?:expressed|voiced|offered|conveyed|extended)\s+(?:its\s+|their\s+|his\s+|her\s+)?(?:deep\s+|deepest\s+|sincere\s+)?"
+    r"(?:concern|condolences|sympathy|sympathies|sorrow|regret|shock|solidarity)\b[^,;]*?(?<!\band)$",
+    re.I,
+)
+
+# Where a claim's content holds a second proposition (S2): ", which ..." and result
+# participles. The part before must be a clause of its own (not "The incident, which ...").
+_SPLIT = re.compile(
+    r"(?:,\s+which\s+|(?:,|\s+and)\s+(?=(?:killing|causing|resulting\s+in|injuring|wounding|sparking|prompting|forcing)\b))"
+)
+_SPLIT_MIN_HEAD_WORDS = 4
+
+# Small patterns used inside the per-cue code (compiled here, not per call).
+_WITH = re.compile(r"\bwith\s+")
+_WHO_END = re.compile(r",\s*who\s*$")
+_CITED_BY_END = re.compile(r"\s(?:cited|quoted)\s+by\s+$")
+_CLAUSE_BREAK = re.compile(r";\s|,\s+while\s")
+_ACCORDING_NP = re.compile(r"\s+([^,.;:“”\"]{1,120}?)\s*(?=[,.;:“”\"]|$)")
+_BY_FROM = re.compile(r"\s(?:by|from)\s+")
+_BY_OF = re.compile(r"\s+(?:by|of)\b")
+_SPACE_COMMA = re.compile(r"[\s,]*")
+_CLAUSE_START = re.compile(r"\s+[\w“\"‘]")
+_THAT_ONLY = re.compile(r"\s+that\s+")
+_AS_QUOTED = re.compile(r"\s+as\s+[“\"].*$")
+_HE_SHE = re.compile(r"^(?:he|she)\b", re.I)
 
 
 @dataclass
@@ -149,6 +276,7 @@ class _Frame:
     cut: tuple[int, int] | None = None  # interruption removed from the statement
     bound: int = 0  # where forward content may run to at most
     author: bool = False
+    plain: bool = False  # an author claim with no hedge marker (certainty from its words)
 
 
 # --- small helpers -------------------------------------------------------------------
@@ -327,7 +455,8 @@ class _State:
         self.text = text
         self.history: list[_Party] = []
         self.claims: list[tuple[int, int, Claim]] = []
-        self.aliases = {m.group(2): m.group(1) for m in _ACRONYM_DEF.finditer(text)}
+        self.aliases = {m.group(2): m.group(1) for m in _ACRONYM_DEF.finditer(text)} if "(" in text else {}
+        self.lower = _Lower(text)
 
     # -- claimants ------------------------------------------------------------------
 
@@ -444,14 +573,14 @@ class _State:
             if np:
                 return self.party(np)
             w = None
-            for mw in re.finditer(r"\bwith\s+", t[ss:cs]):
+            for mw in _WITH.finditer(t[ss:cs]):
                 w = ss + mw.end()
             if w is not None:
                 np = _np_after(t, w, cs)
                 if np:
                     return self.party(np)
             return None
-        mw = re.search(r",\s*who\s*$", head)
+        mw = _WHO_END.search(head)
         if mw:
             np = _np_before(t, ss, ss + mw.start())
             return self.party(np) if np else None
@@ -473,7 +602,7 @@ class _State:
             return None
         np = _np_before(t, ss, e)
         if np:
-            mc = re.search(r"\s(?:cited|quoted)\s+by\s+$", t[max(ss, np[0] - 30) : np[0]])
+            mc = _CITED_BY_END.search(t[max(ss, np[0] - 30) : np[0]])
             if mc:
                 inner = _np_before(t, ss, np[0] - len(mc.group()))
                 if inner and t[inner[0] : inner[1]].split()[-1].lower() in L.SOURCE_NOUNS:
@@ -518,15 +647,18 @@ class _State:
         t = self.text
         q_in = [(a, b) for a, b in quotes if a < se and b > ss]
         frames: list[_Frame] = []
-        for m in _ACCORDING.finditer(t, ss, se):
+        for m in _ACCORDING.finditer(t, ss, se) if self.lower.has_any(("according",), ss, se) else ():
             f = self.according(ss, se, m.start(), m.end(), q_in)
             if f:
                 frames.append(f)
-        words = t[ss:se].split()
-        title_case = sum(w[:1].isupper() for w in words) * 2 > len(words)
-        for m in _cues(t, ss, se):
-            if t[m[0]].isupper() and m[0] > ss and not title_case:
-                continue
+        title_case: bool | None = None  # computed only when a capitalised cue needs it
+        for m in _cues(t, ss, se, self.lower):
+            if t[m[0]].isupper() and m[0] > ss:
+                if title_case is None:
+                    words = t[ss:se].split()
+                    title_case = sum(w[:1].isupper() for w in words) * 2 > len(words)
+                if not title_case:
+                    continue
             if any(f.cue and f.cue[0] <= m[0] < f.cue[1] for f in frames):
                 continue
             f = self.verb(ss, se, m, q_in, [f for f in frames if f.cue and f.cue[0] < m[0]])
@@ -542,7 +674,8 @@ class _State:
         ]
         for f in frames:
             self.emit(f)
-        self.marker(ss, se, frames)
+        if not self.marker(ss, se, frames) and not frames:
+            self.plain(ss, se, q_in)
 
     def settle(self, frames: list[_Frame]) -> list[_Frame]:
         """Bound forward content at the next frame, then drop cues buried in content."""
@@ -554,7 +687,7 @@ class _State:
                 for g in frames:
                     if g is not f and f.content[0] < g.frame_start < end:
                         end = g.frame_start
-                for mm in re.finditer(r";\s|,\s+while\s", self.text[f.content[0] : end]):
+                for mm in _CLAUSE_BREAK.finditer(self.text[f.content[0] : end]):
                     end = f.content[0] + mm.start()
                     break
                 f.content = _trim(self.text, f.content[0], end)
@@ -580,11 +713,11 @@ class _State:
         for qa, qb in q_in:
             if qa < a < qb:
                 lo, hi = qa + 1, qb - 1
-        m = re.compile(r"\s+([^,.;:“”\"]{1,120}?)\s*(?=[,.;:“”\"]|$)").match(t, b, hi)
+        m = _ACCORDING_NP.match(t, b, hi)
         if not m:
             return None
         xs, xe = m.start(1), m.end(1)
-        by = list(re.finditer(r"\s(?:by|from)\s+", t[xs:xe]))
+        by = list(_BY_FROM.finditer(t[xs:xe]))
         if by:
             xs = xs + by[-1].end()
         if len(t[xs:xe].split()) > 12 or xs >= xe:
@@ -608,7 +741,7 @@ class _State:
         cs, ce, form = m
         lemma = L.FORM_TO_LEMMA[form]
         after = t[ce:se]
-        if _PASSIVE_AUX.search(t, max(ss, cs - 12), cs) or re.match(r"\s+(?:by|of)\b", after):
+        if _PASSIVE_AUX.search(t, max(ss, cs - 12), cs) or _BY_OF.match(after):
             return None
         lo, hi = ss, se
         for qa, qb in q_in:
@@ -622,7 +755,7 @@ class _State:
                     np = _np_after(t, ce, se)
                     if np:
                         return _Frame((cs, ce), lemma, self.party(np), _trim(t, qa + 1, qb - 1), "fixed", 10**12, quoted=True)
-                elif re.fullmatch(r"[\s,]*", gap[: len(gap) - len(gap.lstrip(" ,"))]) and gap.strip(" ,"):
+                elif _SPACE_COMMA.fullmatch(gap[: len(gap) - len(gap.lstrip(" ,"))]) and gap.strip(" ,"):
                     np = _np_before(t, qb, cs)
                     if np and not t[qb : np[0]].strip(" ,"):
                         return _Frame((cs, ce), lemma, self.party(np), _trim(t, qa + 1, qb - 1), "fixed", 10**12, quoted=True)
@@ -653,24 +786,26 @@ class _State:
                 party = self.party((xs, mt.end(2)))
                 return _Frame((mt.start(1), mt.end(1)), "with reference to", party, (mt.end(), hi), "forward", fstart, that=True, bound=hi)
             return _Frame((cs, ce), lemma, party, (mt.end(), hi), "forward", fstart, that=True, bound=hi)
-        if lemma in L.NEEDS_CLAUSE or not re.match(r"\s+[\w“\"‘]", after):
+        if lemma in L.NEEDS_CLAUSE or not _CLAUSE_START.match(after):
             return None
         start = ce + len(after) - len(after.lstrip())
         return _Frame((cs, ce), lemma, party, (start, hi), "forward", fstart, bound=hi)
 
     # -- agentless hedges and captions --------------------------------------------
 
-    def marker(self, ss: int, se: int, frames: list[_Frame]) -> None:
+    def marker(self, ss: int, se: int, frames: list[_Frame]) -> bool:
         t = self.text
         covered = [f.content for f in frames] + [f.cue for f in frames if f.cue]
         covered += [f.party.span for f in frames if f.party and f.party.span]
+        if not self.lower.has_any(_MARKER_KEYS, ss, se):
+            return False
         for m in _MARKER.finditer(t, ss, se):
             if any(a <= m.start() < b for a, b in covered):
                 continue
             after_frames = [f.frame_start for f in frames if f.frame_start > m.end() and f.frame_start < se]
             hi = min(after_frames, default=se)
             cut = None
-            mt = re.compile(r"\s+that\s+").match(t, m.end(), hi)
+            mt = _THAT_ONLY.match(t, m.end(), hi)
             low = m.group().lower()
             if (low.startswith("it ") or low.startswith("there ")) and mt:
                 content = _trim(t, mt.end(), hi)
@@ -683,10 +818,27 @@ class _State:
                 continue
             f = _Frame(None, "", _Party(None, None, None, ClaimantType.author), content, "fixed", 10**12, cut=cut, author=True)
             self.emit(f)
+            return True
+        return False
+
+    def plain(self, ss: int, se: int, q_in: list[tuple[int, int]]) -> None:
+        """A sentence with no reporting frame and no hedge marker is the article's own
+        assertion (GUIDELINES §1, §5 "scope of attribution"): one author claim, unless it
+        is too short to be a proposition (topic labels), a question, mostly quotation
+        (someone's words continued without a cue) or the author's own speculation."""
+        t = self.text
+        a, b = _trim(t, ss, se)
+        if b - a < _PLAIN_MIN_CHARS or t[b - 1 : b + 1].startswith("?") or len(t[a:b].split()) < _PLAIN_MIN_WORDS:
             return
+        inside = sum(min(b, qb) - max(a, qa) for qa, qb in q_in if qa < b and qb > a)
+        if inside * 2 >= b - a or _SPECULATION.search(t, a, b) or _FEELING.match(t, a, b):
+            return
+        self.emit(_Frame(None, "", _Party(None, None, None, ClaimantType.author), (a, b), "fixed", 10**12, author=True, plain=True))
 
     def caption(self, ps: int, pe: int) -> bool:
         """A caption with a credit line: one claim by the credited party (GUIDELINES §9)."""
+        if self.text[pe - 1] != ")":  # the credit pattern ends the (trimmed) paragraph
+            return False
         m = _CAPTION_CREDIT.search(self.text, ps, pe)
         if not m or m.end() != pe:
             return False
@@ -708,6 +860,33 @@ class _State:
     # -- building claims ------------------------------------------------------------
 
     def emit(self, f: _Frame) -> None:
+        """Emit one claim per proposition: a trailing non-restrictive relative clause
+        (", which ...") or result participle (", killing 38 people") is its own claim
+        with the same claimant and cue (GUIDELINES S2, S6). Quotations are not split."""
+        t = self.text
+        a, b = f.content
+        if f.quoted or b - a < 8:
+            self.emit_one(f)
+            return
+        bounds = [a]
+        for m in _SPLIT.finditer(t, a, b):
+            head = t[bounds[-1] : m.start()]
+            if head.count("“") != head.count("”") or head.count('"') % 2:
+                break  # inside a quotation
+            if len(t[a : m.start()].split()) < _SPLIT_MIN_HEAD_WORDS or len(t[m.end() : b].split()) < 2:
+                continue
+            if f.cut and f.cut[1] > m.start():
+                continue
+            bounds += [m.start(), m.end()]
+        bounds.append(b)
+        if len(bounds) == 2:
+            self.emit_one(f)
+            return
+        for n in range(0, len(bounds), 2):
+            part = _trim(t, bounds[n], bounds[n + 1])
+            self.emit_one(replace(f, content=part, cut=f.cut if n == 0 else None))
+
+    def emit_one(self, f: _Frame) -> None:
         t = self.text
         a, b = f.content
         if b - a < 8:
@@ -727,9 +906,10 @@ class _State:
             wa, wb = max(0, a - 1), min(len(t), b + 1)
             inside = sum(min(b, qb) - max(a, qa) for qa, qb in ((m.start(), m.end()) for m in _QUOTED.finditer(t, wa, wb)))
             attribution = Attribution.direct if inside * 2 >= (b - a) and not cue_inside_quote else Attribution.indirect
-        if f.lemma in L.DENIAL_LEMMAS or _DENY_CONTENT.search(quote):
+        has = self.lower.has_any
+        if f.lemma in L.DENIAL_LEMMAS or (has(_DENY_KEYS, a, b) and _DENY_CONTENT.search(quote)):
             certainty = Certainty.denied
-        elif f.author or f.lemma in L.HEDGE_LEMMAS or _HEDGE.search(quote) or (f.lemma == "point to" and "possib" in quote):
+        elif (f.author and not f.plain) or f.lemma in L.HEDGE_LEMMAS or (has(_HEDGE_KEYS, a, b) and _HEDGE.search(quote)) or (f.lemma == "point to" and "possib" in quote):
             certainty = Certainty.hedged
         else:
             certainty = Certainty.asserted
@@ -756,12 +936,13 @@ class _State:
         if certainty is Certainty.denied:
             m = _DENIED_OBJECT.match(s)
             if m:
-                s = re.sub(r"\s+as\s+[“\"].*$", "", s[m.end() :])
-        s = _STMT_HEDGE.sub("", s)
+                s = _AS_QUOTED.sub("", s[m.end() :])
+        if _str_has_any(s, _STMT_HEDGE_KEYS):
+            s = _STMT_HEDGE.sub("", s)
         s = " ".join(s.replace("“", "").replace("”", "").replace('"', "").split())
         party = f.party
         if party and party.name and party.type is ClaimantType.person:
-            s = re.sub(r"^(?:he|she)\b", party.name, s, flags=re.I)
+            s = _HE_SHE.sub(party.name, s)
         s = s.strip(" ,;:")
         if not s:
             s = t[a:b]

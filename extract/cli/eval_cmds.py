@@ -71,8 +71,8 @@ def eval_cmd(
     min_attributed_f1: float | None = typer.Option(None, "--min-attributed-f1", help="Fail when attributed-claim F1 is below this."),
     seed: int = typer.Option(0, "--seed", help="Seed for bootstrap and randomisation tests."),
     resamples: int = typer.Option(1000, "--resamples", help="Bootstrap / randomisation resamples."),
-    quote_threshold: float | None = typer.Option(None, "--quote-threshold", help="Minimum quote-span Dice for a match (default 0.5)."),
-    statement_threshold: float | None = typer.Option(None, "--statement-threshold", help="Minimum statement similarity for a match (default 0.2)."),
+    quote_threshold: float | None = typer.Option(None, "--quote-threshold", help="Minimum quote-span Dice for a match (default 0.7)."),
+    statement_threshold: float | None = typer.Option(None, "--statement-threshold", help="Minimum statement similarity for a match (default 0.4)."),
     sweep: bool = typer.Option(False, "--sweep", help="Also print headline numbers across a grid of matcher thresholds."),
     floor: bool = typer.Option(True, "--floor/--no-floor", help="Compute the `sentences` floor in-process."),
 ) -> None:
