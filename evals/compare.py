@@ -81,4 +81,71 @@ def compare(base: EvalResult, head: EvalResult, *, resamples: int = 1000, seed: 
         gained=sum(len(d.gained) for d in deltas),
         lost=sum(len(d.lost) for d in deltas),
         flips=flips,  # type: ignore[arg-type]
+        floor=head.floor or base.floor,
+        ceiling=head.ceiling or base.ceiling,
+        n_double=head.gold.n_double,
     )
+
+
+# --------------------------------------------------------------------------- repeats
+
+
+def mean_counts(results: "list[EvalResult]") -> ArticleCounts:
+    """Per-article counts averaged over the repeats of one variant.
+
+    Repeats of a nondeterministic model are replicates *within* an article, so the
+    article stays the unit of resampling: each article contributes its mean counts,
+    and the bootstrap then resamples articles as usual. Micro F1 of the mean counts
+    equals micro F1 of the counts pooled over every repeat.
+    """
+    import numpy as np
+
+    if not results:
+        raise ValueError("no results to pool")
+    ids = [a.article_id for a in results[0].articles]
+    if any([a.article_id for a in r.articles] != ids for r in results[1:]):
+        raise ValueError("every repeat must be scored on the same gold articles")
+    cs = [ArticleCounts.from_articles(r.articles) for r in results]
+    if len(cs) == 1:
+        return cs[0]
+    return ArticleCounts(**{f: np.mean([getattr(c, f) for c in cs], axis=0) for f in ("tp", "fp", "fn", "atp", "afp", "afn", "f1")})
+
+
+def compare_repeats(
+    bases: "list[EvalResult]", heads: "list[EvalResult]", *, resamples: int = 1000, seed: int = 0, confidence: float = 0.95
+) -> ComparisonResult:
+    """``compare`` for variants run several times: tests and deltas over every repeat.
+
+    The significance tests use the per-article counts averaged over repeats
+    (``mean_counts``), so a gate does not flip on one lucky or unlucky sample; the
+    claim-level detail (gained, lost, field flips) is that of the first repeat of each.
+    """
+    if len(bases) == 1 and len(heads) == 1:
+        return compare(bases[0], heads[0], resamples=resamples, seed=seed, confidence=confidence)
+    cmp = compare(bases[0], heads[0], resamples=0, seed=seed, confidence=confidence)
+    cb, ch = mean_counts(bases), mean_counts(heads)
+    tests = []
+    for metric in ("f1", "attributed_f1"):
+        tests.append(paired_bootstrap(cb, ch, metric=metric, resamples=resamples, seed=seed, confidence=confidence))
+        tests.append(approximate_randomization(cb, ch, metric=metric, resamples=resamples, seed=seed))
+    base, head = pooled_summary(bases), pooled_summary(heads)
+    return cmp.model_copy(update={
+        "tests": tests, "base": base, "head": head,
+        "delta_f1": head.claims.f1 - base.claims.f1,
+        "delta_attributed_f1": head.attributed.f1 - base.attributed.f1,
+    })
+
+
+def pooled_summary(results: "list[EvalResult]") -> RunSummary:
+    """Headline numbers over every repeat: counts summed, macro F1 averaged."""
+    from .metrics import prf
+
+    first = summary(results[0])
+    if len(results) == 1:
+        return first
+    claims = prf(*(sum(getattr(r.claims, k) for r in results) for k in ("tp", "fp", "fn")))
+    attributed = prf(*(sum(getattr(r.attributed, k) for r in results) for k in ("tp", "fp", "fn")))
+    return first.model_copy(update={
+        "run": f"{first.run} (+{len(results) - 1} repeats)", "claims": claims, "attributed": attributed,
+        "macro_f1": sum(r.macro_f1 for r in results) / len(results),
+    })

@@ -265,13 +265,16 @@ class ComparisonResult(_M):
     gained: int
     lost: int
     flips: dict[FieldName, dict[Literal["fixed", "broken"], int]]
+    floor: ReferenceLine | None = Field(default=None, description="the sentences floor on the same gold")
+    ceiling: ReferenceLine | None = Field(default=None, description="annotator agreement on the double-labelled articles")
+    n_double: int = Field(default=0, description="double-labelled gold articles (0: no ceiling can exist)")
 
 
 # --------------------------------------------------------------------------- gate
 
 
 class GateCheck(_M):
-    name: Literal["non_inferiority", "min_f1", "min_attributed_f1"]
+    name: Literal["non_inferiority", "non_inferiority_attributed", "min_f1", "min_attributed_f1"]
     passed: bool
     value: float = Field(description="the number checked (lower bound of the delta, or the F1)")
     threshold: float

@@ -28,7 +28,7 @@ from evals.reports.html import Mark, segments, to_html
 from evals.reports.json import to_json
 from evals.reports.junit import to_junit
 from evals.reports.markdown import md_text, to_markdown
-from evals.reports.terminal import render_eval
+from evals.reports.terminal import render_comparison, render_eval
 from evals.results import ComparisonResult, EvalResult
 from evals.runs import Run
 from extract.cli.main import app
@@ -114,6 +114,23 @@ def test_floor_row_in_every_format(result: EvalResult) -> None:
     assert f"floor {floor}" in md and "this run 0.778" in md and "ceiling: no double-labelled articles" in md
     page = to_html(result)
     assert f"floor {floor}" in page and "ceiling: no double-labelled articles" in page
+
+
+def test_floor_and_ceiling_frame_a_comparison_in_every_format() -> None:
+    gs = gold_set(double=True)
+    head = evaluate(gs, make_run("runs/head", head_predictions()), OPTS)
+    base = evaluate(gs, make_run("runs/base", {aid: [claim(0)] for aid in IDS}),
+                    EvalOptions(resamples=0, floor=False, ceiling=False, include_text=False))
+    cmp = compare(base, head, resamples=50, seed=1)
+    assert cmp.floor == head.floor and cmp.ceiling == head.ceiling and cmp.n_double == 1
+    strip = f"floor {cmp.floor.claims.f1:.3f}"
+    run = f"base {base.claims.f1:.3f} → head {head.claims.f1:.3f}"
+    buf = io.StringIO()
+    render_comparison(cmp, Console(file=buf, width=200, color_system=None))
+    md, page = to_markdown(cmp), to_html(cmp)
+    for text in (buf.getvalue(), md, page):
+        assert strip in text and run in text and "ceiling 1.000" in text
+    assert json.loads(to_json(cmp))["floor"]["name"] == "floor"
 
 
 def test_ceiling_shown_when_double_labelled() -> None:

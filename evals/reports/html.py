@@ -234,7 +234,12 @@ def _ref_text(line: ReferenceLine | None, name: str, n_double: int) -> str:
 def to_html(result: EvalResult | ComparisonResult, *, max_articles: int = MAX_ARTICLES) -> str:
     env = _env()
     if isinstance(result, ComparisonResult):
-        return env.get_template("comparison.html.j2").render(cmp=result, title="claims compare")
+        return env.get_template("comparison.html.j2").render(
+            cmp=result,
+            title="claims compare",
+            floor_text=_ref_text(result.floor, "floor", result.n_double),
+            ceiling_text=_ref_text(result.ceiling, "ceiling", result.n_double),
+        )
     ordered = sorted(result.articles, key=lambda a: (a.claims.f1, a.article_id))
     views = [article_view(a) for a in ordered[:max_articles]]
     return env.get_template("eval.html.j2").render(

@@ -72,10 +72,13 @@ def _ref(line: ReferenceLine | None, name: str, n_double: int) -> str:
     return f"{name} not computed"
 
 
-def reference_line(result: EvalResult) -> str:
+def reference_line(result: EvalResult | ComparisonResult) -> str:
     """The 'floor — this run — ceiling' line on claim F1."""
-    return (f"Claim F1: {_ref(result.floor, 'floor', result.gold.n_double)} — **this run {result.claims.f1:.3f}** — "
-            f"{_ref(result.ceiling, 'ceiling', result.gold.n_double)}")
+    if isinstance(result, ComparisonResult):
+        n_double, run = result.n_double, f"base {result.base.claims.f1:.3f} → head {result.head.claims.f1:.3f}"
+    else:
+        n_double, run = result.gold.n_double, f"this run {result.claims.f1:.3f}"
+    return f"Claim F1: {_ref(result.floor, 'floor', n_double)} — **{run}** — {_ref(result.ceiling, 'ceiling', n_double)}"
 
 
 def _run_label(path: str, backend: str | None, model: str | None, prompt: str | None) -> str:
@@ -196,7 +199,11 @@ def eval_lines(result: EvalResult) -> list[str]:
 
 
 def to_markdown(result: EvalResult | ComparisonResult) -> str:
-    lines = eval_lines(result) if isinstance(result, EvalResult) else comparison_lines(result)
+    if isinstance(result, EvalResult):
+        lines = eval_lines(result)
+    else:
+        head, *rest = comparison_lines(result)
+        lines = [head, "", reference_line(result), *rest]
     while lines and lines[-1] == "":
         lines.pop()
     return "\n".join(lines) + "\n"

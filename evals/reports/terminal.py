@@ -20,9 +20,13 @@ def _ref(line: ReferenceLine | None, what: str) -> str:
     return f"{what} {line.claims.f1:.3f} ({line.n_articles} art.)"
 
 
-def reference_strip(result: EvalResult) -> str:
+def reference_strip(result: EvalResult | ComparisonResult) -> str:
     """'floor — this run — ceiling' on claim F1, the line that puts a score in context."""
-    return f"F1: {_ref(result.floor, 'floor')} — [bold]this run {result.claims.f1:.3f}[/bold] — {_ref(result.ceiling, 'ceiling')}"
+    if isinstance(result, ComparisonResult):
+        run = f"base {result.base.claims.f1:.3f} → head {result.head.claims.f1:.3f}"
+    else:
+        run = f"this run {result.claims.f1:.3f}"
+    return f"F1: {_ref(result.floor, 'floor')} — [bold]{run}[/bold] — {_ref(result.ceiling, 'ceiling')}"
 
 
 def render_gate(gate: GateResult, console: Console) -> None:
@@ -120,6 +124,8 @@ def render_comparison(cmp: ComparisonResult, console: Console | None = None, *, 
     ):
         tt.add_row(label, f"{bv:.3f}", f"{hv:.3f}", f"{hv - bv:+.3f}")
     con.print(tt)
+    if cmp.floor or cmp.ceiling:
+        con.print(reference_strip(cmp))
     for t in cmp.tests:
         ci = f", CI [{t.ci.low:+.3f}, {t.ci.high:+.3f}]" if t.ci else ""
         con.print(f"  {t.method} ({t.metric}): delta {t.observed_delta:+.4f}, p = {t.p_value:.4f}{ci}")

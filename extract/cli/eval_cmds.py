@@ -150,6 +150,8 @@ def compare_cmd(
     statement_threshold: float | None = typer.Option(None, "--statement-threshold", help="Minimum statement similarity for a match."),
 ) -> None:
     """Compare two runs on the same gold: F1 delta with paired tests, claims gained/lost, field flips."""
+    from dataclasses import replace
+
     from evals.compare import compare
     from evals.evaluate import EvalOptions, evaluate
     from evals.gold import load_gold
@@ -165,7 +167,8 @@ def compare_cmd(
     try:
         gs = load_gold(gold)
         base = evaluate(gs, load_run(base_run), opts)
-        head = evaluate(gs, load_run(head_run), opts)
+        # the floor and ceiling frame the comparison; computed once, with the head
+        head = evaluate(gs, load_run(head_run), replace(opts, floor=True, ceiling=True))
         cmp = compare(base, head, resamples=resamples, seed=seed, confidence=confidence)
         write_reports(cmp, json_path=output, markdown_path=None if md_stdout else markdown, junit_path=junit,
                       html_path=html)
