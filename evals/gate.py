@@ -21,6 +21,7 @@ def run_gate(
     confidence: float = 0.95,
     min_f1: float | None = None,
     min_attributed_f1: float | None = None,
+    max_attributed_drop: float | None = None,
 ) -> GateResult:
     checks: list[GateCheck] = []
     if comparison is not None:
@@ -32,6 +33,18 @@ def run_gate(
             message=(
                 f"F1 {'within' if ok else 'dropped beyond'} the margin: head - base = {test.observed_delta:+.4f}, "
                 f"{confidence:.0%} lower bound {lb:+.4f} {'>=' if ok else '<'} -{max_drop:.4f}"
+            ),
+        ))
+    if comparison is not None and max_attributed_drop is not None:
+        # Optional second margin: a prompt that keeps the claims but loses their claimants.
+        test = next(t for t in comparison.tests if t.method == "paired_bootstrap" and t.metric == "attributed_f1")
+        lb = test.lower_bound if test.lower_bound is not None else test.observed_delta
+        ok = lb >= -max_attributed_drop
+        checks.append(GateCheck(
+            name="non_inferiority_attributed", passed=ok, value=lb, threshold=-max_attributed_drop,
+            message=(
+                f"attributed F1 {'within' if ok else 'dropped beyond'} the margin: head - base = {test.observed_delta:+.4f}, "
+                f"{confidence:.0%} lower bound {lb:+.4f} {'>=' if ok else '<'} -{max_attributed_drop:.4f}"
             ),
         ))
     if min_f1 is not None:
