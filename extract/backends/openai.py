@@ -43,7 +43,34 @@ log = logging.getLogger("extract.backends.openai")
 
 OUTPUT_MODELS = {"selection": ModelSelection, "claims": ModelOutput}
 
-__all__ = ["OpenAIBackend", "cost"]
+__all__ = ["OpenAIBackend", "build_request_body", "chunk_context", "cost"]
+
+
+def chunk_context(article: Article, chunk: Any) -> dict[str, Any]:
+    """What a stage's templates see for one chunk. Shared with `claims batch prepare`,
+    so a batch request carries exactly the messages a live run would send."""
+    # schema_description and article_tag: each stage fills in its own
+    return {"article_text": article.text[chunk.start : chunk.end], "title": article.title, "article_id": article.id}
+
+
+def build_request_body(
+    *,
+    model: str,
+    messages: list[dict[str, Any]],
+    mode: str,
+    output_model: type[Any],
+    temperature: float,
+    max_tokens: int | None,
+    seed: int | None,
+) -> dict[str, Any]:
+    """The chat-completions request body. One implementation for the live backend and
+    the Batch API file, so both send the same request for the same chunk and mode."""
+    body: dict[str, Any] = {"model": model, "messages": messages, "temperature": temperature, **request_format(mode, output_model)}
+    if max_tokens is not None:
+        body["max_tokens"] = max_tokens
+    if seed is not None:
+        body["seed"] = seed
+    return body
 
 
 class _NeedsSplit(Exception):
@@ -309,11 +336,10 @@ class OpenAIBackend(Backend):
                 return hit
             if self.cache.mode == "replay":
                 raise ExtractionError(f"stage {stage}: answer not in the recording ({self.cache.dir}); replay never calls the server", error="CacheMiss")
-            body: dict[str, Any] = {"model": self.model, "messages": messages, "temperature": self.temperature, **request_format(mode, model_cls)}
-            if self.max_tokens is not None:
-                body["max_tokens"] = self.max_tokens
-            if self.seed is not None:
-                body["seed"] = self.seed
+            body = build_request_body(
+                model=self.model, messages=messages, mode=mode, output_model=model_cls,
+                temperature=self.temperature, max_tokens=self.max_tokens, seed=self.seed,
+            )
             estimate = sum(len(str(m.get("content") or "")) for m in messages) / 4 + (self.max_tokens or 0)
             pool = self._get_client()
             import httpx2
@@ -427,11 +453,7 @@ class OpenAIBackend(Backend):
         from ..grounding import ground_claim
 
         try:
-            context: dict[str, Any] = {
-                "article_text": article.text[chunk.start : chunk.end],
-                "title": article.title,
-                "article_id": article.id,
-            }  # schema_description and article_tag: each stage fills in its own
+            context = chunk_context(article, chunk)
             parsed: Any = None
             for stage in self.template.stages:
                 parsed = await self._ask(stage, stage.render(context), usage)

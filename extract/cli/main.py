@@ -52,6 +52,14 @@ from . import gold_cmds  # noqa: E402
 
 gold_cmds.register(app)
 
+from . import batch_cmds  # noqa: E402
+
+batch_cmds.register(app)
+
+from . import suite_cmds  # noqa: E402
+
+suite_cmds.register(app)
+
 
 def main() -> None:
     try:

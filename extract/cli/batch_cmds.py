@@ -1,0 +1,223 @@
+"""`claims batch prepare|submit|status|collect|ingest` and `claims export`."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any, Callable, Optional
+
+import typer
+
+batch_app = typer.Typer(
+    name="batch",
+    help="Large offline jobs: OpenAI Batch API files (also read by `vllm run-batch`), submitted, collected and ingested into a run.",
+    no_args_is_help=True,
+)
+
+SERVER = "Server"
+
+
+def _progress(quiet: bool, what: str, unit: str) -> tuple[Any, Callable[[int], None] | None]:
+    """A rich progress display on a terminal, else nothing."""
+    if quiet or not sys.stderr.isatty():
+        return None, None
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    progress = Progress(SpinnerColumn(), TextColumn("{task.description}"), TextColumn("{task.completed} " + unit), TimeElapsedColumn(), transient=True)
+    task = progress.add_task(what, total=None)
+    return progress, lambda n: progress.update(task, completed=n)
+
+
+def _client(base_url: str | None, timeout: float) -> Any:
+    from ..batch import make_client
+
+    return make_client(base_url=base_url, timeout=timeout)
+
+
+def prepare_cmd(
+    inputs: list[Path] = typer.Argument(..., help=".txt files, folders, .jsonl, .parquet/.json, or a saved Hugging Face dataset (streamed)."),
+    output: Path = typer.Option(..., "-o", "--output", help="Request file to write (e.g. batch.jsonl); <name>.meta.json is written beside it."),
+    model: str = typer.Option(..., "--model", help="Model name the requests ask for."),
+    prompt: str = typer.Option("claims-direct", "--prompt", help="Single-stage prompt template ID or ID@VERSION."),
+    prompts_dir: Optional[Path] = typer.Option(None, "--prompts-dir", help="Folder of prompt templates (default ./prompts, else bundled)."),
+    mode: str = typer.Option("json_schema", "--mode", help="json_schema, json_object, tools or text (no auto: a batch cannot fall back)."),
+    temperature: float = typer.Option(0.0, "--temperature"),
+    max_tokens: Optional[int] = typer.Option(None, "--max-tokens", help="Completion token limit per request."),
+    seed: Optional[int] = typer.Option(None, "--seed"),
+    chunk_chars: int = typer.Option(6000, "--chunk-chars", help="Longest chunk per request."),
+    chunk_overlap: int = typer.Option(500, "--chunk-overlap"),
+    text_field: str = typer.Option("text", "--text-field", help="Text column/field for JSONL and datasets."),
+    id_field: str = typer.Option("id", "--id-field", help="Id column/field for JSONL and datasets."),
+    gold: Optional[Path] = typer.Option(None, "--gold", help="Gold dir whose texts few-shot examples must not copy (default ./gold if present)."),
+    allow_gold_overlap: bool = typer.Option(False, "--allow-gold-overlap", help="Use a template whose examples overlap gold texts."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="Print nothing but errors."),
+    json_out: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
+) -> None:
+    """Write one Batch API request line per (article, chunk), with exactly the body a live run would send."""
+    from ..articles import LoadOptions
+    from ..batch import prepare
+    from .extract_cmds import _gold_texts
+
+    progress, tick = _progress(quiet, "preparing", "articles")
+    kwargs = dict(
+        model=model, prompt=prompt, mode=mode, temperature=temperature, max_tokens=max_tokens, seed=seed,
+        chunk_chars=chunk_chars, chunk_overlap=chunk_overlap, prompts_dir=prompts_dir,
+        load_options=LoadOptions(text_field=text_field, id_field=id_field), gold_texts=_gold_texts(gold),
+        allow_gold_overlap=allow_gold_overlap, on_progress=tick,
+    )
+    if progress:
+        with progress:
+            s = prepare([str(i) for i in inputs], output, **kwargs)
+    else:
+        s = prepare([str(i) for i in inputs], output, **kwargs)
+    info = {"batch": str(s.path), "meta": str(s.meta_path), "articles": s.articles, "requests": s.requests, "bytes": s.bytes, "skipped": s.skipped, "warnings": s.warnings}
+    if json_out:
+        typer.echo(json.dumps(info, indent=2))
+    elif not quiet:
+        typer.echo(f"{s.path}: {s.requests} requests for {s.articles} articles ({s.bytes / 2**20:.1f} MB); meta {s.meta_path}", err=True)
+        if s.skipped:
+            typer.echo(f"{s.skipped} articles could not be loaded (listed in the meta file; ingest records them as failures)", err=True)
+    for w in s.warnings:
+        typer.echo(f"warning: {w}", err=True)
+
+
+def submit_cmd(
+    batch_file: Path = typer.Argument(..., help="Request file written by `claims batch prepare`."),
+    base_url: Optional[str] = typer.Option(None, "--base-url", help="Server URL (default $OPENAI_BASE_URL, else OpenAI); key from $OPENAI_API_KEY.", rich_help_panel=SERVER),
+    timeout: float = typer.Option(300.0, "--timeout", help="Seconds per API call (the upload may be large).", rich_help_panel=SERVER),
+    json_out: bool = typer.Option(False, "--json", help="Print the state record as JSON."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="Print only the batch id."),
+) -> None:
+    """Upload the request file and create a batch (24h window); prints the batch id and writes <name>.state.json."""
+    from ..batch import state_path_for, submit
+
+    state = submit(_client(base_url, timeout), batch_file)
+    if json_out:
+        typer.echo(json.dumps(state, indent=2))
+        return
+    typer.echo(state["batch_id"])
+    if not quiet:
+        typer.echo(f"submitted {batch_file} as {state['batch_id']} ({state['status']}); state in {state_path_for(batch_file)}", err=True)
+        typer.echo(f"next: claims batch status {state['batch_id']} --wait && claims batch collect {state['batch_id']} -o results.jsonl", err=True)
+
+
+def status_cmd(
+    batch: str = typer.Argument(..., help="Batch id, or the <name>.state.json that submit wrote."),
+    wait: bool = typer.Option(False, "--wait", help="Poll until the batch is completed, failed, expired or cancelled."),
+    poll_seconds: float = typer.Option(30.0, "--poll-seconds", min=0.0, help="Seconds between polls with --wait."),
+    wait_timeout: Optional[float] = typer.Option(None, "--wait-timeout", help="Give up waiting after this many seconds."),
+    base_url: Optional[str] = typer.Option(None, "--base-url", help="Server URL (default $OPENAI_BASE_URL, else OpenAI).", rich_help_panel=SERVER),
+    timeout: float = typer.Option(60.0, "--timeout", help="Seconds per API call.", rich_help_panel=SERVER),
+    json_out: bool = typer.Option(False, "--json", help="Print the status as JSON."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="Print nothing; the exit code tells."),
+) -> None:
+    """Print a batch's status and request counts. Exit 1 when it failed, expired or was cancelled."""
+    from ..batch import resolve_batch_id, status, wait as wait_for
+
+    client = _client(base_url, timeout)
+    bid = resolve_batch_id(batch)
+    if wait:
+        show = None if (quiet or json_out) else (lambda st: typer.echo(_line(st), err=True))
+        st = wait_for(client, bid, poll_seconds=poll_seconds, timeout=wait_timeout, on_poll=show)
+    else:
+        st = status(client, bid)
+    if json_out:
+        typer.echo(json.dumps(st, indent=2))
+    elif not quiet and not wait:
+        typer.echo(_line(st))
+    raise typer.Exit(1 if st["status"] in ("failed", "expired", "cancelled") else 0)
+
+
+def _line(st: dict[str, Any]) -> str:
+    c = st["request_counts"]
+    line = f"{st['id']}: {st['status']} ({c.get('completed') or 0} completed, {c.get('failed') or 0} failed of {c.get('total') or 0})"
+    errs = (st.get("errors") or {}).get("data") if isinstance(st.get("errors"), dict) else None
+    if errs:
+        line += "; " + "; ".join(str(e.get("message")) for e in errs[:3])
+    return line
+
+
+def collect_cmd(
+    batch: str = typer.Argument(..., help="Batch id, or the <name>.state.json that submit wrote."),
+    output: Path = typer.Option(..., "-o", "--output", help="Results file: the output file's lines, then the error file's."),
+    base_url: Optional[str] = typer.Option(None, "--base-url", help="Server URL (default $OPENAI_BASE_URL, else OpenAI).", rich_help_panel=SERVER),
+    timeout: float = typer.Option(300.0, "--timeout", help="Seconds per API call.", rich_help_panel=SERVER),
+    json_out: bool = typer.Option(False, "--json", help="Print the status and line counts as JSON."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="Print nothing but errors."),
+) -> None:
+    """Download a finished batch's results (output and error files, streamed) into one file."""
+    from ..batch import collect, resolve_batch_id
+
+    info = collect(_client(base_url, timeout), resolve_batch_id(batch), output)
+    if json_out:
+        typer.echo(json.dumps(info, indent=2))
+    elif not quiet:
+        typer.echo(f"{output}: {info['output_lines']} answers, {info['error_lines']} failed requests (batch {info['status']})", err=True)
+        typer.echo(f"next: claims batch ingest {output} -o RUN_DIR", err=True)
+
+
+def ingest_cmd(
+    results: list[Path] = typer.Argument(..., help="Results file(s): OpenAI batch output/error files or `vllm run-batch` output."),
+    output: Path = typer.Option(..., "-o", "--output", help="Run directory (claims.jsonl, failures.jsonl, manifest.json)."),
+    meta: Optional[Path] = typer.Option(None, "--meta", help="The <name>.meta.json from prepare (default: the one *.meta.json beside the results)."),
+    articles: Optional[list[Path]] = typer.Option(None, "--articles", help="Article inputs, when they moved since prepare (default: the meta's inputs)."),
+    overwrite: bool = typer.Option(False, "--overwrite", help="Start over instead of adding to an existing run directory."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="Print nothing but errors."),
+    json_out: bool = typer.Option(False, "--json", help="Print the manifest as JSON."),
+) -> None:
+    """Turn batch results into a normal run: validated, grounded, deduplicated, failures recorded.
+
+    Re-running into the same RUN_DIR skips articles already done. Exit 0 when every
+    article succeeded, 1 when some failed (see failures.jsonl), 2 on bad input.
+    """
+    from ..batch import ingest
+
+    progress, tick = _progress(quiet, "ingesting", "articles")
+    kwargs = dict(meta_path=meta, articles=articles or None, overwrite=overwrite, command=["claims", *sys.argv[1:]], on_progress=tick)
+    if progress:
+        with progress:
+            summary = ingest(list(results), output, **kwargs)
+    else:
+        summary = ingest(list(results), output, **kwargs)
+    m = summary.manifest
+    if json_out:
+        typer.echo(json.dumps(m, indent=2))
+    elif not quiet:
+        typer.echo(
+            f"{output}: {m['articles_done']} articles done ({summary.done_before} from before), {m['articles_failed']} failed, "
+            f"{m['claims']} claims ({m['claims_ungrounded']} ungrounded)",
+            err=True,
+        )
+        if m["articles_failed"]:
+            typer.echo(f"failures: {output / 'failures.jsonl'} ({', '.join(f'{k}: {v}' for k, v in m['failures_by_error'].items())})", err=True)
+    if summary.status != "complete":
+        raise typer.Exit(130 if summary.status == "interrupted" else 1)
+    raise typer.Exit(1 if m["articles_failed"] else 0)
+
+
+def export_cmd(
+    run_dir: Path = typer.Argument(..., help="A run directory (claims.jsonl)."),
+    output: Path = typer.Option(..., "-o", "--output", help="Parquet file to write, one row per claim."),
+    batch_rows: int = typer.Option(10_000, "--batch-rows", min=1, help="Rows per Parquet row group (memory bound)."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="Print nothing but errors."),
+    json_out: bool = typer.Option(False, "--json", help="Print the counts as JSON."),
+) -> None:
+    """Export a run's claims to Parquet (streamed); read with datasets.load_dataset("parquet", data_files=...)."""
+    from ..export import export_parquet
+
+    counts = export_parquet(run_dir, output, batch_rows=batch_rows)
+    if json_out:
+        typer.echo(json.dumps({"output": str(output), **counts}))
+    elif not quiet:
+        typer.echo(f"{output}: {counts['claims']} claims from {counts['articles']} articles", err=True)
+
+
+def register(app: typer.Typer) -> None:
+    batch_app.command("prepare")(prepare_cmd)
+    batch_app.command("submit")(submit_cmd)
+    batch_app.command("status")(status_cmd)
+    batch_app.command("collect")(collect_cmd)
+    batch_app.command("ingest")(ingest_cmd)
+    app.add_typer(batch_app, name="batch")
+    app.command("export")(export_cmd)
