@@ -8,6 +8,12 @@ a script (``server.faults``, consumed one per chat request) or by seeded
 probabilities. Every request is recorded, with the Authorization header reduced to
 a flag.
 
+It also keeps uploaded files and batches in memory (``POST /v1/files``, ``GET
+/v1/files/{id}[/content]``, ``POST /v1/batches``, ``GET /v1/batches/{id}``, ``POST
+/v1/batches/{id}/cancel``): a batch runs on a status poll, each line answered like a
+live chat request (faults included), successes in the output file, the rest in the
+error file.
+
 By hand::
 
     python tests/fake_server.py --port 8000 --latency 0.2
@@ -160,6 +166,18 @@ def article_of(body: dict[str, Any]) -> str:
     return last
 
 
+_ARTICLE_ID = re.compile(r"^Article id: (.+)$", re.M)
+
+
+def article_id_of(body: dict[str, Any]) -> str | None:
+    """The article id a prompt names ("Article id: X" in the last user message that has one)."""
+    for msg in reversed([m for m in body.get("messages", []) if m.get("role") == "user"]):
+        found = _ARTICLE_ID.search(_content_text(msg.get("content")))  # the template's line comes before the text
+        if found:
+            return found.group(1).strip()
+    return None
+
+
 def requested_mode(body: dict[str, Any]) -> str:
     if body.get("tools"):
         return "tools"
@@ -184,10 +202,33 @@ def is_selection(body: dict[str, Any]) -> bool:
     return '"sentences"' in system and '"claims"' not in system
 
 
+NO_CLAIMANTS = "Do not report claimants"
+
+
+def _system_text(body: dict[str, Any]) -> str:
+    return " ".join(_content_text(m.get("content")) for m in body.get("messages", []) if m.get("role") == "system")
+
+
+def _without_claimants(answer: str) -> str:
+    """Every claim's claimant emptied (type unknown): the claims stay, who said them goes."""
+    data = json.loads(answer)
+    for c in data.get("claims", []):
+        c.update(claimant_text=None, claimant_name=None, claimant_role=None, claimant_type="unknown")
+    return json.dumps(data, ensure_ascii=False)
+
+
 def default_responder(body: dict[str, Any]) -> str:
-    """The answer's JSON text for a request (claims, or sentences for a selection stage)."""
+    """The answer's JSON text for a request (claims, or sentences for a selection stage).
+
+    One prompt-driven behaviour, so that tests can degrade a template and see the eval
+    notice: a system prompt containing "Do not report claimants" gets claims whose
+    claimant fields are all empty.
+    """
     article = article_of(body)
-    return _selection_output(article) if is_selection(body) else _rules_output(article)
+    if is_selection(body):
+        return _selection_output(article)
+    answer = _rules_output(article)
+    return _without_claimants(answer) if NO_CLAIMANTS in _system_text(body) else answer
 
 
 Responder = Callable[[dict[str, Any]], "str | dict[str, Any]"]
@@ -196,6 +237,12 @@ Responder = Callable[[dict[str, Any]], "str | dict[str, Any]"]
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     request_queue_size = 512  # a burst of 64+ connections must not be refused
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client killed mid-request (the resume tests do that) is not a server error."""
+        if isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):
+            return
+        super().handle_error(request, client_address)
 
 
 class FakeOpenAIServer:
@@ -210,6 +257,7 @@ class FakeOpenAIServer:
         refuse_modes: set[str] | None = None,
         fault_probs: dict[str, float] | None = None,
         seed: int = 0,
+        fault_options: dict[str, dict[str, Any]] | None = None,
         model: str = "fake-model",
     ):
         self.latency = latency
@@ -217,6 +265,8 @@ class FakeOpenAIServer:
         self.refuse_modes: set[str] = set(refuse_modes or ())
         self.faults: list[Fault | str | dict[str, Any]] = []
         self.fault_probs: dict[str, float] = dict(fault_probs or {})
+        # extra Fault fields for random faults, e.g. {"429": {"retry_after": 0.05}, "hang": {"seconds": 5}}
+        self.fault_options: dict[str, dict[str, Any]] = dict(fault_options or {})
         self.rng = random.Random(seed)
         self.model = model
         self.requests: list[Recorded] = []
@@ -226,6 +276,7 @@ class FakeOpenAIServer:
         self._stop = threading.Event()
         self._httpd = _Server((host, port), self._handler_class())
         self._thread: threading.Thread | None = None
+        self.batch_store = BatchStore()  # files and batches (Batch API)
 
     # -- lifecycle
     @property
@@ -264,13 +315,20 @@ class FakeOpenAIServer:
     def chat_requests(self) -> list[Recorded]:
         return [r for r in self.requests if r.path.endswith("/chat/completions")]
 
+    def requests_by_article(self) -> dict[str | None, list[Recorded]]:
+        """Chat requests grouped by the article id their prompt names (None: no id found)."""
+        out: dict[str | None, list[Recorded]] = {}
+        for r in self.chat_requests:
+            out.setdefault(article_id_of(r.body) if isinstance(r.body, dict) else None, []).append(r)
+        return out
+
     def _next_fault(self) -> Fault | None:
         with self._lock:
             if self.faults:
                 return Fault.of(self.faults.pop(0))
             for kind, p in self.fault_probs.items():
                 if self.rng.random() < p:
-                    return Fault.of(kind)
+                    return Fault.of({"kind": kind, **self.fault_options.get(kind, {})})
         return None
 
     # -- HTTP
@@ -306,6 +364,8 @@ class FakeOpenAIServer:
             def do_GET(self) -> None:
                 if server.record:
                     server.requests.append(Recorded("GET", self.path, self._headers(), None, time.monotonic()))
+                if batch_get(server, self):
+                    return
                 if self.path.rstrip("/").endswith("/models"):
                     self._send(200, {"object": "list", "data": [{"id": server.model, "object": "model", "created": 0, "owned_by": "fake"}]})
                 else:
@@ -322,6 +382,8 @@ class FakeOpenAIServer:
                 if server.record:
                     with server._lock:
                         server.requests.append(rec)
+                if batch_post(server, self, raw, body):
+                    return
                 if not self.path.rstrip("/").endswith("/chat/completions"):
                     self._send(404, {"error": {"message": f"no route {self.path}", "type": "invalid_request_error"}})
                     return
@@ -386,6 +448,195 @@ class FakeOpenAIServer:
         return Handler
 
 
+# -- Files and Batch API (for `claims batch`): in memory, answered by the same responder
+
+
+class BatchStore:
+    """Uploaded files and batches. A batch is run on a status poll (after ``polls_before_done``
+    polls that say in_progress), every line answered by ``batch_answer`` like a live chat request."""
+
+    def __init__(self) -> None:
+        self.files: dict[str, dict[str, Any]] = {}  # id -> {"object": file object, "content": bytes}
+        self.batches: dict[str, dict[str, Any]] = {}
+        self.polls_before_done = 0
+        self.bodies: list[dict[str, Any]] = []  # every request body a batch line carried, in order
+        self._n = 0
+        self._lock = threading.RLock()  # a poll runs the batch under it, and the run makes ids
+
+    def new_id(self, prefix: str) -> str:
+        with self._lock:
+            self._n += 1
+            return f"{prefix}-fake{self._n:04d}"
+
+    def add_file(self, name: str, purpose: str, content: bytes) -> dict[str, Any]:
+        fid = self.new_id("file")
+        obj = {"id": fid, "object": "file", "bytes": len(content), "created_at": int(time.time()), "filename": name,
+               "purpose": purpose, "status": "processed", "status_details": None}
+        self.files[fid] = {"object": obj, "content": content}
+        return obj
+
+
+def _multipart(content_type: str, raw: bytes) -> dict[str, tuple[str | None, bytes]]:
+    """Form fields of a multipart/form-data body: name -> (filename, bytes)."""
+    from email import policy
+    from email.parser import BytesParser
+
+    msg = BytesParser(policy=policy.HTTP).parsebytes(b"Content-Type: " + content_type.encode() + b"\r\n\r\n" + raw)
+    out: dict[str, tuple[str | None, bytes]] = {}
+    for part in msg.iter_parts():
+        name = part.get_param("name", header="content-disposition")
+        if name:
+            out[str(name)] = (part.get_filename(), part.get_payload(decode=True) or b"")
+    return out
+
+
+def batch_answer(server: FakeOpenAIServer, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+    """(status, response body) for one batch line: the live chat answer, faults and refused modes included."""
+    mode = requested_mode(body)
+    fault = server._next_fault()
+    kind = fault.kind if fault else None
+    if kind in ("429", "500", "502", "503", "504", "reset"):
+        code = 500 if kind == "reset" else int(kind)
+        return code, {"error": {"message": f"fake server error {code}", "type": "server_error", "code": None}}
+    if kind == "auth":
+        return 401, {"error": {"message": "Incorrect API key provided", "type": "invalid_request_error", "code": "invalid_api_key"}}
+    if kind == "context":
+        return 400, {"error": {"message": "This model's maximum context length is 100 tokens", "type": "invalid_request_error", "code": "context_length_exceeded"}}
+    if kind == "refuse" or mode in server.refuse_modes:
+        return 400, {"error": {"message": f"response_format type {mode} is not supported by this server", "type": "invalid_request_error"}}
+    answer = server.responder(body)
+    if isinstance(answer, dict):
+        return 200, answer
+    finish = "stop"
+    if kind == "malformed":
+        answer = "Sure! Here are the claims: {claims: [oops"
+    elif kind == "invalid":
+        answer = json.dumps({"claims": [{"statement": 42}]})
+    elif kind == "prose":
+        answer = f"Here is the JSON you asked for:\n```json\n{answer}\n```\nHope this helps."
+    elif kind == "truncated":
+        answer = answer[: max(1, len(answer) // 2)]
+        finish = "length"
+    return 200, completion(body, answer, finish, mode)
+
+
+def _run_batch(server: FakeOpenAIServer, batch: dict[str, Any]) -> None:
+    store: BatchStore = server.batch_store
+    lines = store.files[batch["input_file_id"]]["content"].decode("utf-8").splitlines()
+    requests: list[dict[str, Any]] = []
+    for n, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            req = json.loads(line)
+            assert isinstance(req, dict) and isinstance(req.get("custom_id"), str) and isinstance(req.get("body"), dict)
+            assert req.get("url") == batch["endpoint"]
+        except (ValueError, AssertionError):
+            batch.update(status="failed", failed_at=int(time.time()),
+                         errors={"object": "list", "data": [{"code": "invalid_request", "line": n, "message": f"line {n} is not a valid request for {batch['endpoint']}", "param": None}]})
+            return
+        requests.append(req)
+    out, err = [], []
+    for req in requests:
+        store.bodies.append(req["body"])
+        code, payload = batch_answer(server, req["body"])
+        rid = store.new_id("batch_req")
+        line = {"id": rid, "custom_id": req["custom_id"], "response": {"status_code": code, "request_id": store.new_id("req"), "body": payload}, "error": None}
+        (out if code == 200 else err).append(json.dumps(line, ensure_ascii=False))
+    now = int(time.time())
+    for kind, rows in (("output", out), ("error", err)):
+        if rows:
+            f = store.add_file(f"batch_{batch['id']}_{kind}.jsonl", f"batch_{kind}", ("\n".join(rows) + "\n").encode("utf-8"))
+            batch[f"{kind}_file_id"] = f["id"]
+    batch.update(status="completed", in_progress_at=batch["in_progress_at"] or now, finalizing_at=now, completed_at=now,
+                 request_counts={"total": len(requests), "completed": len(out), "failed": len(err)})
+
+
+def _send_bytes(handler: BaseHTTPRequestHandler, data: bytes) -> None:
+    handler.send_response(200)
+    handler.send_header("Content-Type", "application/octet-stream")
+    handler.send_header("Content-Length", str(len(data)))
+    handler.end_headers()
+    handler.wfile.write(data)
+
+
+_FILE = re.compile(r"^/v1/files/([^/]+)(/content)?$")
+_BATCH = re.compile(r"^/v1/batches/([^/]+)(/cancel)?$")
+
+
+def batch_get(server: FakeOpenAIServer, handler: Any) -> bool:
+    """GET /v1/files/{id}[/content], /v1/batches/{id}; False when the path is not one of these."""
+    store: BatchStore = server.batch_store
+    path = handler.path.split("?")[0].rstrip("/")
+    m = _FILE.match(path)
+    if m:
+        f = store.files.get(m.group(1))
+        if f is None:
+            handler._send(404, {"error": {"message": f"no file {m.group(1)}", "type": "invalid_request_error"}})
+        elif m.group(2):
+            _send_bytes(handler, f["content"])
+        else:
+            handler._send(200, f["object"])
+        return True
+    m = _BATCH.match(path)
+    if m and not m.group(2):
+        b = store.batches.get(m.group(1))
+        if b is None:
+            handler._send(404, {"error": {"message": f"no batch {m.group(1)}", "type": "invalid_request_error"}})
+            return True
+        with store._lock:
+            if b["status"] in ("validating", "in_progress"):
+                b["_polls"] += 1
+                if b["_polls"] > store.polls_before_done:
+                    _run_batch(server, b)
+                else:
+                    b.update(status="in_progress", in_progress_at=b["in_progress_at"] or int(time.time()))
+        handler._send(200, {k: v for k, v in b.items() if not k.startswith("_")})
+        return True
+    return False
+
+
+def batch_post(server: FakeOpenAIServer, handler: Any, raw: bytes, body: Any) -> bool:
+    """POST /v1/files (multipart), /v1/batches, /v1/batches/{id}/cancel; False for other paths."""
+    store: BatchStore = server.batch_store
+    path = handler.path.split("?")[0].rstrip("/")
+    if path == "/v1/files":
+        fields = _multipart(handler.headers.get("Content-Type", ""), raw)
+        if "file" not in fields or "purpose" not in fields:
+            handler._send(400, {"error": {"message": "multipart upload needs 'file' and 'purpose'", "type": "invalid_request_error"}})
+            return True
+        name, content = fields["file"]
+        handler._send(200, store.add_file(name or "upload.jsonl", fields["purpose"][1].decode(), content))
+        return True
+    if path == "/v1/batches":
+        if not isinstance(body, dict) or body.get("input_file_id") not in store.files:
+            handler._send(400, {"error": {"message": "input_file_id names no uploaded file", "type": "invalid_request_error", "param": "input_file_id"}})
+            return True
+        now = int(time.time())
+        bid = store.new_id("batch")
+        store.batches[bid] = {
+            "id": bid, "object": "batch", "endpoint": body.get("endpoint"), "errors": None,
+            "input_file_id": body["input_file_id"], "completion_window": body.get("completion_window", "24h"),
+            "status": "validating", "output_file_id": None, "error_file_id": None, "created_at": now,
+            "in_progress_at": None, "expires_at": now + 86400, "finalizing_at": None, "completed_at": None,
+            "failed_at": None, "expired_at": None, "cancelling_at": None, "cancelled_at": None,
+            "request_counts": {"total": 0, "completed": 0, "failed": 0}, "metadata": body.get("metadata"), "_polls": 0,
+        }
+        handler._send(200, {k: v for k, v in store.batches[bid].items() if not k.startswith("_")})
+        return True
+    m = _BATCH.match(path)
+    if m and m.group(2):
+        b = store.batches.get(m.group(1))
+        if b is None:
+            handler._send(404, {"error": {"message": f"no batch {m.group(1)}", "type": "invalid_request_error"}})
+            return True
+        if b["status"] in ("validating", "in_progress"):
+            b.update(status="cancelled", cancelled_at=int(time.time()))
+        handler._send(200, {k: v for k, v in b.items() if not k.startswith("_")})
+        return True
+    return False
+
+
 def completion(body: dict[str, Any], answer: str, finish: str, mode: str) -> dict[str, Any]:
     prompt_chars = sum(len(_content_text(m.get("content"))) for m in body.get("messages", []))
     message: dict[str, Any] = {"role": "assistant", "content": answer, "refusal": None}
@@ -415,9 +666,12 @@ def main() -> None:
     ap.add_argument("--refuse", action="append", default=[], help="output mode to refuse with 400 (json_schema, json_object, tools)")
     ap.add_argument("--fault", action="append", default=[], metavar="KIND=P", help=f"random fault probability, e.g. 429=0.2; kinds: {', '.join(FAULT_KINDS)}")
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--retry-after", type=float, default=None, help="Retry-After seconds sent with random 429s")
+    ap.add_argument("--hang-seconds", type=float, default=30.0, help="how long a random hang lasts")
     args = ap.parse_args()
     probs = {k: float(v) for k, v in (f.split("=", 1) for f in args.fault)}
-    server = FakeOpenAIServer(port=args.port, latency=args.latency, refuse_modes=set(args.refuse), fault_probs=probs, seed=args.seed)
+    server = FakeOpenAIServer(port=args.port, latency=args.latency, refuse_modes=set(args.refuse), fault_probs=probs, seed=args.seed,
+                              fault_options={"429": {"retry_after": args.retry_after}, "hang": {"seconds": args.hang_seconds}})
     server.record = False  # a long demo must not grow without bound
     print(f"fake OpenAI server on {server.base_url} (Ctrl-C to stop)", flush=True)
     try:
