@@ -10,7 +10,9 @@ seen whole by at least one chunk; ``dedupe_claims`` then removes the double.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right, insort
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .grounding import continues_grapheme, normalize
 from .schema import Claim
@@ -163,6 +165,7 @@ def split_chunk(text: str, chunk: Chunk) -> list[Chunk]:
     return [Chunk(chunk.start, cut), Chunk(cut, chunk.end)]
 
 
+@lru_cache(maxsize=8192)  # each claim is compared with several others
 def _norm_statement(s: str) -> str:
     return normalize(s).rstrip(" .!?;:")
 
@@ -208,8 +211,26 @@ def dedupe_claims(claims: list[Claim]) -> list[Claim]:
     normalised statements are equal; they come last, in input order.
     """
     kept: list[Claim] = []
+    # Only claims whose quote spans overlap can be duplicates (and ungrounded ones only
+    # of equal statements), so each claim is compared with those alone: a long article
+    # yields thousands of claims, and comparing all pairs took minutes.
+    ungrounded: set[str] = set()
+    starts: list[tuple[int, int]] = []  # (quote start, index in kept) of grounded kept claims
+    longest = 0
     for c in claims:
-        if not any(_is_duplicate(k, c) for k in kept):
+        if c.quote_span is None:
+            norm = _norm_statement(c.statement)
+            if norm not in ungrounded:
+                ungrounded.add(norm)
+                kept.append(c)
+            continue
+        s, e = c.quote_span.start, c.quote_span.end
+        lo = bisect_right(starts, (s - longest, len(claims)))
+        hi = bisect_left(starts, (e, -1))
+        near = (kept[i] for _, i in starts[lo:hi])
+        if not any(k.quote_span is not None and k.quote_span.end > s and _is_duplicate(k, c) for k in near):
+            insort(starts, (s, len(kept)))
+            longest = max(longest, e - s)
             kept.append(c)
     order = {id(c): i for i, c in enumerate(kept)}
     return sorted(

@@ -270,6 +270,7 @@ class FakeOpenAIServer:
         self.rng = random.Random(seed)
         self.model = model
         self.requests: list[Recorded] = []
+        self.auth_seen: set[str] = set()  # sha256 of each Authorization header value received
         self.record_bodies = True
         self.record = True
         self._lock = threading.Lock()
@@ -345,6 +346,7 @@ class FakeOpenAIServer:
             def _headers(self) -> dict[str, str]:
                 out = {k.lower(): v for k, v in self.headers.items()}
                 if "authorization" in out:
+                    server.auth_seen.add(hashlib.sha256(out["authorization"].encode()).hexdigest())  # proof the key arrived, not the key
                     out["authorization"] = "<present>"
                 return out
 

@@ -124,6 +124,7 @@ class OpenAIBackend(Backend):
         price_table: dict[str, Any] | None = None,
         backoff_base: float = 0.5,
         backoff_max: float = 30.0,
+        max_article_chars: int | None = 1_000_000,
     ):
         from ..prompts import check_examples_against_gold, load_template
         from ..ratelimit import RateLimiter
@@ -170,6 +171,7 @@ class OpenAIBackend(Backend):
         self.max_requests = max_requests
         self.max_tokens_total = max_tokens_total
         self.price_table = price_table
+        self.max_article_chars = max_article_chars
         self.policy = RetryPolicy(max_attempts, max_retry_seconds, backoff_base, backoff_max)
         self.cache = ResponseCache(cache_dir, cache)
         self.limiter = RateLimiter(rpm, tpm)
@@ -479,6 +481,14 @@ class OpenAIBackend(Backend):
         from ..chunking import chunk_text, dedupe_claims
 
         usage = Usage()
+        if self.max_article_chars is not None and len(article.text) > self.max_article_chars:
+            # A 10 MB "article" is a whole dump by mistake: thousands of requests for one record.
+            self._stats.failures += 1
+            raise ExtractionError(
+                f"article is {len(article.text):,} characters, over the limit of {self.max_article_chars:,} "
+                f"(about {len(article.text) // self.chunk_chars + 1:,} requests); split it or raise --max-article-chars",
+                error="TooLong", usage=usage,
+            )
         try:
             claims: list[Claim] = []
             chunks = chunk_text(article.text, self.chunk_chars, self.chunk_overlap)

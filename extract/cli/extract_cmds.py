@@ -44,6 +44,9 @@ def extract_cmd(
     price_table: Optional[Path] = typer.Option(None, "--price-table", help="JSON {model: {prompt: $/1M, completion: $/1M}} for cost in the manifest.", rich_help_panel=OPENAI),
     gold: Optional[Path] = typer.Option(None, "--gold", help="Gold dir whose texts few-shot examples must not copy (default ./gold if present).", rich_help_panel=OPENAI),
     allow_gold_overlap: bool = typer.Option(False, "--allow-gold-overlap", help="Use a template whose examples overlap gold texts.", rich_help_panel=OPENAI),
+    max_article_chars: int = typer.Option(1_000_000, "--max-article-chars", min=1, help="Longest article sent (longer ones are recorded failures).", rich_help_panel=OPENAI),
+    backoff_base: float = typer.Option(0.5, "--backoff-base", hidden=True, help="Seconds of the first retry backoff (tests)."),
+    backoff_max: float = typer.Option(30.0, "--backoff-max", hidden=True, help="Longest retry backoff in seconds (tests)."),
 ) -> None:
     """Extract claims from articles into a run directory; re-running resumes.
 
@@ -72,6 +75,7 @@ def extract_cmd(
             chunk_overlap=chunk_overlap, cache=cache, cache_dir=cache_dir, rpm=rpm, tpm=tpm,
             max_requests=max_requests, max_tokens_total=max_tokens_total, concurrency=jobs,
             gold_texts=_gold_texts(gold), allow_gold_overlap=allow_gold_overlap,
+            backoff_base=backoff_base, backoff_max=backoff_max, max_article_chars=max_article_chars,
         )
     try:
         be = get_backend(backend, **options)
