@@ -23,6 +23,7 @@ M = TypeVar("M", bound=BaseModel)
 
 _FENCE = re.compile(r"```(?:json|JSON)?\s*\n?(.*?)```", re.S)
 _MODE_WORDS = ("response_format", "json_schema", "json_object", "tool", "function", "structured", "grammar", "guided")
+_VALIDATION_WORDS = ("validation error", "literal_error", "input should be", "not supported", "unsupported")
 _CONTEXT_WORDS = ("context length", "context_length", "maximum context", "context window", "too many tokens", "prompt is too long")
 
 
@@ -121,13 +122,18 @@ def _status_message(exc: BaseException) -> tuple[int | None, str]:
 
 
 def is_mode_rejection(exc: BaseException) -> bool:
-    """The server refused the structured-output feature itself (400/422/501 naming it)."""
+    """The server refused the structured-output feature itself (400/422/501 naming it).
+
+    llama-cpp-python's server answers an unsupported ``response_format`` with HTTP 500
+    and a request-validation message ("Input should be 'text' or 'json_object'"); that
+    500 is a refusal too, not a transient fault, so it is neither retried nor fatal.
+    """
     status, text = _status_message(exc)
-    if status not in (400, 404, 415, 422, 501):
+    if any(w in text for w in _CONTEXT_WORDS) or not any(w in text for w in _MODE_WORDS):
         return False
-    if any(w in text for w in _CONTEXT_WORDS):
-        return False
-    return any(w in text for w in _MODE_WORDS)
+    if status in (400, 404, 415, 422, 501):
+        return True
+    return status == 500 and any(w in text for w in _VALIDATION_WORDS)
 
 
 def is_context_overflow(exc: BaseException) -> bool:

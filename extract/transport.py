@@ -120,6 +120,10 @@ def is_retryable(exc: BaseException) -> bool:
     if isinstance(exc, openai.APIStatusError):
         if exc.status_code == 429 and _error_code(exc) == "insufficient_quota":
             return False  # out of credit: waiting will not help
+        from .structured import is_mode_rejection
+
+        if is_mode_rejection(exc):
+            return False  # a refused output mode is refused again on every retry
         return exc.status_code in RETRY_STATUS or exc.status_code >= 500
     return False
 

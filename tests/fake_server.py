@@ -263,6 +263,7 @@ class FakeOpenAIServer:
         self.latency = latency
         self.responder: Responder = responder or default_responder
         self.refuse_modes: set[str] = set(refuse_modes or ())
+        self.refuse_style = "openai"  # or "llama-cpp-python": refusals as HTTP 500 validation errors
         self.faults: list[Fault | str | dict[str, Any]] = []
         self.fault_probs: dict[str, float] = dict(fault_probs or {})
         # extra Fault fields for random faults, e.g. {"429": {"retry_after": 0.05}, "hang": {"seconds": 5}}
@@ -426,6 +427,12 @@ class FakeOpenAIServer:
                     return
                 if kind == "context":
                     self._send(400, {"error": {"message": "This model's maximum context length is 100 tokens", "type": "invalid_request_error", "code": "context_length_exceeded"}})
+                    return
+                if mode in server.refuse_modes and server.refuse_style == "llama-cpp-python":
+                    # what llama-cpp-python's server really answers: a 500 carrying a request-validation error
+                    msg = ("1 validation error:\n {'type': 'literal_error', 'loc': ('body', 'response_format', 'type'), "
+                           f"'msg': \"Input should be 'text' or 'json_object'\", 'input': '{mode}'}}")
+                    self._send(500, {"error": {"message": msg, "type": "internal_server_error"}})
                     return
                 if kind == "refuse" or mode in server.refuse_modes:
                     what = "tools" if mode == "tools" else f"response_format type {mode}"

@@ -100,6 +100,17 @@ def test_refused_json_schema_falls_back_to_json_object_for_the_rest_of_the_run(f
     assert b.provenance().parameters["mode"] == "auto"  # provenance stays stable for resume
 
 
+def test_llama_cpp_style_500_refusal_falls_back_without_retries(fake_server, tmp_path, articles):
+    """llama-cpp-python refuses json_schema with a 500 validation error: a refusal, not a fault."""
+    fake_server.refuse_modes, fake_server.refuse_style = {"json_schema"}, "llama-cpp-python"
+    b = make(fake_server, tmp_path, mode="auto")
+    [res] = run(b, articles[0])
+    assert res.claims and res.usage.retries == 0
+    assert sent_modes(fake_server) == ["json_schema", "json_object"]
+    err = fail(make(fake_server, tmp_path, mode="json_schema", cache="off"), articles[1])
+    assert err.usage.requests == 1  # a fixed refused mode fails at once instead of retrying a 500
+
+
 def test_fallback_walks_down_to_tools(fake_server, tmp_path, articles):
     fake_server.refuse_modes = {"json_schema", "json_object"}
     b = make(fake_server, tmp_path, mode="auto")
