@@ -13,6 +13,26 @@ from __future__ import annotations
 from .results import ComparisonResult, EvalResult, GateCheck, GateResult
 
 
+def _margin(comparison: ComparisonResult, metric: str, label: str, name: str, max_drop: float, confidence: float) -> GateCheck:
+    """Non-inferiority on one metric: the paired bootstrap's one-sided lower bound vs -max_drop."""
+    test = next(t for t in comparison.tests if t.method == "paired_bootstrap" and t.metric == metric)
+    lb = test.lower_bound if test.lower_bound is not None else test.observed_delta
+    ok = lb >= -max_drop
+    return GateCheck(
+        name=name, passed=ok, value=lb, threshold=-max_drop,  # type: ignore[arg-type]
+        message=(
+            f"{label} {'within' if ok else 'dropped beyond'} the margin: head - base = {test.observed_delta:+.4f}, "
+            f"{confidence:.0%} lower bound {lb:+.4f} {'>=' if ok else '<'} -{max_drop:.4f}"
+        ),
+    )
+
+
+def _floor(value: float, minimum: float, label: str, name: str) -> GateCheck:
+    ok = value >= minimum
+    return GateCheck(name=name, passed=ok, value=value, threshold=minimum,  # type: ignore[arg-type]
+                     message=f"{label} {value:.4f} {'>=' if ok else '<'} minimum {minimum:.4f}")
+
+
 def run_gate(
     result: EvalResult,
     comparison: ComparisonResult | None = None,
@@ -25,36 +45,15 @@ def run_gate(
 ) -> GateResult:
     checks: list[GateCheck] = []
     if comparison is not None:
-        test = next(t for t in comparison.tests if t.method == "paired_bootstrap" and t.metric == "f1")
-        lb = test.lower_bound if test.lower_bound is not None else test.observed_delta
-        ok = lb >= -max_drop
-        checks.append(GateCheck(
-            name="non_inferiority", passed=ok, value=lb, threshold=-max_drop,
-            message=(
-                f"F1 {'within' if ok else 'dropped beyond'} the margin: head - base = {test.observed_delta:+.4f}, "
-                f"{confidence:.0%} lower bound {lb:+.4f} {'>=' if ok else '<'} -{max_drop:.4f}"
-            ),
-        ))
-    if comparison is not None and max_attributed_drop is not None:
-        # Optional second margin: a prompt that keeps the claims but loses their claimants.
-        test = next(t for t in comparison.tests if t.method == "paired_bootstrap" and t.metric == "attributed_f1")
-        lb = test.lower_bound if test.lower_bound is not None else test.observed_delta
-        ok = lb >= -max_attributed_drop
-        checks.append(GateCheck(
-            name="non_inferiority_attributed", passed=ok, value=lb, threshold=-max_attributed_drop,
-            message=(
-                f"attributed F1 {'within' if ok else 'dropped beyond'} the margin: head - base = {test.observed_delta:+.4f}, "
-                f"{confidence:.0%} lower bound {lb:+.4f} {'>=' if ok else '<'} -{max_attributed_drop:.4f}"
-            ),
-        ))
+        checks.append(_margin(comparison, "f1", "F1", "non_inferiority", max_drop, confidence))
+        if max_attributed_drop is not None:
+            # a prompt that keeps the claims but loses their claimants
+            checks.append(_margin(comparison, "attributed_f1", "attributed F1", "non_inferiority_attributed",
+                                  max_attributed_drop, confidence))
     if min_f1 is not None:
-        v = result.claims.f1
-        checks.append(GateCheck(name="min_f1", passed=v >= min_f1, value=v, threshold=min_f1,
-                                message=f"F1 {v:.4f} {'>=' if v >= min_f1 else '<'} minimum {min_f1:.4f}"))
+        checks.append(_floor(result.claims.f1, min_f1, "F1", "min_f1"))
     if min_attributed_f1 is not None:
-        v = result.attributed.f1
-        checks.append(GateCheck(name="min_attributed_f1", passed=v >= min_attributed_f1, value=v, threshold=min_attributed_f1,
-                                message=f"attributed F1 {v:.4f} {'>=' if v >= min_attributed_f1 else '<'} minimum {min_attributed_f1:.4f}"))
+        checks.append(_floor(result.attributed.f1, min_attributed_f1, "attributed F1", "min_attributed_f1"))
     return GateResult(
         passed=all(c.passed for c in checks),
         max_drop=max_drop if comparison is not None else None,

@@ -400,59 +400,15 @@ class FakeOpenAIServer:
                 self._chat(body, fault)
 
             def _chat(self, body: dict[str, Any], fault: Fault | None) -> None:
-                mode = requested_mode(body)
                 kind = fault.kind if fault else None
                 if kind == "hang":
                     server._stop.wait(fault.seconds)
-                    kind = None  # if the client is still there, answer normally
+                    fault = None  # if the client is still there, answer normally
                 if kind == "reset":
                     self.close_connection = True
                     self.connection.shutdown(2)
                     return
-                if kind == "429":
-                    h: dict[str, str] = {}
-                    if fault.retry_after is not None:
-                        h["Retry-After"] = f"{fault.retry_after:g}"
-                    if fault.retry_after_ms is not None:
-                        h["retry-after-ms"] = f"{fault.retry_after_ms:g}"
-                    if fault.retry_after_date:
-                        h["Retry-After"] = formatdate(time.time() + (fault.retry_after or 1), usegmt=True)
-                    self._send(429, {"error": {"message": "Rate limit reached", "type": "rate_limit_exceeded", "code": "rate_limit_exceeded"}}, h)
-                    return
-                if kind in ("500", "502", "503", "504"):
-                    self._send(int(kind), {"error": {"message": f"fake server error {kind}", "type": "server_error"}})
-                    return
-                if kind == "auth":
-                    self._send(401, {"error": {"message": "Incorrect API key provided", "type": "invalid_request_error", "code": "invalid_api_key"}})
-                    return
-                if kind == "context":
-                    self._send(400, {"error": {"message": "This model's maximum context length is 100 tokens", "type": "invalid_request_error", "code": "context_length_exceeded"}})
-                    return
-                if mode in server.refuse_modes and server.refuse_style == "llama-cpp-python":
-                    # what llama-cpp-python's server really answers: a 500 carrying a request-validation error
-                    msg = ("1 validation error:\n {'type': 'literal_error', 'loc': ('body', 'response_format', 'type'), "
-                           f"'msg': \"Input should be 'text' or 'json_object'\", 'input': '{mode}'}}")
-                    self._send(500, {"error": {"message": msg, "type": "internal_server_error"}})
-                    return
-                if kind == "refuse" or mode in server.refuse_modes:
-                    what = "tools" if mode == "tools" else f"response_format type {mode}"
-                    self._send(400, {"error": {"message": f"{what} is not supported by this server", "type": "invalid_request_error", "param": "response_format" if mode != "tools" else "tools"}})
-                    return
-                answer = server.responder(body)
-                if isinstance(answer, dict):  # a full response from a custom responder
-                    self._send(200, answer)
-                    return
-                finish = "stop"
-                if kind == "malformed":
-                    answer = "Sure! Here are the claims: {claims: [oops"
-                elif kind == "invalid":
-                    answer = json.dumps({"claims": [{"statement": 42}]})
-                elif kind == "prose":
-                    answer = f"Here is the JSON you asked for:\n```json\n{answer}\n```\nHope this helps."
-                elif kind == "truncated":
-                    answer = answer[: max(1, len(answer) // 2)]
-                    finish = "length"
-                self._send(200, completion(body, answer, finish, mode))
+                self._send(*chat_response(server, body, fault))
 
         return Handler
 
@@ -499,23 +455,37 @@ def _multipart(content_type: str, raw: bytes) -> dict[str, tuple[str | None, byt
     return out
 
 
-def batch_answer(server: FakeOpenAIServer, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
-    """(status, response body) for one batch line: the live chat answer, faults and refused modes included."""
+def chat_response(server: FakeOpenAIServer, body: dict[str, Any], fault: Fault | None) -> tuple[int, dict[str, Any], dict[str, str]]:
+    """(status, body, headers) of one chat completion: faults, refused modes or the responder's answer."""
     mode = requested_mode(body)
-    fault = server._next_fault()
     kind = fault.kind if fault else None
-    if kind in ("429", "500", "502", "503", "504", "reset"):
-        code = 500 if kind == "reset" else int(kind)
-        return code, {"error": {"message": f"fake server error {code}", "type": "server_error", "code": None}}
+    if kind == "429":
+        h: dict[str, str] = {}
+        if fault.retry_after is not None:
+            h["Retry-After"] = f"{fault.retry_after:g}"
+        if fault.retry_after_ms is not None:
+            h["retry-after-ms"] = f"{fault.retry_after_ms:g}"
+        if fault.retry_after_date:
+            h["Retry-After"] = formatdate(time.time() + (fault.retry_after or 1), usegmt=True)
+        return 429, {"error": {"message": "Rate limit reached", "type": "rate_limit_exceeded", "code": "rate_limit_exceeded"}}, h
+    if kind in ("500", "502", "503", "504"):
+        return int(kind), {"error": {"message": f"fake server error {kind}", "type": "server_error"}}, {}
     if kind == "auth":
-        return 401, {"error": {"message": "Incorrect API key provided", "type": "invalid_request_error", "code": "invalid_api_key"}}
+        return 401, {"error": {"message": "Incorrect API key provided", "type": "invalid_request_error", "code": "invalid_api_key"}}, {}
     if kind == "context":
-        return 400, {"error": {"message": "This model's maximum context length is 100 tokens", "type": "invalid_request_error", "code": "context_length_exceeded"}}
+        return 400, {"error": {"message": "This model's maximum context length is 100 tokens", "type": "invalid_request_error", "code": "context_length_exceeded"}}, {}
+    if mode in server.refuse_modes and server.refuse_style == "llama-cpp-python":
+        # what llama-cpp-python's server really answers: a 500 carrying a request-validation error
+        msg = ("1 validation error:\n {'type': 'literal_error', 'loc': ('body', 'response_format', 'type'), "
+               f"'msg': \"Input should be 'text' or 'json_object'\", 'input': '{mode}'}}")
+        return 500, {"error": {"message": msg, "type": "internal_server_error"}}, {}
     if kind == "refuse" or mode in server.refuse_modes:
-        return 400, {"error": {"message": f"response_format type {mode} is not supported by this server", "type": "invalid_request_error"}}
+        what = "tools" if mode == "tools" else f"response_format type {mode}"
+        param = "tools" if mode == "tools" else "response_format"
+        return 400, {"error": {"message": f"{what} is not supported by this server", "type": "invalid_request_error", "param": param}}, {}
     answer = server.responder(body)
-    if isinstance(answer, dict):
-        return 200, answer
+    if isinstance(answer, dict):  # a full response from a custom responder
+        return 200, answer, {}
     finish = "stop"
     if kind == "malformed":
         answer = "Sure! Here are the claims: {claims: [oops"
@@ -526,7 +496,18 @@ def batch_answer(server: FakeOpenAIServer, body: dict[str, Any]) -> tuple[int, d
     elif kind == "truncated":
         answer = answer[: max(1, len(answer) // 2)]
         finish = "length"
-    return 200, completion(body, answer, finish, mode)
+    return 200, completion(body, answer, finish, mode), {}
+
+
+def batch_answer(server: FakeOpenAIServer, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+    """(status, response body) for one batch line: the live chat answer, faults and refused modes included."""
+    fault = server._next_fault()
+    if fault and fault.kind == "hang":  # nobody waits on a batch line: answer normally
+        fault = None
+    elif fault and fault.kind == "reset":  # no connection to drop in a batch: a server error
+        fault = Fault.of("500")
+    status, payload, _ = chat_response(server, body, fault)
+    return status, payload
 
 
 def _run_batch(server: FakeOpenAIServer, batch: dict[str, Any]) -> None:

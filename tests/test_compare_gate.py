@@ -91,3 +91,23 @@ def test_absolute_floors() -> None:
     g = run_gate(r, min_f1=0.6, min_attributed_f1=0.4)
     assert not g.passed and [c.passed for c in g.checks] == [False, True]
     assert run_gate(r).passed and run_gate(r).checks == []
+
+
+def test_attributed_margin_catches_lost_claimants() -> None:
+    """Same claims, claimants dropped: claim F1 is unchanged, only the attributed margin fails."""
+    from extract.schema import Claimant, ClaimantType
+
+    def said(k: int, who: str | None) -> Claim:
+        c = claim(k)
+        return c.model_copy(update={"claimant": Claimant(name=who, type=ClaimantType.person if who else ClaimantType.unknown)})
+
+    gs = gold_set(20)
+    for g in gs.articles.values():
+        g.claims = [said(k, "Dmitry Peskov") for k in range(3)]
+    base = evaluate(gs, run("base", {aid: [said(k, "Dmitry Peskov") for k in range(3)] for aid in gs.articles}), OPTS)
+    head = evaluate(gs, run("head", {aid: [said(k, None) for k in range(3)] for aid in gs.articles}), OPTS)
+    cmp = compare(base, head, resamples=300)
+    assert cmp.delta_f1 == 0.0 and cmp.delta_attributed_f1 == -1.0
+    assert run_gate(head, cmp, max_drop=0.02).passed  # claim F1 alone cannot see it
+    g = run_gate(head, cmp, max_drop=0.02, max_attributed_drop=0.05)
+    assert not g.passed and g.reasons == [next(c.message for c in g.checks if c.name == "non_inferiority_attributed")]

@@ -30,6 +30,19 @@ def _stdout_report(json_out: bool, markdown: Path | None) -> bool:
     return to_stdout
 
 
+def _print_machine_readable(result: Any, json_out: bool, md_stdout: bool) -> bool:
+    """--json or --markdown - on stdout; False when the terminal tables should print instead."""
+    if json_out:
+        from evals.reports.json import to_json
+
+        sys.stdout.write(to_json(result))
+    elif md_stdout:
+        from evals.reports.markdown import to_markdown
+
+        sys.stdout.write(to_markdown(result))
+    return json_out or md_stdout
+
+
 def _fail(e: Exception) -> "typer.Exit":
     typer.echo(f"error: {e}", err=True)
     return typer.Exit(2)
@@ -69,6 +82,7 @@ def eval_cmd(
     confidence: float = typer.Option(0.95, "--confidence", help="Confidence for intervals and the gate's one-sided bound."),
     min_f1: float | None = typer.Option(None, "--min-f1", help="Fail when claim F1 is below this."),
     min_attributed_f1: float | None = typer.Option(None, "--min-attributed-f1", help="Fail when attributed-claim F1 is below this."),
+    max_attributed_drop: float | None = typer.Option(None, "--max-attributed-drop", help="Also gate attributed F1 against the baseline with this margin."),
     seed: int = typer.Option(0, "--seed", help="Seed for bootstrap and randomisation tests."),
     resamples: int = typer.Option(1000, "--resamples", help="Bootstrap / randomisation resamples."),
     quote_threshold: float | None = typer.Option(None, "--quote-threshold", help="Minimum quote-span Dice for a match (default 0.7)."),
@@ -105,21 +119,14 @@ def eval_cmd(
             from evals.gate import run_gate
 
             result.gate = run_gate(result, result.comparison, max_drop=max_drop, confidence=confidence,
-                                   min_f1=min_f1, min_attributed_f1=min_attributed_f1)
+                                   min_f1=min_f1, min_attributed_f1=min_attributed_f1,
+                                   max_attributed_drop=max_attributed_drop)
         write_reports(result, json_path=output, markdown_path=None if md_stdout else markdown, junit_path=junit,
                       html_path=html)
     except UserError as e:
         raise _fail(e) from None
 
-    if json_out:
-        from evals.reports.json import to_json
-
-        sys.stdout.write(to_json(result))
-    elif md_stdout:
-        from evals.reports.markdown import to_markdown
-
-        sys.stdout.write(to_markdown(result))
-    else:
+    if not _print_machine_readable(result, json_out, md_stdout):
         render_eval(result, _console(quiet))
         if sweep and not quiet:
             from evals.calibrate import DEFAULT_GRID, print_sweep, sweep_rows
@@ -174,15 +181,7 @@ def compare_cmd(
                       html_path=html)
     except UserError as e:
         raise _fail(e) from None
-    if json_out:
-        from evals.reports.json import to_json
-
-        sys.stdout.write(to_json(cmp))
-    elif md_stdout:
-        from evals.reports.markdown import to_markdown
-
-        sys.stdout.write(to_markdown(cmp))
-    else:
+    if not _print_machine_readable(cmp, json_out, md_stdout):
         render_comparison(cmp, _console(quiet))
 
 
