@@ -118,7 +118,7 @@ def parse_ann(ann_text: str, text: str, where: str) -> Ann:
         content, other = (t2, t1) if _role(t1.type) in ("source", "cue") and _role(t2.type) == "content" else (t1, t2)
         ann.links.setdefault(content.id, {})[role] = other.id
     for n, fields in events:
-        (_etype, trigger), roles = fields[0], fields[1:]
+        (_, trigger), roles = fields[0], fields[1:]
         need(n, trigger)
         got = {}
         for name, tid in roles:

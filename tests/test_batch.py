@@ -16,7 +16,6 @@ from extract import batch
 from extract.articles import Article, load_articles
 from extract.backends import get_backend
 from extract.jobs import Job, iter_failures, iter_run
-from extract.schema import ArticleClaims
 
 ROOT = Path(__file__).resolve().parents[1]
 GOLD = ROOT / "gold" / "articles"

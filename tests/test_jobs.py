@@ -1,6 +1,5 @@
 """The job runner: outputs, failure isolation, resume after a kill, Ctrl-C, budgets, secrets."""
 
-import asyncio
 import json
 import os
 import signal
@@ -12,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from extract.backends.base import Backend, BudgetExhausted, ExtractionError, SyncBackend
+from extract.backends.base import BudgetExhausted, ExtractionError, SyncBackend
 from extract.jobs import CLAIMS, FAILURES, MANIFEST, Job
 from extract.schema import Claim, Span, Usage
 

@@ -15,7 +15,7 @@ from evals.compare import compare_repeats, mean_counts
 from evals.evaluate import evaluate
 from evals.gold import load_gold
 from evals.metrics import prf
-from evals.results import PRF, ArticleResult
+from evals.results import ArticleResult
 from evals.runs import load_run
 from evals.stats import ArticleCounts, paired_bootstrap
 from evals.suite import SuiteError, load_suite, substitute

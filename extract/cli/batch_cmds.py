@@ -5,9 +5,11 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Any, Callable, Optional
+from typing import Any, Optional
 
 import typer
+
+from .job_output import finish_job, with_progress
 
 batch_app = typer.Typer(
     name="batch",
@@ -16,17 +18,6 @@ batch_app = typer.Typer(
 )
 
 SERVER = "Server"
-
-
-def _progress(quiet: bool, what: str, unit: str) -> tuple[Any, Callable[[int], None] | None]:
-    """A rich progress display on a terminal, else nothing."""
-    if quiet or not sys.stderr.isatty():
-        return None, None
-    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-
-    progress = Progress(SpinnerColumn(), TextColumn("{task.description}"), TextColumn("{task.completed} " + unit), TimeElapsedColumn(), transient=True)
-    task = progress.add_task(what, total=None)
-    return progress, lambda n: progress.update(task, completed=n)
 
 
 def _client(base_url: str | None, timeout: float) -> Any:
@@ -59,18 +50,11 @@ def prepare_cmd(
     from ..batch import prepare
     from .extract_cmds import _gold_texts
 
-    progress, tick = _progress(quiet, "preparing", "articles")
-    kwargs = dict(
-        model=model, prompt=prompt, mode=mode, temperature=temperature, max_tokens=max_tokens, seed=seed,
-        chunk_chars=chunk_chars, chunk_overlap=chunk_overlap, prompts_dir=prompts_dir,
+    s = with_progress(quiet, "preparing", "articles", lambda tick: prepare(
+        [str(i) for i in inputs], output, model=model, prompt=prompt, mode=mode, temperature=temperature,
+        max_tokens=max_tokens, seed=seed, chunk_chars=chunk_chars, chunk_overlap=chunk_overlap, prompts_dir=prompts_dir,
         load_options=LoadOptions(text_field=text_field, id_field=id_field), gold_texts=_gold_texts(gold),
-        allow_gold_overlap=allow_gold_overlap, on_progress=tick,
-    )
-    if progress:
-        with progress:
-            s = prepare([str(i) for i in inputs], output, **kwargs)
-    else:
-        s = prepare([str(i) for i in inputs], output, **kwargs)
+        allow_gold_overlap=allow_gold_overlap, on_progress=tick))
     info = {"batch": str(s.path), "meta": str(s.meta_path), "articles": s.articles, "requests": s.requests, "bytes": s.bytes, "skipped": s.skipped, "warnings": s.warnings}
     if json_out:
         typer.echo(json.dumps(info, indent=2))
@@ -173,27 +157,11 @@ def ingest_cmd(
     """
     from ..batch import ingest
 
-    progress, tick = _progress(quiet, "ingesting", "articles")
-    kwargs = dict(meta_path=meta, articles=articles or None, overwrite=overwrite, command=["claims", *sys.argv[1:]], on_progress=tick)
-    if progress:
-        with progress:
-            summary = ingest(list(results), output, **kwargs)
-    else:
-        summary = ingest(list(results), output, **kwargs)
-    m = summary.manifest
-    if json_out:
-        typer.echo(json.dumps(m, indent=2))
-    elif not quiet:
-        typer.echo(
-            f"{output}: {m['articles_done']} articles done ({summary.done_before} from before), {m['articles_failed']} failed, "
-            f"{m['claims']} claims ({m['claims_ungrounded']} ungrounded)",
-            err=True,
-        )
-        if m["articles_failed"]:
-            typer.echo(f"failures: {output / 'failures.jsonl'} ({', '.join(f'{k}: {v}' for k, v in m['failures_by_error'].items())})", err=True)
-    if summary.status != "complete":
-        raise typer.Exit(130 if summary.status == "interrupted" else 1)
-    raise typer.Exit(1 if m["articles_failed"] else 0)
+    command = ["claims", *sys.argv[1:]]
+    summary = with_progress(quiet, "ingesting", "articles", lambda tick: ingest(
+        list(results), output, meta_path=meta, articles=articles or None, overwrite=overwrite, command=command,
+        on_progress=tick))
+    finish_job(summary, output, json_out=json_out, quiet=quiet, command=command)
 
 
 def export_cmd(

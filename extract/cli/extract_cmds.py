@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Optional
 
@@ -55,8 +56,9 @@ def extract_cmd(
     """
     from ..articles import LoadOptions
     from ..backends import get_backend
-    from ..jobs import Job, print_resume_hint
+    from ..jobs import Job, JobSummary
     from ..redact import known_secrets
+    from .job_output import finish_job, with_progress
 
     options: dict = {}
     price: dict | None = None
@@ -92,40 +94,19 @@ def extract_cmd(
             m["cost_usd"] = cost(m["usage"], model, price)
         return m
 
-    progress = None
-    if not quiet and sys.stderr.isatty():
-        from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-
-        progress = Progress(SpinnerColumn(), TextColumn("{task.description}"), TextColumn("{task.completed} articles"), TimeElapsedColumn(), transient=True)
     command = ["claims", *sys.argv[1:]]
     job = Job(
         inputs=[str(i) for i in inputs], run_dir=output, backend=be, jobs=jobs, overwrite=overwrite,
         load_options=LoadOptions(text_field=text_field, id_field=id_field), command=command,
         secrets=known_secrets(), manifest_extra=extra,
     )
-    if progress:
-        with progress:
-            task = progress.add_task(f"extracting ({backend})", total=None)
-            job.on_progress = lambda n: progress.update(task, completed=n)
-            summary = job.run()
-    else:
-        summary = job.run()
-    m = summary.manifest
-    if json_out:
-        typer.echo(json.dumps(m, indent=2))
-    elif not quiet:
-        typer.echo(
-            f"{output}: {m['articles_done']} articles done ({summary.done_before} from before), "
-            f"{m['articles_failed']} failed, {m['claims']} claims "
-            f"({m['claims_ungrounded']} ungrounded) in {m['wall_seconds']:.2f}s",
-            err=True,
-        )
-        if m["articles_failed"]:
-            typer.echo(f"failures: {output / 'failures.jsonl'}", err=True)
-    if summary.status != "complete":
-        print_resume_hint(output, command)
-        raise typer.Exit(130 if summary.status == "interrupted" else 1)
-    raise typer.Exit(1 if m["articles_failed"] else 0)
+
+    def run(tick: Callable[[int], None] | None) -> JobSummary:
+        job.on_progress = tick
+        return job.run()
+
+    summary = with_progress(quiet, f"extracting ({backend})", "articles", run)
+    finish_job(summary, output, json_out=json_out, quiet=quiet, command=command)
 
 
 def _gold_texts(gold: Path | None) -> dict[str, str] | None:

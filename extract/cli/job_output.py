@@ -1,0 +1,49 @@
+"""What every job-like command shows: a progress display on a terminal, and the closing summary."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, NoReturn, TypeVar
+
+import typer
+
+T = TypeVar("T")
+Tick = Callable[[int], None]
+
+
+def with_progress(quiet: bool, what: str, unit: str, work: Callable[[Tick | None], T]) -> T:
+    """Run ``work(tick)`` under a progress display on a terminal; off a terminal tick is None."""
+    if quiet or not sys.stderr.isatty():
+        return work(None)
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), TextColumn("{task.completed} " + unit),
+                  TimeElapsedColumn(), transient=True) as progress:
+        task = progress.add_task(what, total=None)
+        return work(lambda n: progress.update(task, completed=n))
+
+
+def finish_job(summary: Any, output: Path, *, json_out: bool, quiet: bool, command: list[str]) -> NoReturn:
+    """Print the run's summary (or its manifest as JSON) and exit 0 / 1 (failures, budget) / 130 (interrupted)."""
+    from ..jobs import print_resume_hint
+
+    m = summary.manifest
+    if json_out:
+        typer.echo(json.dumps(m, indent=2))
+    elif not quiet:
+        typer.echo(
+            f"{output}: {m['articles_done']} articles done ({summary.done_before} from before), "
+            f"{m['articles_failed']} failed, {m['claims']} claims "
+            f"({m['claims_ungrounded']} ungrounded) in {m['wall_seconds']:.2f}s",
+            err=True,
+        )
+        if m["articles_failed"]:
+            kinds = ", ".join(f"{k}: {v}" for k, v in m["failures_by_error"].items())
+            typer.echo(f"failures: {output / 'failures.jsonl'} ({kinds})", err=True)
+    if summary.status != "complete":
+        print_resume_hint(output, command)
+        raise typer.Exit(130 if summary.status == "interrupted" else 1)
+    raise typer.Exit(1 if m["articles_failed"] else 0)
