@@ -16,14 +16,21 @@ Offsets are Python ``str`` indices into the text as loaded (no NFC/NFKC applied 
 the article), so they are right for CJK, emoji, RTL scripts and combining marks. A
 match never starts or ends inside a grapheme (a combining mark, ZWJ or variation
 selector next to the cut is rejected).
+
+Everything that depends only on the article (normalised text and index map, the
+grapheme cut table, sentence bounds, where "said" occurs) lives in a ``Grounder``
+built once per article and shared by all its claims; ``ground_claim`` and ``locate``
+reuse the last few texts' grounders.
 """
 
 from __future__ import annotations
 
+import re
 import unicodedata
+from bisect import bisect_left, bisect_right
 from functools import lru_cache
 
-from .schema import Claim, Claimant, Cue, ModelClaim, Span
+from .schema import Claim, ModelClaim, Span
 from .segment import paragraphs, sentences
 
 Tier = str  # "exact" | "normalized" | "fuzzy"
@@ -106,10 +113,27 @@ def continues_grapheme(c: str) -> bool:
 
 def _is_cut_ok(text: str, start: int, end: int) -> bool:
     """False when [start, end) would split a grapheme (a combining mark or joiner at a cut)."""
-    for pos in (start, end):
-        if 0 < pos < len(text) and (continues_grapheme(text[pos]) or text[pos - 1] == "\u200d"):
-            return False
-    return True
+    bad = grounder(text).bad_cuts
+    return start not in bad and end not in bad
+
+
+# Nothing below U+0300 continues a grapheme: U+0300 is the first combining mark, and
+# ZWJ, variation selectors, skin tones and tags all lie far above it.
+_MAYBE_JOINING = re.compile("[\u0300-\U0010ffff]")
+
+
+def _bad_cuts(text: str) -> frozenset[int]:
+    """Every offset where a cut would split a grapheme, found in one pass over the text."""
+    n = len(text)
+    bad: set[int] = set()
+    for m in _MAYBE_JOINING.finditer(text):
+        i = m.start()
+        c = text[i]
+        if i > 0 and continues_grapheme(c):
+            bad.add(i)
+        if c == "\u200d" and i + 1 < n:
+            bad.add(i + 1)
+    return frozenset(bad)
 
 
 def _trim_span(text: str, start: int, end: int) -> tuple[int, int] | None:
@@ -118,10 +142,6 @@ def _trim_span(text: str, start: int, end: int) -> tuple[int, int] | None:
     while end > start and text[end - 1].isspace():
         end -= 1
     return (start, end) if start < end else None
-
-
-def _nearest(candidates: list[int], hint: int) -> list[int]:
-    return sorted(candidates, key=lambda s: (abs(s - hint), s))
 
 
 def _find_all(haystack: str, needle: str) -> list[int]:
@@ -171,40 +191,246 @@ def _fuzzy(norm_text: str, norm_needle: str, threshold: float) -> tuple[int, int
     return best[2], best[3]
 
 
-def _exact_matches(text: str, needle: str) -> list[tuple[int, int]]:
-    """Every exact occurrence that does not split a grapheme, whitespace-trimmed."""
-    out = []
-    for start in _find_all(text, needle):
-        end = start + len(needle)
-        if _is_cut_ok(text, start, end):
-            trimmed = _trim_span(text, start, end)
-            if trimmed:
-                out.append(trimmed)
-    return out
-
-
-def _normalized_matches(text: str, norm_needle: str) -> list[tuple[int, int]]:
-    """Every occurrence in the normalised text, mapped back to original offsets."""
-    norm_text, index = normalize_with_map(text)
-    out = []
-    for ns in _find_all(norm_text, norm_needle):
-        ne = ns + len(norm_needle)
-        # The match must not start or end inside a character that folded into several.
-        if (ne < len(index) and index[ne] == index[ne - 1]) or (ns > 0 and index[ns] == index[ns - 1]):
-            continue
-        span = _to_original(text, index, ns, ne)
-        if span:
-            out.append(span)
-    return out
-
-
-def _to_original(text: str, index: tuple[int, ...], ns: int, ne: int) -> tuple[int, int] | None:
-    span = _trim_span(text, index[ns], index[ne - 1] + 1)
-    return span if span and _is_cut_ok(text, *span) else None
-
-
 def _closest(spans: list[tuple[int, int]], hint: int) -> tuple[int, int]:
+    if len(spans) == 1:
+        return spans[0]
     return min(spans, key=lambda sp: (abs(sp[0] - hint), sp[0]))
+
+
+def _span(sp: tuple[int, int]) -> Span:
+    return Span(start=sp[0], end=sp[1])
+
+
+class Grounder:
+    """Grounding against one article, each per-article table computed once.
+
+    An article's claims share its text, so the normalised text and index map, the
+    grapheme cut table, the sentence and paragraph bounds and the occurrences of each
+    claimant or cue (most claims look up "said") are worked out on first use and kept.
+    A quote found once, exactly, costs two ``str.find`` calls.
+    """
+
+    def __init__(self, text: str):
+        self.text = text
+        self._bad_cuts: frozenset[int] | None = None
+        self._norm: tuple[str, tuple[int, ...]] | None = None
+        self._paras: tuple[list[tuple[int, int]], list[int], list[int]] | None = None
+        self._para_sents: dict[int, list[tuple[int, int]]] = {}
+        self._exact: dict[str, list[tuple[int, int]]] = {}
+        self._normalized: dict[str, list[tuple[int, int]]] = {}
+        self._windows: dict[tuple[int, int], list[tuple[int, int]]] = {}
+
+    # ------------------------------------------------------------ per-article tables
+
+    @property
+    def bad_cuts(self) -> frozenset[int]:
+        """Offsets a span must not start or end at (they would split a grapheme)."""
+        if self._bad_cuts is None:
+            self._bad_cuts = frozenset() if self.text.isascii() else _bad_cuts(self.text)
+        return self._bad_cuts
+
+    @property
+    def norm(self) -> tuple[str, tuple[int, ...]]:
+        if self._norm is None:
+            self._norm = normalize_with_map(self.text)
+        return self._norm
+
+    def _cut_ok(self, start: int, end: int) -> bool:
+        bad = self.bad_cuts
+        return not bad or (start not in bad and end not in bad)
+
+    def _paragraphs(self) -> tuple[list[tuple[int, int]], list[int], list[int]]:
+        if self._paras is None:
+            paras = paragraphs(self.text)
+            self._paras = (paras, [ps for ps, _ in paras], [pe for _, pe in paras])
+        return self._paras
+
+    def _sentences_of(self, k: int) -> list[tuple[int, int]]:
+        """Sentences of paragraph k, segmented on first use: sentences never cross a
+        paragraph, so the article's sentence list is these lists joined in order, and
+        paragraphs no quote falls in are never segmented."""
+        out = self._para_sents.get(k)
+        if out is None:
+            ps, pe = self._paragraphs()[0][k]
+            out = self._para_sents[k] = sentences(self.text, ps, pe)
+        return out
+
+    # ------------------------------------------------------------ matching tiers
+
+    def exact_matches(self, needle: str) -> list[tuple[int, int]]:
+        """Every exact occurrence that does not split a grapheme, whitespace-trimmed."""
+        out = self._exact.get(needle)
+        if out is not None:
+            return out
+        text, n = self.text, len(needle)
+        out = []
+        pos = text.find(needle) if needle else -1
+        while pos != -1:
+            end = pos + n
+            if self._cut_ok(pos, end):
+                if text[pos].isspace() or text[end - 1].isspace():
+                    trimmed = _trim_span(text, pos, end)
+                    if trimmed:
+                        out.append(trimmed)
+                else:
+                    out.append((pos, end))
+            pos = text.find(needle, pos + 1)
+        self._exact[needle] = out
+        return out
+
+    def normalized_matches(self, norm_needle: str) -> list[tuple[int, int]]:
+        """Every occurrence in the normalised text, mapped back to original offsets."""
+        out = self._normalized.get(norm_needle)
+        if out is not None:
+            return out
+        norm_text, index = self.norm
+        out = []
+        for ns in _find_all(norm_text, norm_needle):
+            ne = ns + len(norm_needle)
+            # The match must not start or end inside a character that folded into several.
+            if (ne < len(index) and index[ne] == index[ne - 1]) or (ns > 0 and index[ns] == index[ns - 1]):
+                continue
+            span = self._to_original(index, ns, ne)
+            if span:
+                out.append(span)
+        self._normalized[norm_needle] = out
+        return out
+
+    def _to_original(self, index: tuple[int, ...], ns: int, ne: int) -> tuple[int, int] | None:
+        span = _trim_span(self.text, index[ns], index[ne - 1] + 1)
+        return span if span and self._cut_ok(*span) else None
+
+    def find(self, needle: str, *, hint: int = 0, fuzzy_threshold: float | None = 90.0) -> tuple[tuple[int, int], Tier] | None:
+        """``locate`` with a plain (start, end) pair: no Span built for the hot path."""
+        if not needle or not needle.strip():
+            return None
+        exact = self.exact_matches(needle)
+        if exact:
+            return _closest(exact, hint), "exact"
+        norm_needle = normalize(needle)
+        if not norm_needle:
+            return None
+        normalized = self.normalized_matches(norm_needle)
+        if normalized:
+            return _closest(normalized, hint), "normalized"
+        if fuzzy_threshold is None or len(norm_needle) < FUZZY_MIN_CHARS:
+            return None
+        norm_text, index = self.norm
+        window = _fuzzy(norm_text, norm_needle, fuzzy_threshold)
+        span = self._to_original(index, *window) if window else None
+        return (span, "fuzzy") if span else None
+
+    def locate(self, needle: str, *, hint: int = 0, fuzzy_threshold: float | None = 90.0) -> tuple[Span, Tier] | None:
+        """Where ``needle`` occurs: see the module-level ``locate``."""
+        found = self.find(needle, hint=hint, fuzzy_threshold=fuzzy_threshold)
+        return (_span(found[0]), found[1]) if found else None
+
+    # ------------------------------------------------------------ claimant and cue
+
+    def windows_near(self, qs: int, qe: int) -> list[tuple[int, int]]:
+        """Search windows around a quote at [qs, qe), closest first: its sentence(s),
+        the sentence before too, its paragraph, the whole text."""
+        key = (qs, qe)
+        out = self._windows.get(key)
+        if out is not None:
+            return out
+        paras, pstarts, pends = self._paragraphs()
+        # Each paragraph's first sentence starts where it starts and its last ends where
+        # it ends, so the sentence ending first after qs lies in the first paragraph
+        # ending after qs, and the last sentence starting before qe in the last
+        # paragraph starting before qe. Positions are (paragraph, sentence) pairs.
+        out = []
+        k = bisect_right(pends, qs)
+        j = bisect_left(pstarts, qe) - 1
+        if k < len(paras) and j >= 0:
+            sk = self._sentences_of(k)
+            i = bisect_right([e for _, e in sk], qs)  # first sentence of k ending after qs
+            sj = self._sentences_of(j)
+            i2 = bisect_left([st for st, _ in sj], qe) - 1  # last sentence of j starting before qe
+            if (k, i) <= (j, i2):
+                lo, hi = min(sk[i][0], qs), max(sj[i2][1], qe)
+                out.append((lo, hi))
+                before = sk[i - 1] if i > 0 else (self._sentences_of(k - 1)[-1] if k > 0 else None)
+                if before is not None:
+                    out.append((before[0], hi))
+                after = sj[i2 + 1] if i2 + 1 < len(sj) else (self._sentences_of(j + 1)[0] if j + 1 < len(paras) else None)
+                if after is not None:  # "..., Peskov said." may follow the quoted sentence
+                    out.append((out[-1][0], after[1]))
+        for ps, pe in paras:
+            if ps <= qs < pe or ps < qe <= pe:
+                out.append((min(ps, qs), max(pe, qe)))
+        out.append((0, len(self.text)))
+        self._windows[key] = out
+        return out
+
+    def find_near(self, needle: str | None, quote: tuple[int, int] | None, hint: int) -> tuple[str | None, tuple[int, int] | None]:
+        """A claimant or cue (exact or normalised, never fuzzy), nearest the quote at ``quote``.
+
+        Returns the article's own text at the span (or the model's text and None)."""
+        if needle is None or not needle.strip():
+            return None, None
+        matches = self.exact_matches(needle)
+        if not matches:
+            norm_needle = normalize(needle)
+            matches = self.normalized_matches(norm_needle) if norm_needle else []
+        if not matches:
+            return needle, None
+        if quote is None:
+            best = _closest(matches, hint)
+        elif len(matches) == 1:
+            best = matches[0]  # the last window (the whole text) holds it, and nothing competes
+        else:
+            qs, qe = quote
+            best = None
+            for lo, hi in self.windows_near(qs, qe):
+                inside = [m for m in matches if lo <= m[0] and m[1] <= hi]
+                if inside:
+                    # Outside the quote first ("...," she said), then the smallest gap to it.
+                    best = min(inside, key=lambda m: (qs <= m[0] and m[1] <= qe, max(qs - m[1], m[0] - qe, 0), m[0]))
+                    break
+            assert best is not None  # the last window is the whole text
+        return self.text[best[0] : best[1]], best
+
+    def ground(self, mc: ModelClaim, *, hint: int = 0, base_offset: int = 0, fuzzy_threshold: float = 90.0) -> Claim:
+        """A full ``Claim`` from a model's claim: see ``ground_claim``."""
+        statement = mc.statement.strip() or mc.quote.strip()
+        if not statement:
+            raise ValueError("model claim has neither a statement nor a quote")
+        quote = mc.quote if mc.quote.strip() else statement
+        found = self.find(quote, hint=hint, fuzzy_threshold=fuzzy_threshold) if mc.quote.strip() else None
+        quote_at = found[0] if found else None
+        if quote_at is not None:
+            quote = self.text[quote_at[0] : quote_at[1]]
+        claimant_text, claimant_at = self.find_near(mc.claimant_text, quote_at, hint)
+        cue_text, cue_at = self.find_near(mc.cue, quote_at, hint)
+        # One validation of nested dicts: the same checks as building each model, at
+        # about half the cost (this runs for every claim of every article).
+        return Claim.model_validate({
+            "statement": statement,
+            "quote": quote,
+            "quote_span": _span_dict(quote_at, base_offset),
+            "claimant": {
+                "text": claimant_text,
+                "span": _span_dict(claimant_at, base_offset),
+                "name": mc.claimant_name,
+                "type": mc.claimant_type,
+                "role": mc.claimant_role,
+            },
+            "cue": {"text": cue_text, "span": _span_dict(cue_at, base_offset)} if cue_text else None,
+            "attribution": mc.attribution,
+            "certainty": mc.certainty,
+            "grounded": quote_at is not None,
+        })
+
+
+def _span_dict(sp: tuple[int, int] | None, by: int) -> dict[str, int] | None:
+    return None if sp is None else {"start": sp[0] + by, "end": sp[1] + by}
+
+
+@lru_cache(maxsize=16)
+def grounder(text: str) -> Grounder:
+    """The ``Grounder`` of a text; the last few are kept, so repeated calls on one article share it."""
+    return Grounder(text)
 
 
 def locate(
@@ -220,97 +446,7 @@ def locate(
     earlier one). ``fuzzy_threshold=None`` turns the fuzzy tier off; needles shorter
     than ``FUZZY_MIN_CHARS`` normalised characters never go fuzzy.
     """
-    if not needle or not needle.strip():
-        return None
-    exact = _exact_matches(text, needle)
-    if exact:
-        return _span(_closest(exact, hint)), "exact"
-    norm_needle = normalize(needle)
-    if not norm_needle:
-        return None
-    normalized = _normalized_matches(text, norm_needle)
-    if normalized:
-        return _span(_closest(normalized, hint)), "normalized"
-    if fuzzy_threshold is None or len(norm_needle) < FUZZY_MIN_CHARS:
-        return None
-    norm_text, index = normalize_with_map(text)
-    window = _fuzzy(norm_text, norm_needle, fuzzy_threshold)
-    span = _to_original(text, index, *window) if window else None
-    return (_span(span), "fuzzy") if span else None
-
-
-def _span(sp: tuple[int, int]) -> Span:
-    return Span(start=sp[0], end=sp[1])
-
-
-@lru_cache(maxsize=16)
-def _sentences(text: str) -> tuple[tuple[int, int], ...]:
-    return tuple(sentences(text))
-
-
-@lru_cache(maxsize=16)
-def _paragraphs(text: str) -> tuple[tuple[int, int], ...]:
-    return tuple(paragraphs(text))
-
-
-def _windows_near(text: str, span: Span) -> list[tuple[int, int]]:
-    """Search windows around a located quote, closest first: its sentence(s), the
-    sentence before too, its paragraph, the whole text."""
-    sents = _sentences(text)
-    first = next((i for i, (s, e) in enumerate(sents) if e > span.start), None)
-    last = next((i for i in range(len(sents) - 1, -1, -1) if sents[i][0] < span.end), None)
-    out: list[tuple[int, int]] = []
-    if first is not None and last is not None and first <= last:
-        lo, hi = min(sents[first][0], span.start), max(sents[last][1], span.end)
-        out.append((lo, hi))
-        if first > 0:
-            out.append((sents[first - 1][0], hi))
-        if last + 1 < len(sents):  # "..., Peskov said." may follow the quoted sentence
-            out.append((out[-1][0], sents[last + 1][1]))
-    for ps, pe in _paragraphs(text):
-        if ps <= span.start < pe or ps < span.end <= pe:
-            out.append((min(ps, span.start), max(pe, span.end)))
-    out.append((0, len(text)))
-    return out
-
-
-def _locate_near(text: str, needle: str | None, quote_span: Span | None, hint: int) -> tuple[str | None, Span | None]:
-    """A claimant or cue (exact or normalised, never fuzzy), nearest the quote.
-
-    Returns the article's own text at the span (or the model's text and None)."""
-    if needle is None or not needle.strip():
-        return None, None
-    matches = _exact_matches(text, needle)
-    if not matches:
-        norm_needle = normalize(needle)
-        matches = _normalized_matches(text, norm_needle) if norm_needle else []
-    if not matches:
-        return needle, None
-    if quote_span is None:
-        best = _closest(matches, hint)
-    else:
-        best = None
-        for lo, hi in _windows_near(text, quote_span):
-            inside = [m for m in matches if lo <= m[0] and m[1] <= hi]
-            if inside:
-                # Outside the quote first ("...," she said), then the smallest gap to it.
-                best = min(
-                    inside,
-                    key=lambda m: (
-                        quote_span.start <= m[0] and m[1] <= quote_span.end,
-                        max(quote_span.start - m[1], m[0] - quote_span.end, 0),
-                        m[0],
-                    ),
-                )
-                break
-        assert best is not None  # the last window is the whole text
-    return text[best[0] : best[1]], _span(best)
-
-
-def _shift(span: Span | None, by: int) -> Span | None:
-    if span is None or by == 0:
-        return span
-    return Span(start=span.start + by, end=span.end + by)
+    return grounder(text).locate(needle, hint=hint, fuzzy_threshold=fuzzy_threshold)
 
 
 def ground_claim(
@@ -334,29 +470,4 @@ def ground_claim(
     and cue are searched near the quote (same sentence, then the sentence before or
     after, then the paragraph, then anywhere) and keep a ``None`` span when absent.
     """
-    statement = mc.statement.strip() or mc.quote.strip()
-    if not statement:
-        raise ValueError("model claim has neither a statement nor a quote")
-    quote = mc.quote if mc.quote.strip() else statement
-    found = locate(text, quote, hint=hint, fuzzy_threshold=fuzzy_threshold) if mc.quote.strip() else None
-    quote_span = found[0] if found else None
-    if quote_span is not None:
-        quote = quote_span.slice(text)
-    claimant_text, claimant_span = _locate_near(text, mc.claimant_text, quote_span, hint)
-    cue_text, cue_span = _locate_near(text, mc.cue, quote_span, hint)
-    return Claim(
-        statement=statement,
-        quote=quote,
-        quote_span=_shift(quote_span, base_offset),
-        claimant=Claimant(
-            text=claimant_text,
-            span=_shift(claimant_span, base_offset),
-            name=mc.claimant_name,
-            type=mc.claimant_type,
-            role=mc.claimant_role,
-        ),
-        cue=Cue(text=cue_text, span=_shift(cue_span, base_offset)) if cue_text else None,
-        attribution=mc.attribution,
-        certainty=mc.certainty,
-        grounded=quote_span is not None,
-    )
+    return grounder(text).ground(mc, hint=hint, base_offset=base_offset, fuzzy_threshold=fuzzy_threshold)

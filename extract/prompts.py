@@ -25,6 +25,7 @@ import hashlib
 import json
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
@@ -64,6 +65,16 @@ def schema_description(output: OutputKind = "claims") -> str:
     described = {line.split(":")[0][2:] for line in lines[1:]}
     assert described == set(ModelClaim.model_fields), "schema_description must describe every ModelClaim field"
     return "\n".join(lines)
+
+
+@lru_cache(maxsize=None)
+def _schema_description(output: OutputKind) -> str:
+    """``schema_description``, built once per output kind (it is asked for on every render)."""
+    return schema_description(output)
+
+
+_MISSING = object()  # a variable the context lacks (StrictUndefined reports it on render)
+_PER_CHUNK = frozenset({"article_text", "title", "article_id", "article_tag"})  # change with every chunk
 
 
 def article_tag(text: str) -> str:
@@ -122,6 +133,11 @@ class Stage:
     # Names and output kinds of the stages before this one (for example contexts).
     previous: list[tuple[str, OutputKind]] = field(default_factory=list)
     _compiled: tuple[Any, Any] | None = field(default=None, repr=False, compare=False)
+    # Rendered once and reused: the system prompt (by the values of the variables it
+    # reads) and the few-shot messages (by the schema description they carry).
+    _system_vars: tuple[str, ...] | None = field(default=None, repr=False, compare=False)
+    _system_cache: dict[tuple[Any, ...], str] = field(default_factory=dict, repr=False, compare=False)
+    _examples_cache: dict[str, tuple[tuple[str, str], ...]] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def output_model(self) -> type[BaseModel]:
@@ -129,13 +145,59 @@ class Stage:
 
     def _templates(self) -> tuple[Any, Any]:
         if self._compiled is None:
+            from jinja2 import meta
+
             env = _jinja_env()
+            self._system_vars = tuple(sorted(meta.find_undeclared_variables(env.parse(self.system))))
             self._compiled = (env.from_string(self.system), env.from_string(self.user))
         return self._compiled
 
+    def _system(self, system_t: Any, ctx: dict[str, Any]) -> str:
+        """The rendered system prompt, cached by the values of the variables it reads.
+
+        A system prompt normally reads only ``schema_description``, so it is rendered
+        once per stage; one that reads the chunk (text, title, id, tag) or a non-string
+        value (an earlier stage's output) is rendered every time, so the cache never
+        grows with the number of articles.
+        """
+        names = self._system_vars or ()
+        key = tuple(ctx.get(name, _MISSING) for name in names)
+        if _PER_CHUNK.intersection(names) or not all(v is None or v is _MISSING or type(v) is str for v in key):
+            return self._render_one(system_t, ctx, "system")
+        out = self._system_cache.get(key)
+        if out is None:
+            out = self._system_cache[key] = self._render_one(system_t, ctx, "system")
+        return out
+
+    def _examples(self, user_t: Any, schema_desc: str) -> tuple[tuple[str, str], ...]:
+        """The few-shot (user, assistant) contents: fixed per stage, so rendered once."""
+        if type(schema_desc) is not str:
+            return self._render_examples(user_t, schema_desc)
+        out = self._examples_cache.get(schema_desc)
+        if out is None:
+            out = self._examples_cache[schema_desc] = self._render_examples(user_t, schema_desc)
+        return out
+
+    def _render_examples(self, user_t: Any, schema_desc: Any) -> tuple[tuple[str, str], ...]:
+        pairs = []
+        for ex in self.examples:
+            ex_ctx: dict[str, Any] = {
+                "article_text": ex.input,
+                "title": ex.title,
+                "article_id": ex.id,
+                "schema_description": schema_desc,
+            }
+            for name, kind in self.previous:
+                ex_ctx[name] = ex.outputs[kind]
+            ex_ctx = self._full_context(ex_ctx)
+            answer = ex.outputs[self.output].model_dump(mode="json")
+            pairs.append((self._render_one(user_t, ex_ctx, f"example {ex.path.name}"), json.dumps(answer, ensure_ascii=False)))
+        return tuple(pairs)
+
     def _full_context(self, context: dict[str, Any]) -> dict[str, Any]:
         ctx = dict(context)
-        ctx.setdefault("schema_description", schema_description(self.output))
+        if "schema_description" not in ctx:
+            ctx["schema_description"] = _schema_description(self.output)
         ctx.setdefault("title", None)
         ctx.setdefault("article_id", None)
         if "article_text" in ctx:
@@ -160,20 +222,10 @@ class Stage:
         """
         system_t, user_t = self._templates()
         ctx = self._full_context(context)
-        messages = [{"role": "system", "content": self._render_one(system_t, ctx, "system")}]
-        for ex in self.examples:
-            ex_ctx: dict[str, Any] = {
-                "article_text": ex.input,
-                "title": ex.title,
-                "article_id": ex.id,
-                "schema_description": ctx["schema_description"],
-            }
-            for name, kind in self.previous:
-                ex_ctx[name] = ex.outputs[kind]
-            ex_ctx = self._full_context(ex_ctx)
-            messages.append({"role": "user", "content": self._render_one(user_t, ex_ctx, f"example {ex.path.name}")})
-            answer = ex.outputs[self.output].model_dump(mode="json")
-            messages.append({"role": "assistant", "content": json.dumps(answer, ensure_ascii=False)})
+        messages = [{"role": "system", "content": self._system(system_t, ctx)}]
+        for user, assistant in self._examples(user_t, ctx["schema_description"]):
+            messages.append({"role": "user", "content": user})
+            messages.append({"role": "assistant", "content": assistant})
         messages.append({"role": "user", "content": self._render_one(user_t, ctx, "user")})
         return messages
 

@@ -450,17 +450,20 @@ class OpenAIBackend(Backend):
                 msgs = msgs + reask_messages(resp.content, str(e))
         raise AssertionError("unreachable")  # pragma: no cover
 
-    async def _extract_chunk(self, article: Article, chunk: Any, usage: Usage) -> list[Claim]:
+    async def _extract_chunk(self, article: Article, chunk: Any, usage: Usage, grounder: Any = None) -> list[Claim]:
         from ..chunking import split_chunk
-        from ..grounding import ground_claim
+        from ..grounding import Grounder
 
+        # One Grounder per article: its normalised text, sentence bounds and cue
+        # occurrences are shared by every claim of every chunk.
+        grounder = grounder or Grounder(article.text)
         try:
             context = chunk_context(article, chunk)
             parsed: Any = None
             for stage in self.template.stages:
                 parsed = await self._ask(stage, stage.render(context), usage)
                 context[stage.name] = parsed  # the model instance, as the few-shot examples pass it
-            return [ground_claim(article.text, mc, hint=chunk.start) for mc in parsed.claims]
+            return [grounder.ground(mc, hint=chunk.start) for mc in parsed.claims]
         except _NeedsSplit as why:
             try:
                 halves = split_chunk(article.text, chunk)
@@ -474,11 +477,12 @@ class OpenAIBackend(Backend):
             log.info("%s: chunk [%d, %d) too long for one answer; split in two", article.id, chunk.start, chunk.end)
             out: list[Claim] = []
             for half in halves:
-                out.extend(await self._extract_chunk(article, half, usage))
+                out.extend(await self._extract_chunk(article, half, usage, grounder))
             return out
 
     async def aextract(self, article: Article) -> ArticleClaims:
         from ..chunking import chunk_text, dedupe_claims
+        from ..grounding import Grounder
 
         usage = Usage()
         if self.max_article_chars is not None and len(article.text) > self.max_article_chars:
@@ -492,8 +496,9 @@ class OpenAIBackend(Backend):
         try:
             claims: list[Claim] = []
             chunks = chunk_text(article.text, self.chunk_chars, self.chunk_overlap)
+            grounder = Grounder(article.text)
             for chunk in chunks:
-                claims.extend(await self._extract_chunk(article, chunk, usage))
+                claims.extend(await self._extract_chunk(article, chunk, usage, grounder))
             if len(chunks) > 1:
                 claims = dedupe_claims(claims)  # overlapping chunks repeat claims; one chunk cannot
             result = self.result(article, claims, usage)
