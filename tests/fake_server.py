@@ -52,6 +52,7 @@ FAULT_KINDS = (
     "invalid",  # 200 with JSON that fails the schema
     "prose",  # 200 with the right JSON wrapped in prose and a ```json fence
     "truncated",  # 200, half the JSON, finish_reason=length
+    "cut_quietly",  # 200, half the JSON, finish_reason not 'length' but max_tokens used up (llama-cpp-python tool calls)
     "refuse",  # 400 naming the requested structured-output feature
     "context",  # 400 context_length_exceeded
     "auth",  # 401
@@ -496,6 +497,10 @@ def chat_response(server: FakeOpenAIServer, body: dict[str, Any], fault: Fault |
     elif kind == "truncated":
         answer = answer[: max(1, len(answer) // 2)]
         finish = "length"
+    elif kind == "cut_quietly":
+        out = completion(body, answer[: max(1, len(answer) // 2)], finish, mode)
+        out["usage"]["completion_tokens"] = body.get("max_tokens") or out["usage"]["completion_tokens"]
+        return 200, out, {}
     return 200, completion(body, answer, finish, mode), {}
 
 

@@ -111,6 +111,15 @@ def test_llama_cpp_style_500_refusal_falls_back_without_retries(fake_server, tmp
     assert err.usage.requests == 1  # a fixed refused mode fails at once instead of retrying a 500
 
 
+def test_answer_cut_at_max_tokens_without_finish_reason_length_is_split(fake_server, tmp_path, articles):
+    """llama-cpp-python says finish_reason 'tool_calls' for a tool call cut at max_tokens."""
+    fake_server.add_faults("cut_quietly")
+    b = make(fake_server, tmp_path, mode="tools", max_tokens=4000)
+    [res] = run(b, articles[0])
+    assert res.usage.reasks == 0 and res.usage.requests == 3  # the cut answer, then one request per half
+    assert res.claims and b.run_stats()["splits"] == 1
+
+
 def test_fallback_walks_down_to_tools(fake_server, tmp_path, articles):
     fake_server.refuse_modes = {"json_schema", "json_object"}
     b = make(fake_server, tmp_path, mode="auto")

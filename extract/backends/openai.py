@@ -441,6 +441,10 @@ class OpenAIBackend(Backend):
             try:
                 return parse_output(resp.content, model_cls)
             except OutputInvalid as e:
+                if self.max_tokens and resp.completion_tokens >= self.max_tokens:
+                    # cut at the token limit without saying so (llama-cpp-python reports
+                    # finish_reason 'tool_calls' for a cut tool call): a split, not a re-ask
+                    raise _NeedsSplit("the answer used up max_tokens and is incomplete") from None
                 if i == self.max_reasks:
                     raise ExtractionError(
                         f"stage {stage.name}: no valid answer after {i + 1} attempt(s) ({i} re-ask(s)): {e}", error="ValidationError"
