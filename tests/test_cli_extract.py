@@ -90,10 +90,30 @@ def test_duplicate_ids_stop_the_job(tmp_path):
     assert r.returncode == 2 and "duplicate article id 'a'" in r.stderr and "Traceback" not in r.stderr
 
 
-def test_help_everywhere_and_version():
-    for cmd in ([], ["extract"], ["show"], ["schema"]):
-        r = claims(*cmd, "--help")
-        assert r.returncode == 0 and "Usage" in r.stdout, cmd
+def _command_paths():
+    import typer.main
+
+    from extract.cli.main import app
+
+    def walk(cmd, path):
+        yield path
+        for name, sub in getattr(cmd, "commands", {}).items():
+            yield from walk(sub, [*path, name])
+
+    return list(walk(typer.main.get_command(app), []))
+
+
+def test_help_on_every_command_and_version():
+    from typer.testing import CliRunner
+
+    from extract.cli.main import app
+
+    paths = _command_paths()
+    assert ["suite", "gate"] in paths and ["batch", "ingest"] in paths and ["gold", "check"] in paths
+    runner = CliRunner()
+    for path in paths:
+        r = runner.invoke(app, [*path, "--help"])
+        assert r.exit_code == 0 and "Usage" in r.output, (path, r.output[-500:])
     assert claims("--version").stdout.strip().startswith("claims ")
 
 

@@ -42,7 +42,7 @@ def _load(name: str, suites_dir: Path | None) -> Any:
 @suite_app.command("run")
 def run_cmd(
     name: str = typer.Argument(..., help=NAME_HELP),
-    output: Path = typer.Option(..., "-o", "--output", help="Output folder: runs/<variant>[/r<i>], summary.json, leaderboard.md."),
+    output: Path = typer.Option(..., "-o", "--output", help="Output folder: runs/<variant> (runs/<variant>/r<i> with repeats), summary.json, leaderboard.md."),
     variant: Optional[list[str]] = typer.Option(None, "--variant", "-v", help="Only these variants (repeatable; rules always runs)."),
     cache: Optional[str] = typer.Option(None, "--cache", help="Override every LLM variant's cache mode: on, off, refresh, replay."),
     cache_dir: Optional[Path] = typer.Option(None, "--cache-dir", help="Override the suite's cache folder."),
