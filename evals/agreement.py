@@ -107,8 +107,7 @@ def double_agreement(gold: GoldSet, cfg: MatchConfig | None = None) -> list[Agre
     """One Agreement per double-labelled article, then a pooled one when there are several."""
     cfg = cfg or MatchConfig()
     ids = sorted(gold.double)
-    first = {aid: gold.double[aid][0].claims for aid in ids}
-    second = {aid: gold.double[aid][1].claims for aid in ids}
+    first, second = gold.label_sets()
     who = {aid: f"{gold.double[aid][0].labelled_by} vs {gold.double[aid][1].labelled_by}" for aid in ids}
     out = [agreement([aid], first, second, who[aid], cfg) for aid in ids]
     if len(ids) > 1:

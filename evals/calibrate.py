@@ -63,7 +63,7 @@ def calibration_table(gold_dir: str, grid: Sequence[tuple[float, float]] = DEFAU
 
     gs = load_gold(gold_dir)
     notes: list[str] = []
-    gold_claims = {aid: g.claims for aid, g in gs.articles.items()}
+    gold_claims = gs.claims_by_id()
     backends: dict[str, dict[str, list[Claim]] | None] = {}
     for name in ("sentences", "rules"):
         try:
@@ -71,8 +71,7 @@ def calibration_table(gold_dir: str, grid: Sequence[tuple[float, float]] = DEFAU
         except (ImportError, ValueError) as e:
             backends[name] = None
             notes.append(f"{name} backend unavailable: {e}")
-    first = {aid: sets[0].claims for aid, sets in gs.double.items()}
-    second = {aid: sets[1].claims for aid, sets in gs.double.items()}
+    first, second = gs.label_sets()
     if not gs.double:
         notes.append("no double-labelled articles in gold/double: ceiling column empty")
     rows: list[dict[str, float | None]] = []

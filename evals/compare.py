@@ -21,6 +21,7 @@ from .results import (
     FieldName,
     MatchedPair,
     RunSummary,
+    SignificanceTest,
 )
 from .stats import ArticleCounts, approximate_randomization, paired_bootstrap
 
@@ -50,6 +51,15 @@ def article_delta(base: ArticleResult, head: ArticleResult) -> ArticleDelta:
                         gained=gained, lost=lost, flips=flips)
 
 
+def paired_tests(cb: ArticleCounts, ch: ArticleCounts, *, resamples: int, seed: int, confidence: float) -> list[SignificanceTest]:
+    """Paired bootstrap and approximate randomisation on F1 and attributed F1 (the gate reads the bootstrap)."""
+    tests = []
+    for metric in ("f1", "attributed_f1"):
+        tests.append(paired_bootstrap(cb, ch, metric=metric, resamples=resamples, seed=seed, confidence=confidence))
+        tests.append(approximate_randomization(cb, ch, metric=metric, resamples=resamples, seed=seed))
+    return tests
+
+
 def compare(base: EvalResult, head: EvalResult, *, resamples: int = 1000, seed: int = 0, confidence: float = 0.95) -> ComparisonResult:
     b_ids = [a.article_id for a in base.articles]
     if b_ids != [a.article_id for a in head.articles]:
@@ -57,10 +67,7 @@ def compare(base: EvalResult, head: EvalResult, *, resamples: int = 1000, seed: 
     if base.thresholds != head.thresholds:
         raise ValueError("both runs must be scored with the same matcher thresholds")
     cb, ch = ArticleCounts.from_articles(base.articles), ArticleCounts.from_articles(head.articles)
-    tests = []
-    for metric in ("f1", "attributed_f1"):
-        tests.append(paired_bootstrap(cb, ch, metric=metric, resamples=resamples, seed=seed, confidence=confidence))
-        tests.append(approximate_randomization(cb, ch, metric=metric, resamples=resamples, seed=seed))
+    tests = paired_tests(cb, ch, resamples=resamples, seed=seed, confidence=confidence)
     from .evaluate import gc_paused
 
     with gc_paused():
@@ -124,10 +131,7 @@ def compare_repeats(
         return compare(bases[0], heads[0], resamples=resamples, seed=seed, confidence=confidence)
     cmp = compare(bases[0], heads[0], resamples=0, seed=seed, confidence=confidence)
     cb, ch = mean_counts(bases), mean_counts(heads)
-    tests = []
-    for metric in ("f1", "attributed_f1"):
-        tests.append(paired_bootstrap(cb, ch, metric=metric, resamples=resamples, seed=seed, confidence=confidence))
-        tests.append(approximate_randomization(cb, ch, metric=metric, resamples=resamples, seed=seed))
+    tests = paired_tests(cb, ch, resamples=resamples, seed=seed, confidence=confidence)
     base, head = pooled_summary(bases), pooled_summary(heads)
     return cmp.model_copy(update={
         "tests": tests, "base": base, "head": head,
@@ -138,13 +142,13 @@ def compare_repeats(
 
 def pooled_summary(results: "list[EvalResult]") -> RunSummary:
     """Headline numbers over every repeat: counts summed, macro F1 averaged."""
-    from .metrics import prf
+    from .metrics import sum_prf
 
     first = summary(results[0])
     if len(results) == 1:
         return first
-    claims = prf(*(sum(getattr(r.claims, k) for r in results) for k in ("tp", "fp", "fn")))
-    attributed = prf(*(sum(getattr(r.attributed, k) for r in results) for k in ("tp", "fp", "fn")))
+    claims = sum_prf(r.claims for r in results)
+    attributed = sum_prf(r.attributed for r in results)
     return first.model_copy(update={
         "run": f"{first.run} (+{len(results) - 1} repeats)", "claims": claims, "attributed": attributed,
         "macro_f1": sum(r.macro_f1 for r in results) / len(results),

@@ -121,28 +121,24 @@ def backend_predictions(name: str, gold: GoldSet) -> dict[str, list[Claim]]:
     from extract.backends import get_backend
 
     backend = get_backend(name)
+    extract_sync: Callable | None = getattr(backend, "extract", None)
     out: dict[str, list[Claim]] = {}
     for aid, text in gold.texts.items():
         article = Article(id=aid, text=text)
-        extract_sync: Callable | None = getattr(backend, "extract", None)
         rec = extract_sync(article) if extract_sync else asyncio.run(backend.aextract(article))
         out[aid] = rec.claims
     return out
 
 
 def floor_line(gold: GoldSet, cfg: MatchConfig, backend: str = "sentences") -> ReferenceLine:
-    preds = backend_predictions(backend, gold)
-    gold_claims = {aid: g.claims for aid, g in gold.articles.items()}
-    arts = score_articles(gold_claims, preds, cfg, detail=False)
+    arts = score_articles(gold.claims_by_id(), backend_predictions(backend, gold), cfg, detail=False)
     return reference_line("floor", f"the `{backend}` backend (every sentence a claim) on the same gold", arts)
 
 
 def ceiling_line(gold: GoldSet, cfg: MatchConfig) -> ReferenceLine | None:
     if not gold.double:
         return None
-    first = {aid: sets[0].claims for aid, sets in gold.double.items()}
-    second = {aid: sets[1].claims for aid, sets in gold.double.items()}
-    arts = score_articles(first, second, cfg, detail=False)
+    arts = score_articles(*gold.label_sets(), cfg, detail=False)
     who = sorted({f"{s[0].labelled_by} vs {s[1].labelled_by}" for s in gold.double.values()})
     return reference_line(
         "ceiling", f"agreement of two independent label sets ({'; '.join(who)[:120]})", arts
@@ -153,7 +149,7 @@ def evaluate(gold: GoldSet, run: Run, options: EvalOptions | None = None) -> Eva
     opt = options or EvalOptions()
     check_hashes(gold, run)
     notes = list(run.notes)
-    gold_claims = {aid: g.claims for aid, g in gold.articles.items()}
+    gold_claims = gold.claims_by_id()
     preds = {aid: rec.claims for aid, rec in run.records.items() if aid in gold_claims}
     missing = [aid for aid in gold_claims if aid not in run.records]
     extra = sorted(aid for aid in run.records if aid not in gold_claims)

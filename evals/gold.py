@@ -16,7 +16,7 @@ import yaml
 
 from extract.articles import decode_text
 from extract.errors import UserError
-from extract.schema import GoldArticle
+from extract.schema import Claim, GoldArticle, text_sha256
 
 
 class GoldError(UserError):
@@ -32,12 +32,25 @@ class GoldSet:
     # article id -> the independent label sets (at least two) used for the ceiling
     double: dict[str, list[GoldArticle]] = field(default_factory=dict)
 
+    def claims_by_id(self) -> dict[str, list[Claim]]:
+        """Article id -> gold claims, in gold order (what the matcher takes)."""
+        return {aid: g.claims for aid, g in self.articles.items()}
 
-def read_gold_file(path: Path) -> GoldArticle:
+    def label_sets(self) -> tuple[dict[str, list[Claim]], dict[str, list[Claim]]]:
+        """The first and second independent label sets of each double-labelled article (the ceiling's pair)."""
+        return ({aid: sets[0].claims for aid, sets in self.double.items()},
+                {aid: sets[1].claims for aid, sets in self.double.items()})
+
+
+def _read_yaml(path: Path) -> object:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as e:
         raise GoldError(f"{path}: cannot read: {str(e).splitlines()[0]}") from None
+
+
+def read_gold_file(path: Path) -> GoldArticle:
+    data = _read_yaml(path)
     try:
         return GoldArticle.model_validate(data)
     except Exception as e:
@@ -148,11 +161,10 @@ def fill_spans(raw: dict, text: str, where: str = "gold file") -> GoldArticle:
     and cue texts are looked up in the quote's sentence(s) first, nearest to the quote. Also re-pins the
     article hash. Raises GoldError naming the claim when a text is not found.
     """
-    from extract.schema import text_sha256
+    from extract.segment import sentences
 
     if not isinstance(raw, dict):
         raise GoldError(f"{where}: not a mapping")
-    from extract.segment import sentences
 
     raw = dict(raw)
     raw["text_sha256"] = text_sha256(text)
@@ -204,10 +216,7 @@ def fill_spans(raw: dict, text: str, where: str = "gold file") -> GoldArticle:
 
 def fill_spans_file(path: Path, text_path: Path | None = None) -> GoldArticle:
     """Read a gold file (spans may be missing or stale), fill spans, write it back."""
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as e:
-        raise GoldError(f"{path}: cannot read: {str(e).splitlines()[0]}") from None
+    raw = _read_yaml(path)
     if not isinstance(raw, dict):
         raise GoldError(f"{path}: not a gold file (expected a mapping)")
     if text_path is None:

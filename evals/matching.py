@@ -47,6 +47,16 @@ class MatchConfig:
     similarity: StatementSimilarity = field(default_factory=TokenF1Similarity)
 
 
+def match_config(quote_threshold: float | None = None, statement_threshold: float | None = None) -> MatchConfig:
+    """The default matcher with whichever threshold is given (not None) overriding its default."""
+    cfg = MatchConfig()
+    if quote_threshold is not None:
+        cfg.quote_threshold = quote_threshold
+    if statement_threshold is not None:
+        cfg.statement_threshold = statement_threshold
+    return cfg
+
+
 @dataclass
 class Pair:
     pred_index: int

@@ -140,13 +140,20 @@ def score_article(
     )
 
 
+def sum_prf(parts: Iterable[PRF]) -> PRF:
+    """Pooled (micro) scores: counts summed, then scored."""
+    tp = fp = fn = 0
+    for x in parts:
+        tp, fp, fn = tp + x.tp, fp + x.fp, fn + x.fn
+    return prf(tp, fp, fn)
+
+
 def pooled(articles: Iterable[ArticleResult]) -> tuple[PRF, PRF, float, float, float]:
     """(micro claims, micro attributed, macro P, macro R, macro F1) over articles."""
     arts = list(articles)
     t = [a.claims for a in arts]
-    at = [a.attributed for a in arts]
-    micro = prf(sum(x.tp for x in t), sum(x.fp for x in t), sum(x.fn for x in t))
-    attributed = prf(sum(x.tp for x in at), sum(x.fp for x in at), sum(x.fn for x in at))
+    micro = sum_prf(t)
+    attributed = sum_prf(a.attributed for a in arts)
     n = len(arts)
     if n == 0:
         return micro, attributed, 1.0, 1.0, 1.0

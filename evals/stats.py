@@ -131,13 +131,18 @@ def _f1_rows(s: np.ndarray, metric: str) -> np.ndarray:
     return prf_arrays(s[a], s[b], s[c])[2]
 
 
-def paired_bootstrap(
-    base: ArticleCounts, head: ArticleCounts, *, metric: str = "f1", resamples: int = 1000, seed: int = 0, confidence: float = 0.95
-) -> SignificanceTest:
+def _paired(base: ArticleCounts, head: ArticleCounts, metric: str) -> tuple[np.ndarray, np.ndarray, float]:
+    """Both runs' count matrices and the observed delta (head - base) of ``metric``."""
     if base.n != head.n:
         raise ValueError("paired tests need the same articles in both runs")
     mb, mh = base.matrix(), head.matrix()
-    observed = float(_f1_rows(mh.sum(axis=1), metric) - _f1_rows(mb.sum(axis=1), metric))
+    return mb, mh, float(_f1_rows(mh.sum(axis=1), metric) - _f1_rows(mb.sum(axis=1), metric))
+
+
+def paired_bootstrap(
+    base: ArticleCounts, head: ArticleCounts, *, metric: str = "f1", resamples: int = 1000, seed: int = 0, confidence: float = 0.95
+) -> SignificanceTest:
+    mb, mh, observed = _paired(base, head, metric)
     if base.n == 0 or resamples <= 0:
         return SignificanceTest(method="paired_bootstrap", metric=metric, observed_delta=observed, p_value=1.0,
                                 resamples=0, seed=seed)
@@ -156,10 +161,7 @@ def paired_bootstrap(
 def approximate_randomization(
     base: ArticleCounts, head: ArticleCounts, *, metric: str = "f1", resamples: int = 1000, seed: int = 0
 ) -> SignificanceTest:
-    if base.n != head.n:
-        raise ValueError("paired tests need the same articles in both runs")
-    mb, mh = base.matrix(), head.matrix()
-    observed = float(_f1_rows(mh.sum(axis=1), metric) - _f1_rows(mb.sum(axis=1), metric))
+    mb, mh, observed = _paired(base, head, metric)
     if base.n == 0 or resamples <= 0:
         return SignificanceTest(method="approximate_randomization", metric=metric, observed_delta=observed,
                                 p_value=1.0, resamples=0, seed=seed)

@@ -57,7 +57,6 @@ PARAMETERS = (
     "mode", "temperature", "max_tokens", "seed", "timeout", "max_attempts", "max_reasks", "chunk_chars",
     "chunk_overlap", "rpm", "tpm", "max_requests", "max_tokens_total", "concurrency",
 )
-FIELDS = ("claimant_name", "claimant_type", "attribution", "certainty")
 
 
 class SuiteError(UserError):
@@ -383,14 +382,9 @@ class RunOptions:
 
 
 def match_config(suite: Suite) -> Any:
-    from .matching import MatchConfig
+    from .matching import match_config as config
 
-    cfg = MatchConfig()
-    if suite.eval.quote_threshold is not None:
-        cfg.quote_threshold = suite.eval.quote_threshold
-    if suite.eval.statement_threshold is not None:
-        cfg.statement_threshold = suite.eval.statement_threshold
-    return cfg
+    return config(suite.eval.quote_threshold, suite.eval.statement_threshold)
 
 
 def eval_options(suite: Suite, *, include_text: bool = False) -> Any:
@@ -510,6 +504,8 @@ def pooled_result(runs: list[EvalResult], confidence: float, resamples: int, see
 def leaderboard_row(suite: Suite, v: VariantSpec, runs: list[VariantRun]) -> LeaderboardRow:
     from extract.pricing import cost
 
+    from .metrics import FIELDS
+
     results = [r.result for r in runs]
     pooled = pooled_result(results, suite.thresholds.confidence, suite.eval.resamples, suite.eval.seed)
     f1s = [r.claims.f1 for r in results]
@@ -535,7 +531,7 @@ def leaderboard_row(suite: Suite, v: VariantSpec, runs: list[VariantRun]) -> Lea
     else:
         price = cost(usage, v.model or "", suite.prices) if suite.prices else None
     run0 = results[0].run
-    prov = next(iter(_first_records(runs[0].run_dir)), None)
+    prov = _first_provenance(runs[0].run_dir)
     sha = prov.prompt.sha256 if prov is not None and prov.prompt else None
     n = len(runs)
     return LeaderboardRow(
@@ -551,12 +547,11 @@ def leaderboard_row(suite: Suite, v: VariantSpec, runs: list[VariantRun]) -> Lea
     )
 
 
-def _first_records(run_dir: Path) -> list[Any]:
+def _first_provenance(run_dir: Path) -> Any:
+    """The first record's provenance (None for an empty run): where the prompt hash lives."""
     from extract.jobs import iter_run
 
-    for rec in iter_run(run_dir):
-        return [rec.provenance]
-    return []
+    return next((rec.provenance for rec in iter_run(run_dir)), None)
 
 
 def reference_row(line: Any) -> LeaderboardRow:

@@ -417,4 +417,4 @@ def test_html_without_article_texts_lists_claims() -> None:
     page = to_html(res)
     parse_html(page)
     assert page.count("The article text is not in this result") == len(IDS)
-    assert "Share this" in page and "floor: not computed" in page and "no interval (0 resamples)" in page
+    assert "Share this" in page and "floor not computed" in page and "no interval (0 resamples)" in page

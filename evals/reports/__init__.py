@@ -10,7 +10,24 @@ from pathlib import Path
 
 from extract.errors import UserError
 
-from ..results import ComparisonResult, EvalResult
+from ..results import ComparisonResult, EvalResult, ReferenceLine
+
+
+def _reference(line: ReferenceLine | None, name: str, n_double: int) -> str:
+    if line is not None:
+        return f"{name} {line.claims.f1:.3f} ({line.n_articles} art.)"
+    if name == "ceiling" and n_double == 0:
+        return "ceiling: no double-labelled articles"
+    return f"{name} not computed"
+
+
+def reference_parts(result: EvalResult | ComparisonResult) -> tuple[str, str, str]:
+    """(floor, run, ceiling) on claim F1: the line that puts a score in context; each report adds its markup."""
+    if isinstance(result, ComparisonResult):
+        n_double, run = result.n_double, f"base {result.base.claims.f1:.3f} → head {result.head.claims.f1:.3f}"
+    else:
+        n_double, run = result.gold.n_double, f"this run {result.claims.f1:.3f}"
+    return _reference(result.floor, "floor", n_double), run, _reference(result.ceiling, "ceiling", n_double)
 
 
 class ReportError(UserError):

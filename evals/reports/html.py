@@ -20,7 +20,8 @@ from typing import Any, Literal
 from extract.io import atomic_write_text
 from extract.schema import Claim, Span
 
-from ..results import ArticleResult, ComparisonResult, EvalResult, MatchedPair, ReferenceLine, UnmatchedClaim
+from . import reference_parts
+from ..results import ArticleResult, ComparisonResult, EvalResult, MatchedPair, UnmatchedClaim
 
 MAX_ARTICLES = 200  # article sections on one page (lowest F1 first); the table lists all
 MAX_STATEMENT = 160
@@ -223,22 +224,13 @@ def _env() -> Any:
     return env
 
 
-def _ref_text(line: ReferenceLine | None, name: str, n_double: int) -> str:
-    if line is not None:
-        return f"{name} {line.claims.f1:.3f}"
-    if name == "ceiling" and n_double == 0:
-        return "ceiling: no double-labelled articles"
-    return f"{name}: not computed"
-
-
 def to_html(result: EvalResult | ComparisonResult, *, max_articles: int = MAX_ARTICLES) -> str:
     env = _env()
     if isinstance(result, ComparisonResult):
         return env.get_template("comparison.html.j2").render(
             cmp=result,
             title="claims compare",
-            floor_text=_ref_text(result.floor, "floor", result.n_double),
-            ceiling_text=_ref_text(result.ceiling, "ceiling", result.n_double),
+            reference=reference_parts(result),
         )
     ordered = sorted(result.articles, key=lambda a: (a.claims.f1, a.article_id))
     views = [article_view(a) for a in ordered[:max_articles]]
@@ -249,11 +241,10 @@ def to_html(result: EvalResult | ComparisonResult, *, max_articles: int = MAX_AR
         anchors={v.id: v.anchor for v in views},
         ordered=ordered,
         hidden=max(0, len(ordered) - max_articles),
-        floor_text=_ref_text(result.floor, "floor", result.gold.n_double),
-        ceiling_text=_ref_text(result.ceiling, "ceiling", result.gold.n_double),
+        reference=reference_parts(result),
         cmp=result.comparison,
     )
 
 
-def write_html(result: EvalResult | ComparisonResult, path: str | Path, *, max_articles: int = MAX_ARTICLES) -> None:
-    atomic_write_text(path, to_html(result, max_articles=max_articles))
+def write_html(result: EvalResult | ComparisonResult, path: str | Path) -> None:
+    atomic_write_text(path, to_html(result))

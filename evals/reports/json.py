@@ -16,5 +16,5 @@ def to_json(result: EvalResult | ComparisonResult, *, include_text: bool = False
     return result.model_dump_json(indent=2, exclude=exclude) + "\n"
 
 
-def write_json(result: EvalResult | ComparisonResult, path: str | Path, *, include_text: bool = False) -> None:
-    atomic_write_text(path, to_json(result, include_text=include_text))
+def write_json(result: EvalResult | ComparisonResult, path: str | Path) -> None:
+    atomic_write_text(path, to_json(result))

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from extract.io import atomic_write_text
 
+from . import reference_parts
 from ..results import (
     ClaimChange,
     ComparisonResult,
@@ -21,7 +22,6 @@ from ..results import (
     EvalResult,
     FieldFlip,
     GateResult,
-    ReferenceLine,
     SignificanceTest,
 )
 
@@ -64,21 +64,10 @@ def _ci(e: Estimate | None) -> str:
     return f"{e.value:.3f} ({e.ci.confidence:.0%} CI {e.ci.low:.3f}–{e.ci.high:.3f})"
 
 
-def _ref(line: ReferenceLine | None, name: str, n_double: int) -> str:
-    if line is not None:
-        return f"{name} {line.claims.f1:.3f} ({line.n_articles} art.)"
-    if name == "ceiling" and n_double == 0:
-        return "ceiling: no double-labelled articles"
-    return f"{name} not computed"
-
-
 def reference_line(result: EvalResult | ComparisonResult) -> str:
     """The 'floor — this run — ceiling' line on claim F1."""
-    if isinstance(result, ComparisonResult):
-        n_double, run = result.n_double, f"base {result.base.claims.f1:.3f} → head {result.head.claims.f1:.3f}"
-    else:
-        n_double, run = result.gold.n_double, f"this run {result.claims.f1:.3f}"
-    return f"Claim F1: {_ref(result.floor, 'floor', n_double)} — **{run}** — {_ref(result.ceiling, 'ceiling', n_double)}"
+    floor, run, ceiling = reference_parts(result)
+    return f"Claim F1: {floor} — **{run}** — {ceiling}"
 
 
 def _run_label(path: str, backend: str | None, model: str | None, prompt: str | None) -> str:

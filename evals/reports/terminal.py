@@ -5,7 +5,8 @@ from __future__ import annotations
 from rich.console import Console
 from rich.table import Table
 
-from ..results import ComparisonResult, Estimate, EvalResult, GateResult, ReferenceLine
+from . import reference_parts
+from ..results import ComparisonResult, Estimate, EvalResult, GateResult
 
 MAX_ARTICLE_ROWS = 40
 
@@ -14,19 +15,10 @@ def _ci(e: Estimate) -> str:
     return f"[{e.ci.low:.3f}, {e.ci.high:.3f}]" if e.ci else "-"
 
 
-def _ref(line: ReferenceLine | None, what: str) -> str:
-    if line is None:
-        return f"{what} n/a"
-    return f"{what} {line.claims.f1:.3f} ({line.n_articles} art.)"
-
-
 def reference_strip(result: EvalResult | ComparisonResult) -> str:
     """'floor — this run — ceiling' on claim F1, the line that puts a score in context."""
-    if isinstance(result, ComparisonResult):
-        run = f"base {result.base.claims.f1:.3f} → head {result.head.claims.f1:.3f}"
-    else:
-        run = f"this run {result.claims.f1:.3f}"
-    return f"F1: {_ref(result.floor, 'floor')} — [bold]{run}[/bold] — {_ref(result.ceiling, 'ceiling')}"
+    floor, run, ceiling = reference_parts(result)
+    return f"F1: {floor} — [bold]{run}[/bold] — {ceiling}"
 
 
 def render_gate(gate: GateResult, console: Console) -> None:

@@ -49,17 +49,12 @@ def _fail(e: Exception) -> "typer.Exit":
 
 
 def _match_config(quote_threshold: float | None, statement_threshold: float | None) -> Any:
-    from evals.matching import MatchConfig
+    from evals.matching import match_config
 
-    cfg = MatchConfig()
     for name, v in (("--quote-threshold", quote_threshold), ("--statement-threshold", statement_threshold)):
         if v is not None and not 0.0 <= v <= 1.0:
             raise typer.BadParameter(f"must be between 0 and 1, got {v}", param_hint=name)
-    if quote_threshold is not None:
-        cfg.quote_threshold = quote_threshold
-    if statement_threshold is not None:
-        cfg.statement_threshold = statement_threshold
-    return cfg
+    return match_config(quote_threshold, statement_threshold)
 
 
 def _console(quiet: bool, to_stderr: bool = False) -> Any:
@@ -131,7 +126,7 @@ def eval_cmd(
         if sweep and not quiet:
             from evals.calibrate import DEFAULT_GRID, print_sweep, sweep_rows
 
-            gold_claims = {aid: g.claims for aid, g in gs.articles.items()}
+            gold_claims = gs.claims_by_id()
             preds = {aid: rec.claims for aid, rec in run.records.items() if aid in gold_claims}
             print_sweep(sweep_rows(gold_claims, preds, DEFAULT_GRID), _console(False), title=f"Sweep: {run_dir}")
     if result.gate is not None and not result.gate.passed:
