@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,7 +37,7 @@ from urllib.parse import quote, unquote
 from .articles import Article, LoadFailure, LoadOptions, iter_articles
 from .backends.base import Backend, ExtractionError
 from .errors import UserError
-from .io import atomic_write_json
+from .io import atomic_output, atomic_write_json
 from .schema import ArticleClaims, Claim, ModelClaim, ModelOutput, PromptRef, Provenance, Usage
 
 ENDPOINT = "/v1/chat/completions"
@@ -70,18 +69,14 @@ def decode_custom_id(custom_id: str) -> tuple[str, int]:
     return unquote(enc), int(idx)
 
 
-def _stem(path: Path) -> Path:
-    return path.with_name(path.name[: -len(path.suffix)] if path.suffix else path.name)
-
-
 def meta_path_for(batch_path: Path) -> Path:
     """batch.jsonl -> batch.meta.json (beside it)."""
-    return _stem(Path(batch_path)).with_name(_stem(Path(batch_path)).name + ".meta.json")
+    return Path(batch_path).with_suffix(".meta.json")
 
 
 def state_path_for(batch_path: Path) -> Path:
     """batch.jsonl -> batch.state.json: the submitted batch's id and file id."""
-    return _stem(Path(batch_path)).with_name(_stem(Path(batch_path)).name + ".state.json")
+    return Path(batch_path).with_suffix(".state.json")
 
 
 def _now() -> str:
@@ -127,9 +122,9 @@ def prepare(
     Both files are written to temporary names and renamed at the end, so a killed
     prepare leaves no half-written batch behind.
     """
-    from .backends.openai import OUTPUT_MODELS, build_request_body, chunk_context
+    from .backends.openai import build_request_body, chunk_context
     from .chunking import chunk_text
-    from .prompts import check_examples_against_gold, load_template
+    from .prompts import load_template, refuse_gold_overlap
     from .structured import MODES
 
     if not model:
@@ -146,28 +141,18 @@ def prepare(
             f"({', '.join(s.name for s in template.stages)}); a batch is one request per chunk, and a later stage "
             "needs the earlier stage's answer: use a single-stage template (e.g. claims-direct) or run it live"
         )
-    stage = template.stages[0]
-    if stage.output != "claims":
-        raise BatchError(f"prompt {template.id}@{template.version}: its stage must produce claims")
+    stage = template.stages[0]  # the last stage too: load_template makes it produce claims
     if gold_texts and not allow_gold_overlap:
-        problems = check_examples_against_gold(template, gold_texts)
-        if problems:
-            raise BatchError(
-                f"prompt {prompt!r}: its examples overlap gold articles ({'; '.join(problems)[:300]}); "
-                "evaluating on them would be leakage (--allow-gold-overlap to override)"
-            )
+        refuse_gold_overlap(template, gold_texts, prompt, "--allow-gold-overlap")
     inputs = list(inputs)
     opts = load_options or LoadOptions()
     out = Path(out_path)
     meta_path = meta_path_for(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
     summary = PrepareSummary(path=out, meta_path=meta_path)
     articles: dict[str, dict[str, Any]] = {}
     skipped: list[dict[str, str]] = []
-    model_cls = OUTPUT_MODELS[stage.output]
-    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
+    with atomic_output(out) as tmp:  # renamed after the meta file is written
+        with open(tmp, "wb") as fh:
             for item in iter_articles(inputs, opts):
                 if isinstance(item, LoadFailure):
                     skipped.append({"article_id": item.article_id, "error": item.error, "message": item.message})
@@ -176,7 +161,7 @@ def prepare(
                 chunks = chunk_text(item.text, chunk_chars, chunk_overlap)
                 for i, chunk in enumerate(chunks):
                     body = build_request_body(
-                        model=model, messages=stage.render(chunk_context(item, chunk)), mode=mode, output_model=model_cls,
+                        model=model, messages=stage.render(chunk_context(item, chunk)), mode=mode, output_model=stage.output_model,
                         temperature=temperature, max_tokens=max_tokens, seed=seed,
                     )
                     line = json.dumps(
@@ -219,23 +204,12 @@ def prepare(
             "articles": articles,
             "skipped": skipped,
         }
-        os.chmod(tmp, 0o666 & ~_umask())
         atomic_write_json(meta_path, meta)
-        os.replace(tmp, out)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
     if summary.requests > OPENAI_MAX_REQUESTS:
         summary.warnings.append(f"{summary.requests} requests: more than the OpenAI Batch API's {OPENAI_MAX_REQUESTS} per batch (vLLM has no limit); split the input")
     if summary.bytes > OPENAI_MAX_BYTES:
         summary.warnings.append(f"{summary.bytes / 2**20:.0f} MB: larger than the OpenAI Batch API's 200 MB per file; split the input")
     return summary
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
 
 
 # --------------------------------------------------------------------------- the Batch API
@@ -245,14 +219,9 @@ def make_client(base_url: str | None = None, api_key: str | None = None, timeout
     """A synchronous OpenAI client (SDK retries on) with the same key rules as `claims extract`."""
     import openai
 
-    from .transport import PLACEHOLDER_KEY, is_local
+    from .transport import endpoint
 
-    base_url = base_url or os.environ.get("OPENAI_BASE_URL") or None
-    key = api_key or os.environ.get("OPENAI_API_KEY")
-    if not key:
-        if not is_local(base_url):
-            raise BatchError("OPENAI_API_KEY is not set (or pass a local --base-url such as http://127.0.0.1:8000/v1)")
-        key = PLACEHOLDER_KEY
+    base_url, key = endpoint(base_url, api_key)
     return openai.OpenAI(api_key=key, base_url=base_url, timeout=timeout)
 
 
@@ -363,37 +332,29 @@ def collect(client: Any, batch_id: str, out_path: str | Path) -> dict[str, Any]:
         more = "; wait with `claims batch status ID --wait`" if st["status"] not in TERMINAL else ""
         raise BatchError(f"batch {batch_id} is {st['status']} with no results to collect{more}")
     out = Path(out_path)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
     lines = {"output": 0, "error": 0}
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            for kind in ("output", "error"):
-                fid = st[f"{kind}_file_id"]
-                if not fid:
-                    continue
-                last = b"\n"
+    with atomic_output(out) as tmp, open(tmp, "wb") as fh:
+        for kind in ("output", "error"):
+            fid = st[f"{kind}_file_id"]
+            if not fid:
+                continue
+            last = b"\n"
 
-                def download(fid: str = fid) -> None:
-                    nonlocal last
-                    with client.files.with_streaming_response.content(fid) as resp:
-                        for part in resp.iter_bytes():
-                            if part:
-                                fh.write(part)
-                                lines[kind] += part.count(b"\n")
-                                last = part[-1:]
+            def download(fid: str = fid) -> None:
+                nonlocal last
+                with client.files.with_streaming_response.content(fid) as resp:
+                    for part in resp.iter_bytes():
+                        if part:
+                            fh.write(part)
+                            lines[kind] += part.count(b"\n")
+                            last = part[-1:]
 
-                _api_call(f"batch {batch_id}: download {kind} file {fid}", download)
-                if last != b"\n":
-                    fh.write(b"\n")
-                    lines[kind] += 1
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, 0o666 & ~_umask())
-        os.replace(tmp, out)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+            _api_call(f"batch {batch_id}: download {kind} file {fid}", download)
+            if last != b"\n":
+                fh.write(b"\n")
+                lines[kind] += 1
+        fh.flush()
+        os.fsync(fh.fileno())
     return {**st, "results": str(out), "output_lines": lines["output"], "error_lines": lines["error"]}
 
 
@@ -468,7 +429,7 @@ def parse_result(rec: dict[str, Any], usage: Usage) -> list[ModelClaim]:
     (``response.status_code`` >= 400 or ``error`` set); vLLM writes ``error`` (a string or
     an error object) with a ``response`` that has no body.
     """
-    from .structured import OutputInvalid, answer_text, parse_output
+    from .structured import OutputInvalid, parse_output, read_completion
 
     resp = rec.get("response")
     err = rec.get("error")
@@ -483,20 +444,18 @@ def parse_result(rec: dict[str, Any], usage: Usage) -> list[ModelClaim]:
         raise _ChunkFailed("HTTPError", f"request failed (HTTP {code if code is not None else '?'}): {_error_text(err, body)[:300]}")
     if not isinstance(body, dict) or not body.get("choices"):
         raise _ChunkFailed("BadResponse", "the response body is not a chat completion")
-    u = body.get("usage") or {}
-    usage.prompt_tokens += int(u.get("prompt_tokens") or 0)
-    usage.completion_tokens += int(u.get("completion_tokens") or 0)
     try:
-        choice = body["choices"][0]
-        message = choice.get("message") or {}
-    except (KeyError, IndexError, TypeError, AttributeError):
+        answer = read_completion(body)
+    except ValueError:
         raise _ChunkFailed("BadResponse", "the response body is not a chat completion") from None
-    if choice.get("finish_reason") == "length":
+    usage.prompt_tokens += answer.prompt_tokens
+    usage.completion_tokens += answer.completion_tokens
+    if answer.finish_reason == "length":
         raise _ChunkFailed("Truncated", f"answer truncated (finish_reason=length) — {RERUN_HINT} split it, or raise --max-tokens")
-    if message.get("refusal"):
-        raise _ChunkFailed("Refusal", f"the model refused: {str(message['refusal'])[:200]}")
+    if answer.refusal:
+        raise _ChunkFailed("Refusal", f"the model refused: {str(answer.refusal)[:200]}")
     try:
-        return list(parse_output(answer_text(message), ModelOutput).claims)
+        return list(parse_output(answer.content, ModelOutput).claims)
     except OutputInvalid as e:
         raise _ChunkFailed("ValidationError", f"{e} (a batch answer cannot be re-asked; {RERUN_HINT} re-ask)") from None
 

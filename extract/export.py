@@ -9,13 +9,12 @@ no rows; their ids are in the run's claims.jsonl.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from .errors import UserError
+from .io import atomic_output
 from .schema import ArticleClaims
 
 # (column, pyarrow type factory name); every column is nullable.
@@ -98,33 +97,21 @@ def export_parquet(run_dir: str | Path, out_path: str | Path, *, batch_rows: int
     if batch_rows < 1:
         raise ValueError("batch_rows must be positive")
     schema = pa.schema([(name, getattr(pa, kind)()) for name, kind in COLUMNS])
-    out = Path(out_path)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
-    os.close(fd)
     articles = rows = 0
     buf: list[dict[str, Any]] = []
-    try:
-        with pq.ParquetWriter(tmp, schema, compression="zstd") as writer:
+    with atomic_output(out_path) as tmp, pq.ParquetWriter(tmp, schema, compression="zstd") as writer:
 
-            def flush() -> None:
-                writer.write_table(pa.Table.from_pylist(buf, schema=schema))
-                buf.clear()
+        def flush() -> None:
+            writer.write_table(pa.Table.from_pylist(buf, schema=schema))
+            buf.clear()
 
-            for ac in iter_run(run):
-                articles += 1
-                for row in claim_rows(ac):
-                    buf.append(row)
-                    rows += 1
-                    if len(buf) >= batch_rows:
-                        flush()
-            if buf or rows == 0:
-                flush()  # an empty run still gets a readable file with the schema
-        mask = os.umask(0)
-        os.umask(mask)
-        os.chmod(tmp, 0o666 & ~mask)
-        os.replace(tmp, out)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+        for ac in iter_run(run):
+            articles += 1
+            for row in claim_rows(ac):
+                buf.append(row)
+                rows += 1
+                if len(buf) >= batch_rows:
+                    flush()
+        if buf or rows == 0:
+            flush()  # an empty run still gets a readable file with the schema
     return {"articles": articles, "claims": rows}

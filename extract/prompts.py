@@ -510,6 +510,17 @@ def check_examples_against_gold(template: PromptTemplate, gold_texts: dict[str, 
     return problems
 
 
+def refuse_gold_overlap(template: PromptTemplate, gold_texts: dict[str, str], ref: str, override: str) -> None:
+    """PromptError when the template's few-shot examples copy gold articles: evaluating
+    on them would be leakage. ``override`` names the option that allows it anyway."""
+    problems = check_examples_against_gold(template, gold_texts)
+    if problems:
+        raise PromptError(
+            f"prompt {ref!r}: its examples overlap gold articles ({'; '.join(problems)[:300]}); "
+            f"evaluating on them would be leakage ({override} to override)"
+        )
+
+
 def gold_texts_from_dir(gold_dir: Path) -> dict[str, str]:
     """Article texts of a gold folder (``<dir>/articles/*.txt``, or ``<dir>/*.txt``), by id."""
     from .articles import decode_text

@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from .cache import CachedResponse
 from .schema import strict_json_schema
 
 MODES = ("json_schema", "json_object", "tools", "text")
@@ -57,6 +58,24 @@ def answer_text(message: dict[str, Any]) -> str | None:
     if isinstance(content, list):  # content parts
         return "".join(p.get("text", "") for p in content if isinstance(p, dict))
     return content
+
+
+def read_completion(body: Any) -> CachedResponse:
+    """What the toolkit keeps of a chat-completion body (live answer or batch result line);
+    ValueError when it is not one."""
+    try:
+        choice = body["choices"][0]
+        message = choice.get("message") or {}
+    except (KeyError, IndexError, TypeError, AttributeError):
+        raise ValueError("not a chat completion") from None
+    u = body.get("usage") or {}
+    return CachedResponse(
+        content=answer_text(message),
+        finish_reason=choice.get("finish_reason"),
+        prompt_tokens=int(u.get("prompt_tokens") or 0),
+        completion_tokens=int(u.get("completion_tokens") or 0),
+        refusal=message.get("refusal"),
+    )
 
 
 def extract_json(text: str) -> Any:

@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import email.utils
 import logging
+import os
 import random
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 from urllib.parse import urlparse
+
+from .errors import UserError
 
 log = logging.getLogger("extract.transport")
 
@@ -32,6 +35,21 @@ def is_local(base_url: str | None) -> bool:
         return False
     host = (urlparse(base_url).hostname or "").lower()
     return host in ("127.0.0.1", "localhost", "::1", "0.0.0.0")
+
+
+def endpoint(base_url: str | None, api_key: str | None, *, keyless: bool = False) -> tuple[str | None, str]:
+    """(base URL, API key) from the options, else ``$OPENAI_BASE_URL`` / ``$OPENAI_API_KEY``.
+
+    A local server (or ``keyless``: a run that never calls the server) gets a
+    placeholder key; anywhere else a missing key is an error, named before any request.
+    """
+    base_url = base_url or os.environ.get("OPENAI_BASE_URL") or None
+    key = api_key or os.environ.get("OPENAI_API_KEY")
+    if not key:
+        if not (keyless or is_local(base_url)):
+            raise UserError("OPENAI_API_KEY is not set (or pass a local --base-url such as http://127.0.0.1:8000/v1)")
+        key = PLACEHOLDER_KEY
+    return base_url, key
 
 
 def base_host(base_url: str | None) -> str:

@@ -195,19 +195,19 @@ def schema_name(body: dict[str, Any]) -> str | None:
     return None
 
 
+def _system_text(body: dict[str, Any]) -> str:
+    return " ".join(_content_text(m.get("content")) for m in body.get("messages", []) if m.get("role") == "system")
+
+
 def is_selection(body: dict[str, Any]) -> bool:
     name = schema_name(body)
     if name:
         return "selection" in name.lower()
-    system = " ".join(_content_text(m.get("content")) for m in body.get("messages", []) if m.get("role") == "system")
+    system = _system_text(body)
     return '"sentences"' in system and '"claims"' not in system
 
 
 NO_CLAIMANTS = "Do not report claimants"
-
-
-def _system_text(body: dict[str, Any]) -> str:
-    return " ".join(_content_text(m.get("content")) for m in body.get("messages", []) if m.get("role") == "system")
 
 
 def _without_claimants(answer: str) -> str:
@@ -559,6 +559,11 @@ _FILE = re.compile(r"^/v1/files/([^/]+)(/content)?$")
 _BATCH = re.compile(r"^/v1/batches/([^/]+)(/cancel)?$")
 
 
+def _public(batch: dict[str, Any]) -> dict[str, Any]:
+    """A batch object as the API shows it (without the fake's own ``_`` bookkeeping)."""
+    return {k: v for k, v in batch.items() if not k.startswith("_")}
+
+
 def batch_get(server: FakeOpenAIServer, handler: Any) -> bool:
     """GET /v1/files/{id}[/content], /v1/batches/{id}; False when the path is not one of these."""
     store: BatchStore = server.batch_store
@@ -586,7 +591,7 @@ def batch_get(server: FakeOpenAIServer, handler: Any) -> bool:
                     _run_batch(server, b)
                 else:
                     b.update(status="in_progress", in_progress_at=b["in_progress_at"] or int(time.time()))
-        handler._send(200, {k: v for k, v in b.items() if not k.startswith("_")})
+        handler._send(200, _public(b))
         return True
     return False
 
@@ -617,7 +622,7 @@ def batch_post(server: FakeOpenAIServer, handler: Any, raw: bytes, body: Any) ->
             "failed_at": None, "expired_at": None, "cancelling_at": None, "cancelled_at": None,
             "request_counts": {"total": 0, "completed": 0, "failed": 0}, "metadata": body.get("metadata"), "_polls": 0,
         }
-        handler._send(200, {k: v for k, v in store.batches[bid].items() if not k.startswith("_")})
+        handler._send(200, _public(store.batches[bid]))
         return True
     m = _BATCH.match(path)
     if m and m.group(2):
@@ -627,7 +632,7 @@ def batch_post(server: FakeOpenAIServer, handler: Any, raw: bytes, body: Any) ->
             return True
         if b["status"] in ("validating", "in_progress"):
             b.update(status="cancelled", cancelled_at=int(time.time()))
-        handler._send(200, {k: v for k, v in b.items() if not k.startswith("_")})
+        handler._send(200, _public(b))
         return True
     return False
 

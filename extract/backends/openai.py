@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,26 +23,25 @@ from ..articles import Article
 from ..cache import CACHE_MODES, CachedResponse, ResponseCache, cache_key
 from ..errors import UserError
 from ..pricing import cost
+from ..prompts import OUTPUT_MODELS
 from ..redact import redact
-from ..schema import ArticleClaims, Claim, ModelOutput, ModelSelection, Provenance, Usage, schema_sha256
+from ..schema import ArticleClaims, Claim, Provenance, Usage, schema_sha256
 from ..structured import (
     MODES,
     OutputInvalid,
-    answer_text,
     is_context_overflow,
     is_mode_rejection,
     parse_output,
+    read_completion,
     reask_messages,
     request_format,
 )
-from ..transport import PLACEHOLDER_KEY, ClientPool, RetriesExhausted, RetryPolicy, base_host, call_with_retry, error_kind, is_local
+from ..transport import ClientPool, RetriesExhausted, RetryPolicy, base_host, call_with_retry, endpoint, error_kind
 from .base import Backend, BudgetExhausted, ExtractionError
 
 log = logging.getLogger("extract.backends.openai")
 
-OUTPUT_MODELS = {"selection": ModelSelection, "claims": ModelOutput}
-
-__all__ = ["OpenAIBackend", "build_request_body", "chunk_context", "cost"]
+__all__ = ["OpenAIBackend", "build_request_body", "chunk_context"]
 
 
 def chunk_context(article: Article, chunk: Any) -> dict[str, Any]:
@@ -84,7 +82,6 @@ class _Counters:
     requests: int = 0
     retries: int = 0
     reasks: int = 0
-    cache_hits: int = 0
     prompt_tokens: int = 0
     completion_tokens: int = 0
     splits: int = 0
@@ -126,7 +123,7 @@ class OpenAIBackend(Backend):
         backoff_max: float = 30.0,
         max_article_chars: int | None = 1_000_000,
     ):
-        from ..prompts import check_examples_against_gold, load_template
+        from ..prompts import load_template, refuse_gold_overlap
         from ..ratelimit import RateLimiter
 
         if not model:
@@ -138,27 +135,12 @@ class OpenAIBackend(Backend):
         if max_attempts < 1 or max_reasks < 0 or chunk_chars <= 0 or chunk_overlap < 0 or concurrency < 1:
             raise UserError("max_attempts, concurrency and chunk_chars must be >= 1; max_reasks and chunk_overlap >= 0")
         self.model = model
-        self.base_url = base_url or os.environ.get("OPENAI_BASE_URL") or None
-        key = api_key or os.environ.get("OPENAI_API_KEY")
-        if not key:
-            if cache == "replay" or is_local(self.base_url):
-                key = PLACEHOLDER_KEY
-            else:
-                raise UserError("OPENAI_API_KEY is not set (or pass a local --base-url such as http://127.0.0.1:8000/v1)")
-        self._api_key = key  # private: never in provenance, stats, cache or messages
+        # the key is private: never in provenance, stats, cache or messages
+        self.base_url, self._api_key = endpoint(base_url, api_key, keyless=cache == "replay")
+        # load_template guarantees known stage outputs and a last stage producing claims
         self.template = load_template(prompt, prompts_dir)
-        if not self.template.stages or self.template.stages[-1].output != "claims":
-            raise UserError(f"prompt {prompt!r}: the last stage must produce claims")
-        for stage in self.template.stages:
-            if stage.output not in OUTPUT_MODELS:
-                raise UserError(f"prompt {prompt!r}: stage {stage.name!r} has unknown output {stage.output!r}")
         if gold_texts and not allow_gold_overlap:
-            problems = check_examples_against_gold(self.template, gold_texts)
-            if problems:
-                raise UserError(
-                    f"prompt {prompt!r}: its examples overlap gold articles ({'; '.join(problems)[:300]}); "
-                    "evaluating on them would be leakage (allow_gold_overlap to override)"
-                )
+            refuse_gold_overlap(self.template, gold_texts, prompt, "allow_gold_overlap")
         self.requested_mode = mode
         self.temperature = temperature
         self.max_tokens = max_tokens
@@ -334,7 +316,6 @@ class OpenAIBackend(Backend):
             mode, key, hit = self._cached(stage, output, messages)
             if hit is not None:
                 usage.cache_hits += 1
-                self._stats.cache_hits += 1
                 return hit
             if self.cache.mode == "replay":
                 raise ExtractionError(f"stage {stage}: answer not in the recording ({self.cache.dir}); replay never calls the server", error="CacheMiss")
@@ -400,26 +381,15 @@ class OpenAIBackend(Backend):
 
     def _record(self, raw: Any, key: str, stage: str, mode: str, usage: Usage, estimate: float) -> CachedResponse:
         try:
-            resp = raw.json()
-            choice = resp["choices"][0]
-            message = choice.get("message") or {}
-        except (ValueError, KeyError, IndexError, TypeError, AttributeError):
+            out = read_completion(raw.json())
+        except ValueError:
             raise ExtractionError(f"stage {stage}: the server's answer is not a chat completion (HTTP {getattr(raw, 'status_code', '?')})", error="BadResponse") from None
-        u = resp.get("usage") or {}
-        pt = int(u.get("prompt_tokens") or 0)
-        ct = int(u.get("completion_tokens") or 0)
+        pt, ct = out.prompt_tokens, out.completion_tokens
         usage.prompt_tokens += pt
         usage.completion_tokens += ct
         self._stats.prompt_tokens += pt
         self._stats.completion_tokens += ct
         self.limiter.settle(estimate, pt + ct)
-        out = CachedResponse(
-            content=answer_text(message),
-            finish_reason=choice.get("finish_reason"),
-            prompt_tokens=pt,
-            completion_tokens=ct,
-            refusal=message.get("refusal"),
-        )
         self.cache.put(key, out, meta={"model": self.model, "stage": stage, "mode": mode})
         return out
 

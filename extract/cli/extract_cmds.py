@@ -130,6 +130,7 @@ def show_cmd(
     """Print a readable listing of a run's claims and failures."""
     from ..errors import UserError
     from ..jobs import CLAIMS, iter_failures, iter_run
+    from .job_output import echo_or_write
 
     if not (run_dir / CLAIMS).exists():
         raise UserError(f"{run_dir}: not a run directory (no {CLAIMS})")
@@ -159,13 +160,7 @@ def show_cmd(
         lines.append(f.model_dump_json() if json_out else f"!! {f.article_id}: {f.stage}/{f.error}: {f.message}")
     if article and not found:
         raise UserError(f"{run_dir}: no article {article!r}")
-    text = "\n".join(lines)
-    if output:
-        from ..io import atomic_write_text
-
-        atomic_write_text(output, text + "\n")
-    else:
-        typer.echo(text)
+    echo_or_write("\n".join(lines), output)
 
 
 def schema_cmd(
@@ -174,6 +169,7 @@ def schema_cmd(
 ) -> None:
     """Print a JSON Schema derived from the Pydantic models."""
     from ..schema import ArticleClaims, GoldArticle, ModelOutput, strict_json_schema
+    from .job_output import echo_or_write
 
     schemas = {
         "model": lambda: strict_json_schema(ModelOutput),
@@ -182,13 +178,7 @@ def schema_cmd(
     }
     if which not in schemas:
         raise typer.BadParameter("choose model, run or gold", param_hint="WHICH")
-    text = json.dumps(schemas[which](), indent=2)
-    if output:
-        from ..io import atomic_write_text
-
-        atomic_write_text(output, text + "\n")
-    else:
-        typer.echo(text)
+    echo_or_write(json.dumps(schemas[which](), indent=2), output)
 
 
 def register(app: typer.Typer) -> None:

@@ -1,4 +1,5 @@
-"""What every job-like command shows: a progress display on a terminal, and the closing summary."""
+"""What commands show: a progress display on a terminal, a job's closing summary, and
+text printed or written to ``-o``."""
 
 from __future__ import annotations
 
@@ -12,6 +13,16 @@ import typer
 
 T = TypeVar("T")
 Tick = Callable[[int], None]
+
+
+def echo_or_write(text: str, output: Path | None) -> None:
+    """Print ``text``, or write it (newline-terminated, atomically) to ``output``."""
+    if output is None:
+        typer.echo(text)
+    else:
+        from ..io import atomic_write_text
+
+        atomic_write_text(output, text + "\n")
 
 
 def with_progress(quiet: bool, what: str, unit: str, work: Callable[[Tick | None], T]) -> T:

@@ -17,15 +17,6 @@ prompts_app = typer.Typer(
 _DIR_HELP = "Prompts folder (default: ./prompts if present, else the copy bundled with the package)."
 
 
-def _write(text: str, output: Optional[Path]) -> None:
-    if output is None:
-        typer.echo(text)
-    else:
-        from ..io import atomic_write_text
-
-        atomic_write_text(output, text + "\n")
-
-
 @prompts_app.command("list")
 def list_cmd(
     prompts_dir: Optional[Path] = typer.Option(None, "--prompts-dir", help=_DIR_HELP),
@@ -95,6 +86,7 @@ def render_cmd(
     from ..prompts import OUTPUT_MODELS, load_template
     from ..schema import ModelOutput, ModelSelection
     from ..segment import sentences
+    from .job_output import echo_or_write
 
     t = load_template(ref, prompts_dir)
     st = t.stage(stage) if stage else t.stages[0]
@@ -124,7 +116,7 @@ def render_cmd(
     if len(chunks) > 1 and not quiet:
         typer.echo(f"note: the article has {len(chunks)} chunks of <= {max_chars} characters; rendering chunk 1", err=True)
     messages = st.render(context)
-    _write(json.dumps(messages, indent=2, ensure_ascii=False), output)
+    echo_or_write(json.dumps(messages, indent=2, ensure_ascii=False), output)
 
 
 @prompts_app.command("check")
