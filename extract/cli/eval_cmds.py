@@ -13,7 +13,6 @@ from typing import Any
 
 import typer
 
-from ..errors import UserError
 
 GOLD_HELP = "Gold directory (gold/ or gold/articles/)."
 MARKDOWN_HELP = "Write a Markdown summary (for a pull-request comment) to this file; '-' prints it instead of the tables."
@@ -41,11 +40,6 @@ def _print_machine_readable(result: Any, json_out: bool, md_stdout: bool) -> boo
 
         sys.stdout.write(to_markdown(result))
     return json_out or md_stdout
-
-
-def _fail(e: Exception) -> "typer.Exit":
-    typer.echo(f"error: {e}", err=True)
-    return typer.Exit(2)
 
 
 def _match_config(quote_threshold: float | None, statement_threshold: float | None) -> Any:
@@ -99,27 +93,24 @@ def eval_cmd(
     md_stdout = _stdout_report(json_out, markdown)
     cfg = _match_config(quote_threshold, statement_threshold)
     opts = EvalOptions(match=cfg, resamples=resamples, seed=seed, confidence=confidence, floor=floor)
-    try:
-        gs = load_gold(gold)
-        run = load_run(run_dir)
-        result = evaluate(gs, run, opts)
-        if baseline is not None:
-            from evals.compare import compare
+    gs = load_gold(gold)
+    run = load_run(run_dir)
+    result = evaluate(gs, run, opts)
+    if baseline is not None:
+        from evals.compare import compare
 
-            base_opts = EvalOptions(match=cfg, resamples=0, seed=seed, confidence=confidence, floor=False, ceiling=False,
-                                    include_text=False)
-            base = evaluate(gs, load_run(baseline), base_opts)
-            result.comparison = compare(base, result, resamples=resamples, seed=seed, confidence=confidence)
-        if baseline is not None or min_f1 is not None or min_attributed_f1 is not None:
-            from evals.gate import run_gate
+        base_opts = EvalOptions(match=cfg, resamples=0, seed=seed, confidence=confidence, floor=False, ceiling=False,
+                                include_text=False)
+        base = evaluate(gs, load_run(baseline), base_opts)
+        result.comparison = compare(base, result, resamples=resamples, seed=seed, confidence=confidence)
+    if baseline is not None or min_f1 is not None or min_attributed_f1 is not None:
+        from evals.gate import run_gate
 
-            result.gate = run_gate(result, result.comparison, max_drop=max_drop, confidence=confidence,
-                                   min_f1=min_f1, min_attributed_f1=min_attributed_f1,
-                                   max_attributed_drop=max_attributed_drop)
-        write_reports(result, json_path=output, markdown_path=None if md_stdout else markdown, junit_path=junit,
-                      html_path=html)
-    except UserError as e:
-        raise _fail(e) from None
+        result.gate = run_gate(result, result.comparison, max_drop=max_drop, confidence=confidence,
+                               min_f1=min_f1, min_attributed_f1=min_attributed_f1,
+                               max_attributed_drop=max_attributed_drop)
+    write_reports(result, json_path=output, markdown_path=None if md_stdout else markdown, junit_path=junit,
+                  html_path=html)
 
     if not _print_machine_readable(result, json_out, md_stdout):
         render_eval(result, _console(quiet))
@@ -166,16 +157,13 @@ def compare_cmd(
     md_stdout = _stdout_report(json_out, markdown)
     cfg = _match_config(quote_threshold, statement_threshold)
     opts = EvalOptions(match=cfg, resamples=0, seed=seed, confidence=confidence, floor=False, ceiling=False, include_text=False)
-    try:
-        gs = load_gold(gold)
-        base = evaluate(gs, load_run(base_run), opts)
-        # the floor and ceiling frame the comparison; computed once, with the head
-        head = evaluate(gs, load_run(head_run), replace(opts, floor=True, ceiling=True))
-        cmp = compare(base, head, resamples=resamples, seed=seed, confidence=confidence)
-        write_reports(cmp, json_path=output, markdown_path=None if md_stdout else markdown, junit_path=junit,
-                      html_path=html)
-    except UserError as e:
-        raise _fail(e) from None
+    gs = load_gold(gold)
+    base = evaluate(gs, load_run(base_run), opts)
+    # the floor and ceiling frame the comparison; computed once, with the head
+    head = evaluate(gs, load_run(head_run), replace(opts, floor=True, ceiling=True))
+    cmp = compare(base, head, resamples=resamples, seed=seed, confidence=confidence)
+    write_reports(cmp, json_path=output, markdown_path=None if md_stdout else markdown, junit_path=junit,
+                  html_path=html)
     if not _print_machine_readable(cmp, json_out, md_stdout):
         render_comparison(cmp, _console(quiet))
 

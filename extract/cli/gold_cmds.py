@@ -7,18 +7,11 @@ from pathlib import Path
 
 import typer
 
-from ..errors import UserError
 
 gold_app = typer.Typer(
     help="Check, repair, import and export hand-labelled gold (see gold/GUIDELINES.md).",
     no_args_is_help=True,
 )
-
-
-def _fail(e: Exception) -> None:
-    """One line on stderr, exit 2: the command could not run (also under CliRunner)."""
-    typer.echo(f"error: {e}", err=True)
-    raise typer.Exit(2)
 
 
 @gold_app.command("check")
@@ -34,10 +27,7 @@ def check_cmd(
     """
     from evals.gold_check import check_gold_dir
 
-    try:
-        res = check_gold_dir(directory)
-    except UserError as e:
-        _fail(e)
+    res = check_gold_dir(directory)
     if as_json:
         typer.echo(json.dumps({"files": res.files, "claims": res.claims,
                                "problems": [str(p) for p in res.problems]}, indent=2))
@@ -64,10 +54,7 @@ def spans_cmd(
     from evals.gold import fill_spans_file
 
     for f in files:
-        try:
-            gold = fill_spans_file(f, text)
-        except UserError as e:
-            _fail(e)
+        gold = fill_spans_file(f, text)
         if not quiet:
             typer.echo(f"{f}: {len(gold.claims)} claims, spans filled")
 
@@ -81,10 +68,7 @@ def import_brat_cmd(
     """Turn brat Source/Cue/Content attributions into gold claims."""
     from evals.brat import import_brat
 
-    try:
-        golds = import_brat(directory, output)
-    except UserError as e:
-        _fail(e)
+    golds = import_brat(directory, output)
     if not quiet:
         n = sum(len(g.claims) for g in golds)
         typer.echo(f"imported {len(golds)} articles, {n} claims into {output}")
@@ -99,10 +83,7 @@ def export_brat_cmd(
     """Write gold claims as brat standoff (T Content/Source/Cue, R SOURCE/CUE, A labels)."""
     from evals.brat import export_brat
 
-    try:
-        n = export_brat(gold_dir, output)
-    except UserError as e:
-        _fail(e)
+    n = export_brat(gold_dir, output)
     if not quiet:
         typer.echo(f"exported {n} articles to {output}")
 

@@ -8,14 +8,26 @@ problems), 2 the command could not run (bad input or options).
 
 from __future__ import annotations
 
-import sys
-
 import typer
+from typer.core import TyperGroup
 
 from .. import __version__
 from ..errors import UserError
 
+
+class _Group(TyperGroup):
+    """A user mistake anywhere below becomes one line on stderr and exit 2, never a traceback."""
+
+    def invoke(self, ctx):  # type: ignore[no-untyped-def]
+        try:
+            return super().invoke(ctx)
+        except UserError as e:
+            typer.echo(f"error: {e}", err=True)
+            raise typer.Exit(2) from None
+
+
 app = typer.Typer(
+    cls=_Group,
     name="claims",
     help="Extract source-grounded claims from news articles and evaluate them against gold.",
     no_args_is_help=True,
@@ -39,34 +51,14 @@ def _root(
 
 
 # Command groups register themselves here; one module per group.
-from . import extract_cmds  # noqa: E402
+from . import batch_cmds, eval_cmds, extract_cmds, gold_cmds, prompts_cmds, suite_cmds  # noqa: E402
 
-extract_cmds.register(app)
-from . import prompts_cmds  # noqa: E402
-
-prompts_cmds.register(app)
-from . import eval_cmds  # noqa: E402
-
-eval_cmds.register(app)
-from . import gold_cmds  # noqa: E402
-
-gold_cmds.register(app)
-
-from . import batch_cmds  # noqa: E402
-
-batch_cmds.register(app)
-
-from . import suite_cmds  # noqa: E402
-
-suite_cmds.register(app)
+for _module in (extract_cmds, prompts_cmds, eval_cmds, gold_cmds, batch_cmds, suite_cmds):
+    _module.register(app)
 
 
 def main() -> None:
-    try:
-        app()
-    except UserError as e:
-        typer.echo(f"error: {e}", err=True)
-        sys.exit(2)
+    app()
 
 
 if __name__ == "__main__":

@@ -21,11 +21,6 @@ SUITES_HELP = "Folder of suite files (default ./evals/suites)."
 NAME_HELP = "Suite name (evals/suites/NAME.yaml) or a path to a suite file."
 
 
-def _fail(e: Exception) -> typer.Exit:
-    typer.echo(f"error: {e}", err=True)
-    return typer.Exit(2)
-
-
 def _console(to_stderr: bool = False) -> Any:
     from rich.console import Console
 
@@ -60,17 +55,14 @@ def run_cmd(
 
     if cache is not None and cache not in ("on", "off", "refresh", "replay"):
         raise typer.BadParameter("choose on, off, refresh or replay", param_hint="--cache")
-    try:
-        suite = _load(name, suites_dir)
-        opts = RunOptions(cache=cache, cache_dir=cache_dir, log=stderr_log(quiet or json_out))
-        result, _ = run_suite(suite, output, opts, variants=variant or None)
-        md = leaderboard_markdown(result)
-        if markdown is not None and str(markdown) != "-":
-            from extract.io import atomic_write_text
+    suite = _load(name, suites_dir)
+    opts = RunOptions(cache=cache, cache_dir=cache_dir, log=stderr_log(quiet or json_out))
+    result, _ = run_suite(suite, output, opts, variants=variant or None)
+    md = leaderboard_markdown(result)
+    if markdown is not None and str(markdown) != "-":
+        from extract.io import atomic_write_text
 
-            atomic_write_text(markdown, md)
-    except UserError as e:
-        raise _fail(e) from None
+        atomic_write_text(markdown, md)
     if json_out:
         sys.stdout.write(result.model_dump_json(indent=2) + "\n")
     elif markdown is not None and str(markdown) == "-":
@@ -109,16 +101,13 @@ def gate_cmd(
     from evals.suite_gate import gate_markdown, run_suite_gate
     from extract.io import atomic_write_text
 
-    try:
-        suite = _load(name, suites_dir)
-        g = run_suite_gate(suite, baseline_ref, output, all_variants=all_variants, search=list(runs or []),
-                           cache=cache, cache_dir=cache_dir, log=stderr_log(quiet or json_out))
-        md = gate_markdown(g)
-        atomic_write_text(output / "gate.md", md)
-        if markdown is not None:
-            atomic_write_text(markdown, md)
-    except UserError as e:
-        raise _fail(e) from None
+    suite = _load(name, suites_dir)
+    g = run_suite_gate(suite, baseline_ref, output, all_variants=all_variants, search=list(runs or []),
+                       cache=cache, cache_dir=cache_dir, log=stderr_log(quiet or json_out))
+    md = gate_markdown(g)
+    atomic_write_text(output / "gate.md", md)
+    if markdown is not None:
+        atomic_write_text(markdown, md)
     if json_out:
         sys.stdout.write(json.dumps({
             "suite": g.suite, "ref": g.ref, "commit": g.commit, "passed": g.passed, "changed": g.changed,
@@ -155,18 +144,15 @@ def record_cmd(
 
     from evals.suite import RunOptions, run_suite, stderr_log
 
-    try:
-        suite = _load(name, suites_dir)
-        if output.exists() and any(output.iterdir()):
-            if not overwrite:
-                raise UserError(f"{output}: not empty; use --overwrite to record afresh")
-            for child in output.iterdir():
-                if child.is_dir() and len(child.name) == 2:  # cache shards only
-                    shutil.rmtree(child)
-        with tempfile.TemporaryDirectory(prefix="claims-record-") as tmp:
-            result, _ = run_suite(suite, Path(tmp), RunOptions(cache="refresh", cache_dir=output, log=stderr_log(quiet)))
-    except UserError as e:
-        raise _fail(e) from None
+    suite = _load(name, suites_dir)
+    if output.exists() and any(output.iterdir()):
+        if not overwrite:
+            raise UserError(f"{output}: not empty; use --overwrite to record afresh")
+        for child in output.iterdir():
+            if child.is_dir() and len(child.name) == 2:  # cache shards only
+                shutil.rmtree(child)
+    with tempfile.TemporaryDirectory(prefix="claims-record-") as tmp:
+        result, _ = run_suite(suite, Path(tmp), RunOptions(cache="refresh", cache_dir=output, log=stderr_log(quiet)))
     files = list(output.glob("*/*.json"))
     size = sum(f.stat().st_size for f in files)
     if not quiet:
@@ -203,19 +189,16 @@ def show_cmd(
 
     from extract.prompts import load_template
 
-    try:
-        s = _load(name, suites_dir)
-        variants = []
-        for v in s.variants:
-            d = v.model_dump(exclude_none=True)
-            if v.backend == "openai":
-                t = load_template(v.prompt or "", s.prompts_dir)
-                d["template"] = f"{t.id}@{t.version}"
-                d["template_sha256"] = t.sha256
-                d["seeds"] = s.seeds_of(v)
-            variants.append(d)
-    except UserError as e:
-        raise _fail(e) from None
+    s = _load(name, suites_dir)
+    variants = []
+    for v in s.variants:
+        d = v.model_dump(exclude_none=True)
+        if v.backend == "openai":
+            t = load_template(v.prompt or "", s.prompts_dir)
+            d["template"] = f"{t.id}@{t.version}"
+            d["template_sha256"] = t.sha256
+            d["seeds"] = s.seeds_of(v)
+        variants.append(d)
     info = {
         "name": s.name, "file": str(s.path), "description": s.description, "gold": str(s.gold),
         "articles": [str(a) for a in s.articles], "prompts_dir": str(s.effective_prompts_dir()),
