@@ -14,8 +14,12 @@ from extract.errors import UserError
 MSGS = [{"role": "system", "content": "s"}, {"role": "user", "content": "<article>\nThe minister said so.\n</article>"}]
 
 
+# Fake keys, built so that no committed line looks like a real credential.
+FAKE_KEY = "sk-test-" + "SECRET-1234567890abcdef"
+OTHER_FAKE_KEY = "sk-other-" + "key-000000000000"
+
 def backend(tmp_path: Path, **kw):
-    opts = dict(model="m", base_url="http://127.0.0.1:9/v1", cache_dir=tmp_path, api_key="sk-test-SECRET-1234567890abcdef")
+    opts = dict(model="m", base_url="http://127.0.0.1:9/v1", cache_dir=tmp_path, api_key=FAKE_KEY)
     opts.update(kw)
     return get_backend("openai", **opts)
 
@@ -44,7 +48,7 @@ def test_each_key_part_changes_the_key(tmp_path):
         assert v != k, f"changing the {part} must miss"
     assert len(set(variants.values())) == len(variants)
     # the key is not the API key's business: another key, same cache entry
-    assert key(backend(tmp_path, api_key="sk-other-key-000000000000")) == k
+    assert key(backend(tmp_path, api_key=OTHER_FAKE_KEY)) == k
 
 
 def test_cache_key_is_order_independent_for_dicts():
