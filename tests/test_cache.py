@@ -18,6 +18,7 @@ MSGS = [{"role": "system", "content": "s"}, {"role": "user", "content": "<articl
 FAKE_KEY = "sk-test-" + "SECRET-1234567890abcdef"
 OTHER_FAKE_KEY = "sk-other-" + "key-000000000000"
 
+
 def backend(tmp_path: Path, **kw):
     opts = dict(model="m", base_url="http://127.0.0.1:9/v1", cache_dir=tmp_path, api_key=FAKE_KEY)
     opts.update(kw)
