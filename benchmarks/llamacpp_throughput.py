@@ -58,20 +58,11 @@ def backend_options(base_url: str, model: str, args: argparse.Namespace, concurr
 async def run_backend(base_url: str, model: str, articles: list[Article], args: argparse.Namespace, concurrency: int) -> Result:
     from extract.backends import get_backend
 
+    from concurrent_extract import extract_all  # benchmarks/, the script's own folder
+
     backend = get_backend("openai", **backend_options(base_url, model, args, concurrency))
-    sem = asyncio.Semaphore(concurrency)
-    failures = 0
-
-    async def one(a: Article) -> None:
-        nonlocal failures
-        async with sem:
-            try:
-                await backend.aextract(a)
-            except Exception:  # ExtractionError: a 135M model often truncates or breaks the schema
-                failures += 1
-
     t0 = time.perf_counter()
-    await asyncio.gather(*(one(a) for a in articles))
+    failures = await extract_all(backend, articles, concurrency)  # a 135M model often truncates
     wall = time.perf_counter() - t0
     stats = backend.run_stats()
     await backend.aclose()

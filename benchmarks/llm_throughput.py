@@ -33,23 +33,14 @@ from fake_server import FakeOpenAIServer  # noqa: E402
 from extract.articles import Article, load_articles  # noqa: E402
 from extract.backends import get_backend  # noqa: E402
 
+from concurrent_extract import extract_all  # noqa: E402  (benchmarks/, the script's own folder)
+
 
 async def drive(backend, articles: list[Article], concurrency: int) -> tuple[float, int, float]:
-    sem = asyncio.Semaphore(concurrency)
-    failures = 0
-
-    async def one(a: Article) -> None:
-        nonlocal failures
-        async with sem:
-            try:
-                await backend.aextract(a)
-            except Exception:
-                failures += 1
-
     # warm-up: connections, template compilation, first-call imports
-    await asyncio.gather(*(one(a) for a in articles[: min(concurrency, len(articles))]))
+    await extract_all(backend, articles[: min(concurrency, len(articles))], concurrency)
     cpu0, t0 = time.process_time(), time.perf_counter()
-    await asyncio.gather(*(one(a) for a in articles))
+    failures = await extract_all(backend, articles, concurrency)
     wall = time.perf_counter() - t0
     cpu = time.process_time() - cpu0
     await backend.aclose()
