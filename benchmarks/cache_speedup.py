@@ -43,7 +43,7 @@ def write_articles(path: Path, n: int) -> None:
 def timed_job(src: Path, run: Path, cache: Path, server: FakeOpenAIServer, jobs: int) -> tuple[float, dict]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("OPENAI_")}
     cmd = [
-        sys.executable, "-m", "extract.cli.main", "extract", str(src), "-o", str(run), "--backend", "openai",
+        sys.executable, "-m", "claims.cli.main", "extract", str(src), "-o", str(run), "--backend", "openai",
         "--base-url", server.base_url, "--model", "fake", "--cache", "on", "--cache-dir", str(cache), "--jobs", str(jobs), "-q",
     ]
     t0 = time.perf_counter()

@@ -15,11 +15,11 @@ import resource
 import time
 from pathlib import Path
 
-from evals.compare import compare
-from evals.evaluate import EvalOptions, evaluate
-from evals.gold import GoldSet
-from evals.runs import Run
-from extract.schema import (
+from claims.evals.compare import compare
+from claims.evals.evaluate import EvalOptions, evaluate
+from claims.evals.gold import GoldSet
+from claims.evals.runs import Run
+from claims.kernel.schema import (
     ArticleClaims, Attribution, Certainty, Claim, Claimant, ClaimantType, Cue, GoldArticle, Provenance, Span, text_sha256,
 )
 

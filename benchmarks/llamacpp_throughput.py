@@ -28,7 +28,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from extract.articles import Article, load_articles  # noqa: E402
+from claims.kernel.articles import Article, load_articles  # noqa: E402
 from tests.integration.llama_server import llama_server, missing_requirement  # noqa: E402
 
 
@@ -56,7 +56,7 @@ def backend_options(base_url: str, model: str, args: argparse.Namespace, concurr
 
 
 async def run_backend(base_url: str, model: str, articles: list[Article], args: argparse.Namespace, concurrency: int) -> Result:
-    from extract.backends import get_backend
+    from claims.extract.backends import get_backend
 
     from concurrent_extract import extract_all  # benchmarks/, the script's own folder
 
@@ -71,9 +71,9 @@ async def run_backend(base_url: str, model: str, articles: list[Article], args: 
 
 def first_requests(base_url: str, model: str, articles: list[Article], args: argparse.Namespace) -> list[dict[str, Any]]:
     """The body of the backend's first request for each article, built by the backend's own code."""
-    from extract.backends import get_backend
-    from extract.backends.openai import build_request_body, chunk_context
-    from extract.chunking import chunk_text
+    from claims.extract.backends import get_backend
+    from claims.extract.backends.openai import build_request_body, chunk_context
+    from claims.extract.chunking import chunk_text
 
     backend = get_backend("openai", **backend_options(base_url, model, args, 1))
     stage = backend.template.stages[0]

@@ -30,8 +30,8 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from fake_server import FakeOpenAIServer  # noqa: E402
 
-from extract.articles import Article, load_articles  # noqa: E402
-from extract.backends import get_backend  # noqa: E402
+from claims.kernel.articles import Article, load_articles  # noqa: E402
+from claims.extract.backends import get_backend  # noqa: E402
 
 from concurrent_extract import extract_all  # noqa: E402  (benchmarks/, the script's own folder)
 
@@ -99,8 +99,8 @@ def request_bodies(backend, articles: list[Article]) -> list[bytes]:
     """The backend's first request body for each distinct article (what the ceiling client sends)."""
     import json
 
-    from extract.backends.openai import build_request_body, chunk_context
-    from extract.chunking import chunk_text
+    from claims.extract.backends.openai import build_request_body, chunk_context
+    from claims.extract.chunking import chunk_text
 
     stage = backend.template.stages[0]
     out = []

@@ -13,8 +13,8 @@ import argparse
 import time
 from pathlib import Path
 
-from extract.articles import Article, load_articles
-from extract.backends.rules import RulesBackend
+from claims.kernel.articles import Article, load_articles
+from claims.extract.backends.rules import RulesBackend
 
 
 def main() -> None:

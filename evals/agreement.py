@@ -19,12 +19,12 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 
-from extract.schema import Claim
+from claims.kernel.schema import Claim
 
-from .gold import GoldError, GoldSet, load_gold
-from .matching import MatchConfig
-from .metrics import FIELDS, field_scores, field_value, pooled, score_article, span_scores
-from .results import ArticleResult
+from claims.evals.gold import GoldError, GoldSet, load_gold
+from claims.evals.matching import MatchConfig
+from claims.evals.metrics import FIELDS, field_scores, field_value, pooled, score_article, span_scores
+from claims.evals.results import ArticleResult
 
 KAPPA_FIELDS = ("attribution", "certainty")
 

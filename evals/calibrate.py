@@ -19,10 +19,10 @@ from __future__ import annotations
 import argparse
 from collections.abc import Mapping, Sequence
 
-from extract.schema import Claim
+from claims.kernel.schema import Claim
 
-from .matching import MatchConfig
-from .metrics import pooled
+from claims.evals.matching import MatchConfig
+from claims.evals.metrics import pooled
 
 QUOTE_GRID = (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
 STATEMENT_GRID = (0.0, 0.2, 0.3, 0.4, 0.5, 0.6)
@@ -34,7 +34,7 @@ def sweep_rows(
     gold: Mapping[str, list[Claim]], preds: Mapping[str, list[Claim]], grid: Sequence[tuple[float, float]] = DEFAULT_GRID
 ) -> list[dict[str, float]]:
     """Headline numbers (P, R, F1, attributed F1, macro F1) for each threshold pair."""
-    from .evaluate import score_articles
+    from claims.evals.evaluate import score_articles
 
     rows = []
     for q, s in grid:
@@ -58,8 +58,8 @@ def print_sweep(rows: list[dict[str, float]], console: object, title: str = "Swe
 
 
 def calibration_table(gold_dir: str, grid: Sequence[tuple[float, float]] = DEFAULT_GRID) -> tuple[list[dict[str, float | None]], list[str]]:
-    from .evaluate import backend_predictions, score_articles
-    from .gold import load_gold
+    from claims.evals.evaluate import backend_predictions, score_articles
+    from claims.evals.gold import load_gold
 
     gs = load_gold(gold_dir)
     notes: list[str] = []
@@ -107,7 +107,7 @@ def main(argv: list[str] | None = None) -> int:
     from rich.console import Console
     from rich.table import Table
 
-    from extract.errors import UserError
+    from claims.kernel.errors import UserError
 
     try:
         rows, notes = calibration_table(args.gold)

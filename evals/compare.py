@@ -10,8 +10,8 @@ the other.
 
 from __future__ import annotations
 
-from .metrics import FIELDS
-from .results import (
+from claims.evals.metrics import FIELDS
+from claims.evals.results import (
     ArticleDelta,
     ArticleResult,
     ClaimChange,
@@ -23,7 +23,7 @@ from .results import (
     RunSummary,
     SignificanceTest,
 )
-from .stats import ArticleCounts, approximate_randomization, paired_bootstrap
+from claims.evals.stats import ArticleCounts, approximate_randomization, paired_bootstrap
 
 
 def summary(result: EvalResult) -> RunSummary:
@@ -68,7 +68,7 @@ def compare(base: EvalResult, head: EvalResult, *, resamples: int = 1000, seed: 
         raise ValueError("both runs must be scored with the same matcher thresholds")
     cb, ch = ArticleCounts.from_articles(base.articles), ArticleCounts.from_articles(head.articles)
     tests = paired_tests(cb, ch, resamples=resamples, seed=seed, confidence=confidence)
-    from .evaluate import gc_paused
+    from claims.evals.evaluate import gc_paused
 
     with gc_paused():
         deltas = [article_delta(b, h) for b, h in zip(base.articles, head.articles)]
@@ -142,7 +142,7 @@ def compare_repeats(
 
 def pooled_summary(results: "list[EvalResult]") -> RunSummary:
     """Headline numbers over every repeat: counts summed, macro F1 averaged."""
-    from .metrics import sum_prf
+    from claims.evals.metrics import sum_prf
 
     first = summary(results[0])
     if len(results) == 1:

@@ -18,12 +18,12 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-from extract.schema import Claim, text_sha256
+from claims.kernel.schema import Claim, text_sha256
 
-from .gold import GoldSet
-from .matching import MatchConfig
-from .metrics import field_scores, pooled, score_article, span_scores
-from .results import (
+from claims.evals.gold import GoldSet
+from claims.evals.matching import MatchConfig
+from claims.evals.metrics import field_scores, pooled, score_article, span_scores
+from claims.evals.results import (
     ArticleResult,
     BootstrapSettings,
     EvalResult,
@@ -32,8 +32,8 @@ from .results import (
     RunInfo,
     Thresholds,
 )
-from .runs import Run, RunError
-from .stats import ArticleCounts, bootstrap_headline
+from claims.evals.runs import Run, RunError
+from claims.evals.stats import ArticleCounts, bootstrap_headline
 
 
 @dataclass
@@ -117,8 +117,8 @@ def reference_line(name: str, description: str, articles: list[ArticleResult]) -
 
 def backend_predictions(name: str, gold: GoldSet) -> dict[str, list[Claim]]:
     """Run a backend in-process over the gold texts (cheap for rules/sentences)."""
-    from extract.articles import Article
-    from extract.backends import get_backend
+    from claims.kernel.articles import Article
+    from claims.extract.backends import get_backend
 
     backend = get_backend(name)
     extract_sync: Callable | None = getattr(backend, "extract", None)

@@ -10,7 +10,7 @@ them. Each check carries a one-line reason that the CLI prints.
 
 from __future__ import annotations
 
-from .results import ComparisonResult, EvalResult, GateCheck, GateResult
+from claims.evals.results import ComparisonResult, EvalResult, GateCheck, GateResult
 
 
 def _margin(comparison: ComparisonResult, metric: str, label: str, name: str, max_drop: float, confidence: float) -> GateCheck:

@@ -14,10 +14,10 @@ from pathlib import Path
 import yaml
 from pydantic import ValidationError
 
-from extract.articles import decode_text
-from extract.schema import Claim, GoldArticle, text_sha256
+from claims.kernel.articles import decode_text
+from claims.kernel.schema import Claim, GoldArticle, text_sha256
 
-from .gold import GoldError, _gold_root
+from claims.evals.gold import GoldError, _gold_root
 
 
 @dataclass(frozen=True)

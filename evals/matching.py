@@ -30,9 +30,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from extract.schema import Claim
+from claims.kernel.schema import Claim
 
-from .similarity import StatementSimilarity, TokenF1Similarity
+from claims.evals.similarity import StatementSimilarity, TokenF1Similarity
 
 DEFAULT_QUOTE_THRESHOLD = 0.7
 DEFAULT_STATEMENT_THRESHOLD = 0.4

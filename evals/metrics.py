@@ -17,10 +17,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from extract.schema import Attribution, Certainty, Claim, ClaimantType
+from claims.kernel.schema import Attribution, Certainty, Claim, ClaimantType
 
-from .matching import ArticleMatch, MatchConfig, Unmatched, match_article
-from .results import (
+from claims.evals.matching import ArticleMatch, MatchConfig, Unmatched, match_article
+from claims.evals.results import (
     PRF,
     ArticleResult,
     ConfusionMatrix,
@@ -32,8 +32,8 @@ from .results import (
     SpanScores,
     UnmatchedClaim,
 )
-from .similarity import claimant_correct, normalise_name
-from .spans import claim_spans, score_spans
+from claims.evals.similarity import claimant_correct, normalise_name
+from claims.evals.spans import claim_spans, score_spans
 
 FIELDS: tuple[FieldName, ...] = ("claimant_name", "claimant_type", "attribution", "certainty")
 FIELD_LABELS: dict[str, list[str]] = {

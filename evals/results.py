@@ -19,7 +19,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from extract.schema import Claim
+from claims.kernel.schema import Claim
 
 RESULT_VERSION = "1"
 

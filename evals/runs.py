@@ -15,8 +15,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from extract.errors import UserError
-from extract.schema import ArticleClaims, ArticleFailure
+from claims.kernel.errors import UserError
+from claims.kernel.schema import ArticleClaims, ArticleFailure
 
 
 class RunError(UserError):

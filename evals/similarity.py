@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Protocol, runtime_checkable
 
-from extract.schema import Claimant, Span
+from claims.kernel.schema import Claimant, Span
 
 
 def span_dice(a: Span | None, b: Span | None) -> float:

@@ -45,9 +45,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from extract.errors import UserError
+from claims.kernel.errors import UserError
 
-from .results import Estimate, EvalResult, Thresholds
+from claims.evals.results import Estimate, EvalResult, Thresholds
 
 SUITE_VERSION = "1"
 BACKENDS = ("rules", "sentences", "openai")
@@ -167,7 +167,7 @@ class Suite:
         return [base + i for i in range(n)]
 
     def effective_prompts_dir(self) -> Path:
-        from extract.prompts import default_prompts_dir
+        from claims.extract.prompts import default_prompts_dir
 
         return self.prompts_dir if self.prompts_dir is not None else default_prompts_dir()
 
@@ -382,13 +382,13 @@ class RunOptions:
 
 
 def match_config(suite: Suite) -> Any:
-    from .matching import match_config as config
+    from claims.evals.matching import match_config as config
 
     return config(suite.eval.quote_threshold, suite.eval.statement_threshold)
 
 
 def eval_options(suite: Suite, *, include_text: bool = False) -> Any:
-    from .evaluate import EvalOptions
+    from claims.evals.evaluate import EvalOptions
 
     return EvalOptions(match=match_config(suite), resamples=suite.eval.resamples, seed=suite.eval.seed,
                        confidence=suite.thresholds.confidence, floor=False, ceiling=False, include_text=include_text)
@@ -396,7 +396,7 @@ def eval_options(suite: Suite, *, include_text: bool = False) -> Any:
 
 def _tally_cache(cache: Any) -> Any:
     """The backend's cache, wrapped to count the tokens of the answers it serves."""
-    from extract.cache import ResponseCache
+    from claims.extract.cache import ResponseCache
 
     class TallyCache(ResponseCache):
         def __init__(self) -> None:
@@ -415,7 +415,7 @@ def _tally_cache(cache: Any) -> Any:
 
 
 def build_backend(suite: Suite, v: VariantSpec, seed: int | None, opts: RunOptions, gold_texts: dict[str, str] | None) -> Any:
-    from extract.backends import get_backend
+    from claims.extract.backends import get_backend
 
     if v.backend in DETERMINISTIC:
         return get_backend(v.backend)
@@ -441,10 +441,10 @@ def run_variant(
     *, backend: Any = None, reuse: bool = False,
 ) -> VariantRun:
     """Extract (unless ``reuse``: the run directory already holds a complete matching run) and score."""
-    from extract.jobs import MANIFEST, Job
+    from claims.extract.jobs import MANIFEST, Job
 
-    from .evaluate import evaluate
-    from .runs import load_run
+    from claims.evals.evaluate import evaluate
+    from claims.evals.runs import load_run
 
     be = backend if backend is not None else build_backend(suite, v, seed, opts, gold.texts)
     if not reuse:
@@ -486,8 +486,8 @@ def run_variant_repeats(suite: Suite, v: VariantSpec, out: Path, gold: Any, opts
 
 def pooled_result(runs: list[EvalResult], confidence: float, resamples: int, seed: int) -> EvalResult:
     """Repeat 1's result with the headline numbers pooled over every repeat (see module doc)."""
-    from .compare import mean_counts, pooled_summary
-    from .stats import bootstrap_headline
+    from claims.evals.compare import mean_counts, pooled_summary
+    from claims.evals.stats import bootstrap_headline
 
     if len(runs) == 1:
         return runs[0]
@@ -502,9 +502,9 @@ def pooled_result(runs: list[EvalResult], confidence: float, resamples: int, see
 
 
 def leaderboard_row(suite: Suite, v: VariantSpec, runs: list[VariantRun]) -> LeaderboardRow:
-    from extract.pricing import cost
+    from claims.extract.pricing import cost
 
-    from .metrics import FIELDS
+    from claims.evals.metrics import FIELDS
 
     results = [r.result for r in runs]
     pooled = pooled_result(results, suite.thresholds.confidence, suite.eval.resamples, suite.eval.seed)
@@ -549,7 +549,7 @@ def leaderboard_row(suite: Suite, v: VariantSpec, runs: list[VariantRun]) -> Lea
 
 def _first_provenance(run_dir: Path) -> Any:
     """The first record's provenance (None for an empty run): where the prompt hash lives."""
-    from extract.jobs import iter_run
+    from claims.extract.jobs import iter_run
 
     return next((rec.provenance for rec in iter_run(run_dir)), None)
 
@@ -564,11 +564,11 @@ def reference_row(line: Any) -> LeaderboardRow:
 
 def run_suite(suite: Suite, out: Path, opts: RunOptions | None = None, variants: list[str] | None = None) -> tuple[SuiteResult, dict[str, list[VariantRun]]]:
     """Run every variant (or the named ones; rules always) into ``out``; write summary.json and leaderboard.md."""
-    from extract.io import atomic_write_json, atomic_write_text
+    from claims.kernel.io import atomic_write_json, atomic_write_text
 
-    from .evaluate import ceiling_line, floor_line, thresholds_of
-    from .gold import load_gold
-    from .reports.leaderboard import leaderboard_markdown
+    from claims.evals.evaluate import ceiling_line, floor_line, thresholds_of
+    from claims.evals.gold import load_gold
+    from claims.evals.reports.leaderboard import leaderboard_markdown
 
     opts = opts or RunOptions()
     chosen = suite.variants

@@ -24,10 +24,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from extract.errors import UserError
+from claims.kernel.errors import UserError
 
-from .results import EvalResult
-from .suite import RunOptions, Suite, VariantRun, VariantSpec, build_backend, pooled_result, run_dir_of, run_variant
+from claims.evals.results import EvalResult
+from claims.evals.suite import RunOptions, Suite, VariantRun, VariantSpec, build_backend, pooled_result, run_dir_of, run_variant
 
 
 class GateError(UserError):
@@ -106,14 +106,14 @@ class SuiteGateResult:
 
 
 def _article_hashes(suite: Suite) -> dict[str, str]:
-    from extract.articles import Article, iter_articles
+    from claims.kernel.articles import Article, iter_articles
 
     return {a.id: a.sha256 for a in iter_articles([str(p) for p in suite.articles]) if isinstance(a, Article)}
 
 
 def find_stored_run(search: list[Path], provenance: dict[str, Any], articles: dict[str, str]) -> Path | None:
     """A complete run made with exactly this provenance over exactly these article texts."""
-    from extract.jobs import iter_run
+    from claims.extract.jobs import iter_run
 
     for folder in search:
         if not folder.is_dir():
@@ -161,14 +161,14 @@ def run_suite_gate(
     suite: Suite, ref: str, out: Path, *, all_variants: bool = False, search: list[Path] | None = None,
     cache: str | None = None, cache_dir: Path | None = None, log: Any = None,
 ) -> SuiteGateResult:
-    from extract.prompts import PromptError, load_template
+    from claims.extract.prompts import PromptError, load_template
 
-    from .compare import compare_repeats
-    from .evaluate import ceiling_line, floor_line
-    from .gate import run_gate
-    from .gold import load_gold
-    from .reports import write_reports
-    from .suite import match_config
+    from claims.evals.compare import compare_repeats
+    from claims.evals.evaluate import ceiling_line, floor_line
+    from claims.evals.gate import run_gate
+    from claims.evals.gold import load_gold
+    from claims.evals.reports import write_reports
+    from claims.evals.suite import match_config
 
     prompts = suite.effective_prompts_dir().resolve()
     if not prompts.is_dir():
@@ -228,7 +228,7 @@ def run_suite_gate(
 
 def gate_markdown(g: SuiteGateResult) -> str:
     """The pull-request comment: verdict, what changed, one line per variant, then each gated variant's report."""
-    from .reports.markdown import md_code, md_text, to_markdown
+    from claims.evals.reports.markdown import md_code, md_text, to_markdown
 
     verdict = "✅ passed" if g.passed else "❌ regression"
     out = [f"## Prompt gate: suite {md_code(g.suite)} vs {md_code(g.ref)} ({g.commit[:10]}) — {verdict}", ""]

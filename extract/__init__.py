@@ -1,3 +1,2 @@
-"""claims: structured, source-grounded claim extraction from news articles."""
-
-__version__ = "0.1.0"
+"""Extraction: articles in, grounded claims out (chunking, prompts, structured output,
+transport, grounding, cache, backends, the job runner, batch)."""

@@ -34,11 +34,11 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote, unquote
 
-from .articles import Article, LoadFailure, LoadOptions, iter_articles
-from .backends.base import Backend, ExtractionError
-from .errors import UserError
-from .io import atomic_output, atomic_write_json
-from .schema import ArticleClaims, Claim, ModelClaim, ModelOutput, PromptRef, Provenance, Usage
+from claims.kernel.articles import Article, LoadFailure, LoadOptions, iter_articles
+from claims.extract.backends.base import Backend, ExtractionError
+from claims.kernel.errors import UserError
+from claims.kernel.io import atomic_output, atomic_write_json
+from claims.kernel.schema import ArticleClaims, Claim, ModelClaim, ModelOutput, PromptRef, Provenance, Usage
 
 ENDPOINT = "/v1/chat/completions"
 META_FORMAT = "claims-batch-meta"
@@ -80,7 +80,7 @@ def state_path_for(batch_path: Path) -> Path:
 
 
 def _now() -> str:
-    from .jobs import now
+    from claims.extract.jobs import now
 
     return now()
 
@@ -122,10 +122,10 @@ def prepare(
     Both files are written to temporary names and renamed at the end, so a killed
     prepare leaves no half-written batch behind.
     """
-    from .backends.openai import build_request_body, chunk_context
-    from .chunking import chunk_text
-    from .prompts import load_template, refuse_gold_overlap
-    from .structured import MODES
+    from claims.extract.backends.openai import build_request_body, chunk_context
+    from claims.extract.chunking import chunk_text
+    from claims.extract.prompts import load_template, refuse_gold_overlap
+    from claims.extract.structured import MODES
 
     if not model:
         raise BatchError("a batch needs a model name (--model)")
@@ -179,7 +179,7 @@ def prepare(
             os.fsync(fh.fileno())
         if summary.requests == 0:
             raise BatchError("no articles to batch (every input article failed to load)" if skipped else "no articles to batch")
-        from . import __version__
+        from claims.kernel.version import __version__
 
         meta = {
             "format": META_FORMAT,
@@ -219,7 +219,7 @@ def make_client(base_url: str | None = None, api_key: str | None = None, timeout
     """A synchronous OpenAI client (SDK retries on) with the same key rules as `claims extract`."""
     import openai
 
-    from .transport import endpoint
+    from claims.extract.transport import endpoint
 
     base_url, key = endpoint(base_url, api_key)
     return openai.OpenAI(api_key=key, base_url=base_url, timeout=timeout)
@@ -269,7 +269,7 @@ def submit(client: Any, batch_path: str | Path, *, metadata: dict[str, str] | No
             metadata={"tool": "claims", "batch_file": path.name[:500], **(metadata or {})},
         ),
     )
-    from .transport import base_host
+    from claims.extract.transport import base_host
 
     state = {
         "batch_id": batch.id,
@@ -429,7 +429,7 @@ def parse_result(rec: dict[str, Any], usage: Usage) -> list[ModelClaim]:
     (``response.status_code`` >= 400 or ``error`` set); vLLM writes ``error`` (a string or
     an error object) with a ``response`` that has no body.
     """
-    from .structured import OutputInvalid, parse_output, read_completion
+    from claims.extract.structured import OutputInvalid, parse_output, read_completion
 
     resp = rec.get("response")
     err = rec.get("error")
@@ -543,7 +543,7 @@ class BatchResultsBackend(Backend):
 
     def provenance(self) -> Provenance:
         if self._provenance is None:
-            from . import __version__
+            from claims.kernel.version import __version__
 
             m = self.meta
             params = m.get("parameters") or {}
@@ -575,8 +575,8 @@ class BatchResultsBackend(Backend):
         }
 
     async def aextract(self, article: Article) -> ArticleClaims:
-        from .chunking import dedupe_claims
-        from .grounding import ground_claim
+        from claims.extract.chunking import dedupe_claims
+        from claims.extract.grounding import ground_claim
 
         entry = self.articles.get(article.id)
         if entry is None:
@@ -625,8 +625,8 @@ def ingest(
     on_progress: Callable[[int], None] | None = None,
 ) -> Any:
     """Results file(s) -> a run directory; the job runner's resume applies (done articles are skipped)."""
-    from .jobs import Job
-    from .redact import known_secrets
+    from claims.extract.jobs import Job
+    from claims.kernel.redact import known_secrets
 
     paths = [Path(r) for r in results]
     for p in paths:

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .errors import UserError
-from .io import atomic_write_json
+from claims.kernel.errors import UserError
+from claims.kernel.io import atomic_write_json
 
 CACHE_MODES = ("on", "off", "refresh", "replay")
 CACHE_FORMAT = 1

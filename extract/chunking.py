@@ -14,9 +14,9 @@ from bisect import bisect_left, bisect_right, insort
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .grounding import continues_grapheme, normalize
-from .schema import Claim
-from .segment import paragraphs, sentences
+from claims.extract.grounding import continues_grapheme, normalize
+from claims.kernel.schema import Claim
+from claims.kernel.segment import paragraphs, sentences
 
 # split_chunk gives up below this: a short single sentence cannot be usefully halved.
 MIN_SPLIT_CHARS = 200

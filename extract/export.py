@@ -13,9 +13,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from .errors import UserError
-from .io import atomic_output
-from .schema import ArticleClaims
+from claims.kernel.errors import UserError
+from claims.kernel.io import atomic_output
+from claims.kernel.schema import ArticleClaims
 
 # (column, pyarrow type factory name); every column is nullable.
 COLUMNS: tuple[tuple[str, str], ...] = (
@@ -89,7 +89,7 @@ def export_parquet(run_dir: str | Path, out_path: str | Path, *, batch_rows: int
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    from .jobs import CLAIMS, iter_run
+    from claims.extract.jobs import CLAIMS, iter_run
 
     run = Path(run_dir)
     if not (run / CLAIMS).is_file():

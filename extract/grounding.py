@@ -30,8 +30,8 @@ import unicodedata
 from bisect import bisect_left, bisect_right
 from functools import lru_cache
 
-from .schema import Claim, ModelClaim, Span
-from .segment import paragraphs, sentences
+from claims.kernel.schema import Claim, ModelClaim, Span
+from claims.kernel.segment import paragraphs, sentences
 
 Tier = str  # "exact" | "normalized" | "fuzzy"
 

@@ -24,13 +24,13 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from . import __version__
-from .articles import Article, LoadFailure, LoadOptions, iter_articles
-from .backends.base import Backend, BudgetExhausted, ExtractionError
-from .errors import UserError
-from .io import atomic_write_json, atomic_write_text
-from .redact import redact
-from .schema import ArticleClaims, ArticleFailure, Usage
+from claims.kernel.version import __version__
+from claims.kernel.articles import Article, LoadFailure, LoadOptions, iter_articles
+from claims.extract.backends.base import Backend, BudgetExhausted, ExtractionError
+from claims.kernel.errors import UserError
+from claims.kernel.io import atomic_write_json, atomic_write_text
+from claims.kernel.redact import redact
+from claims.kernel.schema import ArticleClaims, ArticleFailure, Usage
 
 CLAIMS = "claims.jsonl"
 FAILURES = "failures.jsonl"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .errors import UserError
+from claims.kernel.errors import UserError
 
 
 def cost(usage: dict[str, Any], model: str, price_table: dict[str, Any]) -> float | None:

@@ -31,8 +31,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ValidationError
 
-from .errors import UserError
-from .schema import D, ModelClaim, ModelOutput, ModelSelection, PromptRef
+from claims.kernel.errors import UserError
+from claims.kernel.schema import D, ModelClaim, ModelOutput, ModelSelection, PromptRef
 
 OutputKind = Literal["selection", "claims"]
 OUTPUT_MODELS: dict[str, type[BaseModel]] = {"selection": ModelSelection, "claims": ModelOutput}
@@ -263,17 +263,17 @@ class PromptTemplate:
 
 def default_prompts_dir() -> Path:
     """./prompts in the working directory, else the copy bundled in the package, else
-    (editable install) the repository's prompts/ beside the package."""
-    import extract
+    (source checkout) the repository's prompts/ beside the package root."""
+    import claims
 
     cwd = Path.cwd() / "prompts"
     if cwd.is_dir():
         return cwd
-    pkg = Path(extract.__file__).resolve().parent
-    bundled = pkg / "bundled" / "prompts"
+    root = Path(claims.__file__).resolve().parent
+    bundled = root / "bundled" / "prompts"
     if bundled.is_dir():
         return bundled
-    return pkg.parent / "prompts"
+    return root.parent / "prompts"
 
 
 def _version_key(version: str) -> tuple:
@@ -475,7 +475,7 @@ def check_examples_against_gold(template: PromptTemplate, gold_texts: dict[str, 
     the prompt and inflate every score. Comparison is on the normalised text
     (whitespace, quotes, dashes, case), ``min_overlap`` characters or more.
     """
-    from .grounding import normalize
+    from claims.extract.grounding import normalize
 
     if min_overlap < 1:
         raise ValueError("min_overlap must be positive")
@@ -523,7 +523,7 @@ def refuse_gold_overlap(template: PromptTemplate, gold_texts: dict[str, str], re
 
 def gold_texts_from_dir(gold_dir: Path) -> dict[str, str]:
     """Article texts of a gold folder (``<dir>/articles/*.txt``, or ``<dir>/*.txt``), by id."""
-    from .articles import decode_text
+    from claims.kernel.articles import decode_text
 
     gold_dir = Path(gold_dir)
     folder = gold_dir / "articles" if (gold_dir / "articles").is_dir() else gold_dir

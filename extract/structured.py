@@ -16,8 +16,8 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from .cache import CachedResponse
-from .schema import strict_json_schema
+from claims.extract.cache import CachedResponse
+from claims.kernel.schema import strict_json_schema
 
 MODES = ("json_schema", "json_object", "tools", "text")
 M = TypeVar("M", bound=BaseModel)

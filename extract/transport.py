@@ -18,9 +18,9 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 from urllib.parse import urlparse
 
-from .errors import UserError
+from claims.kernel.errors import UserError
 
-log = logging.getLogger("extract.transport")
+log = logging.getLogger("claims.extract.transport")
 
 T = TypeVar("T")
 
@@ -138,7 +138,7 @@ def is_retryable(exc: BaseException) -> bool:
     if isinstance(exc, openai.APIStatusError):
         if exc.status_code == 429 and _error_code(exc) == "insufficient_quota":
             return False  # out of credit: waiting will not help
-        from .structured import is_mode_rejection
+        from claims.extract.structured import is_mode_rejection
 
         if is_mode_rejection(exc):
             return False  # a refused output mode is refused again on every retry

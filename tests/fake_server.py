@@ -99,8 +99,8 @@ def _rules_output(article: str) -> str:
     """ModelOutput JSON for an article: the rules backend's claims, or one claim per sentence."""
     claims: list[dict[str, Any]] = []
     try:
-        from extract.articles import Article
-        from extract.backends.rules import RulesBackend
+        from claims.kernel.articles import Article
+        from claims.extract.backends.rules import RulesBackend
 
         result = RulesBackend().extract(Article(id="fake", text=article))
         for c in result.claims:
@@ -116,7 +116,7 @@ def _rules_output(article: str) -> str:
                 "certainty": (c.certainty.value if c.certainty else "asserted"),
             })
     except Exception:  # rules backend absent or failing: fall back to sentences
-        from extract.segment import sentences
+        from claims.kernel.segment import sentences
 
         for s, e in sentences(article):
             sent = article[s:e]
@@ -130,7 +130,7 @@ def _rules_output(article: str) -> str:
 
 @lru_cache(maxsize=512)
 def _selection_output(article: str) -> str:
-    from extract.segment import sentences
+    from claims.kernel.segment import sentences
 
     return json.dumps({"sentences": [article[s:e] for s, e in sentences(article)]}, ensure_ascii=False)
 

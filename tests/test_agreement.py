@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from evals.agreement import cohen_kappa, double_agreement, main
-from evals.gold import load_gold, write_gold_file
-from extract.schema import Attribution, Certainty, Claim, Claimant, ClaimantType, GoldArticle, Span, text_sha256
+from claims.evals.agreement import cohen_kappa, double_agreement, main
+from claims.evals.gold import load_gold, write_gold_file
+from claims.kernel.schema import Attribution, Certainty, Claim, Claimant, ClaimantType, GoldArticle, Span, text_sha256
 
 TEXT = "Peskov said Moscow was not involved. Aliyev said a missile hit the plane. Officials said the probe is ongoing. Share this."
 AID = "art00"

@@ -2,7 +2,7 @@ import json
 
 import pytest
 
-from extract.articles import Article, InputError, LoadFailure, LoadOptions, iter_articles, load_articles
+from claims.kernel.articles import Article, InputError, LoadFailure, LoadOptions, iter_articles, load_articles
 
 
 def test_txt_folder_ids_titles_and_bom(tmp_path):

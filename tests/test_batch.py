@@ -12,10 +12,10 @@ from typing import Any
 
 import pytest
 
-from extract import batch
-from extract.articles import Article, load_articles
-from extract.backends import get_backend
-from extract.jobs import Job, iter_failures, iter_run
+from claims.extract import batch
+from claims.kernel.articles import Article, load_articles
+from claims.extract.backends import get_backend
+from claims.extract.jobs import Job, iter_failures, iter_run
 
 ROOT = Path(__file__).resolve().parents[1]
 GOLD = ROOT / "gold" / "articles"
@@ -245,7 +245,7 @@ def test_export_parquet_streams_and_reads_back_with_datasets(tmp_path, articles)
     import datasets
     import pyarrow.parquet as pq
 
-    from extract.export import export_parquet
+    from claims.extract.export import export_parquet
 
     run = tmp_path / "run"
     Job(inputs=[str(GOLD)], run_dir=run, backend=get_backend("rules")).run()
@@ -272,7 +272,7 @@ def test_export_parquet_streams_and_reads_back_with_datasets(tmp_path, articles)
 
 
 def claims(*args: Any, cwd: Path = ROOT) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "extract.cli.main", *map(str, args)], cwd=cwd, capture_output=True, text=True)
+    return subprocess.run([sys.executable, "-m", "claims.cli.main", *map(str, args)], cwd=cwd, capture_output=True, text=True)
 
 
 @pytest.mark.slow

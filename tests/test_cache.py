@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from extract.backends import get_backend
-from extract.cache import CachedResponse, ResponseCache, cache_key
-from extract.errors import UserError
+from claims.extract.backends import get_backend
+from claims.extract.cache import CachedResponse, ResponseCache, cache_key
+from claims.kernel.errors import UserError
 
 MSGS = [{"role": "system", "content": "s"}, {"role": "user", "content": "<article>\nThe minister said so.\n</article>"}]
 

@@ -1,6 +1,6 @@
 """Chaos job: 200 articles through the real CLI against a fault-injecting local server.
 
-The job runs as a user runs it (a `python -m extract.cli.main extract` subprocess);
+The job runs as a user runs it (a `python -m claims.cli.main extract` subprocess);
 the server runs in this process, so every request it received can be compared with
 what the run directory says was spent. Faults are seeded and random: the test
 asserts relations that must hold for any draw, never a fixed count.
@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from extract.schema import ArticleClaims, ArticleFailure
+from claims.kernel.schema import ArticleClaims, ArticleFailure
 from fake_server import FakeOpenAIServer
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -61,7 +61,7 @@ def chaos_articles(n: int) -> dict[str, str]:
 
 def cli(*args: object, env: dict[str, str] | None = None, timeout: float = 300) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "extract.cli.main", *map(str, args)],
+        [sys.executable, "-m", "claims.cli.main", *map(str, args)],
         cwd=ROOT, capture_output=True, text=True, env=env, timeout=timeout,
     )
 

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from extract.chunking import Chunk, chunk_text, dedupe_claims, split_chunk
-from extract.grounding import ground_claim
-from extract.schema import Attribution, Certainty, Claim, Claimant, ClaimantType, ModelClaim, Span
-from extract.segment import sentences
+from claims.extract.chunking import Chunk, chunk_text, dedupe_claims, split_chunk
+from claims.extract.grounding import ground_claim
+from claims.kernel.schema import Attribution, Certainty, Claim, Claimant, ClaimantType, ModelClaim, Span
+from claims.kernel.segment import sentences
 
 GOLD = Path(__file__).resolve().parents[1] / "gold" / "articles"
 

@@ -7,13 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from extract.schema import ArticleClaims
+from claims.kernel.schema import ArticleClaims
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 def claims(*args, cwd=ROOT, env=None):
-    return subprocess.run([sys.executable, "-m", "extract.cli.main", *map(str, args)], cwd=cwd, capture_output=True, text=True, env=env)
+    return subprocess.run([sys.executable, "-m", "claims.cli.main", *map(str, args)], cwd=cwd, capture_output=True, text=True, env=env)
 
 
 def records(run: Path):
@@ -93,7 +93,7 @@ def test_duplicate_ids_stop_the_job(tmp_path):
 def _command_paths():
     import typer.main
 
-    from extract.cli.main import app
+    from claims.cli.main import app
 
     def walk(cmd, path):
         yield path
@@ -106,7 +106,7 @@ def _command_paths():
 def test_help_on_every_command_and_version():
     from typer.testing import CliRunner
 
-    from extract.cli.main import app
+    from claims.cli.main import app
 
     paths = _command_paths()
     assert ["suite", "gate"] in paths and ["batch", "ingest"] in paths and ["gold", "check"] in paths

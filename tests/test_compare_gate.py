@@ -6,12 +6,12 @@ from pathlib import Path
 
 import pytest
 
-from evals.compare import compare
-from evals.evaluate import EvalOptions, evaluate
-from evals.gate import run_gate
-from evals.gold import GoldSet
-from evals.runs import Run
-from extract.schema import ArticleClaims, Certainty, Claim, GoldArticle, Provenance, Span, text_sha256
+from claims.evals.compare import compare
+from claims.evals.evaluate import EvalOptions, evaluate
+from claims.evals.gate import run_gate
+from claims.evals.gold import GoldSet
+from claims.evals.runs import Run
+from claims.kernel.schema import ArticleClaims, Certainty, Claim, GoldArticle, Provenance, Span, text_sha256
 
 TEXT = "Alpha beta gamma delta. Epsilon zeta eta theta. Iota kappa lambda mu."
 SENTS = [(0, 23), (24, 47), (48, 69)]
@@ -95,7 +95,7 @@ def test_absolute_floors() -> None:
 
 def test_attributed_margin_catches_lost_claimants() -> None:
     """Same claims, claimants dropped: claim F1 is unchanged, only the attributed margin fails."""
-    from extract.schema import Claimant, ClaimantType
+    from claims.kernel.schema import Claimant, ClaimantType
 
     def said(k: int, who: str | None) -> Claim:
         c = claim(k)

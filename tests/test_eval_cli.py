@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from evals.gold import write_gold_file
-from evals.runs import RunError, load_run
-from extract.cli.main import app
-from extract.schema import ArticleClaims, Claim, Claimant, ClaimantType, GoldArticle, Provenance, Span, text_sha256
+from claims.evals.gold import write_gold_file
+from claims.evals.runs import RunError, load_run
+from claims.cli.main import app
+from claims.kernel.schema import ArticleClaims, Claim, Claimant, ClaimantType, GoldArticle, Provenance, Span, text_sha256
 
 TEXT = "Peskov said Moscow was not involved. Aliyev said a missile hit the plane. Share this."
 SENTS = [(0, 36), (37, 73)]
@@ -130,7 +130,7 @@ def test_compare_and_sweep(tmp_path: Path, gold: Path) -> None:
 
 
 def test_floor_computed_in_process(tmp_path: Path, gold: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import evals.evaluate as ev
+    import claims.evals.evaluate as ev
 
     monkeypatch.setattr(ev, "backend_predictions", lambda name, gs: {aid: [claim(0)] for aid in gs.texts})
     r = runner.invoke(app, ["eval", str(perfect(tmp_path)), "--gold", str(gold), "--json", "--resamples", "10"])

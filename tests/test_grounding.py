@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from extract.grounding import _is_cut_ok, ground_claim, locate, normalize_with_map
-from extract.schema import Attribution, Certainty, ClaimantType, ModelClaim
+from claims.extract.grounding import _is_cut_ok, ground_claim, locate, normalize_with_map
+from claims.kernel.schema import Attribution, Certainty, ClaimantType, ModelClaim
 
 
 def mc(quote: str, *, statement: str = "S.", claimant: str | None = None, cue: str | None = None) -> ModelClaim:

@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from extract.schema import ArticleClaims, ArticleFailure, Claim, GoldArticle, text_sha256
+from claims.kernel.schema import ArticleClaims, ArticleFailure, Claim, GoldArticle, text_sha256
 from fake_server import article_of
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -36,7 +36,7 @@ SCRIPTS = (
 
 def cli(*args: object, timeout: float = 300) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if not k.startswith("OPENAI_")}
-    return subprocess.run([sys.executable, "-m", "extract.cli.main", *map(str, args)], cwd=ROOT, capture_output=True, text=True, env=env, timeout=timeout)
+    return subprocess.run([sys.executable, "-m", "claims.cli.main", *map(str, args)], cwd=ROOT, capture_output=True, text=True, env=env, timeout=timeout)
 
 
 def extract(server: Any, inputs: Path, run: Path, *extra: object) -> subprocess.CompletedProcess:
@@ -165,7 +165,7 @@ def test_an_invented_quote_is_flagged_ungrounded_and_never_matched(fake_server, 
     assert not fake.grounded and fake.quote_span is None and fake.quote == invented  # kept as written, no offsets
     assert a.span_problems(text) == []
 
-    from evals.matching import match_article
+    from claims.evals.matching import match_article
 
     # gold has a claim with the invented statement on a real passage: the ungrounded prediction must not match it
     gold = [Claim(statement="The bridge is closed for good.", quote=text[50:], quote_span={"start": 50, "end": len(text)})]
@@ -186,7 +186,7 @@ def test_script_tags_in_article_text_are_escaped_in_reports(fake_server, tmp_pat
     r = extract(fake_server, gold_dir / "articles", run)
     assert r.returncode == 0, r.stderr
     [a] = done(run).values()
-    from evals.gold import write_gold_file
+    from claims.evals.gold import write_gold_file
 
     write_gold_file(gold_dir / "articles" / "xss.gold.yaml", GoldArticle(
         article_id="xss", text_sha256=text_sha256(text), labelled_by="test", guideline_version="v1", claims=a.claims))

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from extract.backends.base import BudgetExhausted, ExtractionError, SyncBackend
-from extract.jobs import CLAIMS, FAILURES, MANIFEST, Job
-from extract.schema import Claim, Span, Usage
+from claims.extract.backends.base import BudgetExhausted, ExtractionError, SyncBackend
+from claims.extract.jobs import CLAIMS, FAILURES, MANIFEST, Job
+from claims.kernel.schema import Claim, Span, Usage
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -97,7 +97,7 @@ def test_partial_last_line_from_a_kill_is_cut_and_redone(tmp_path):
 
 
 def test_resume_refuses_different_settings(tmp_path):
-    from extract.errors import UserError
+    from claims.kernel.errors import UserError
 
     src = tmp_path / "in.jsonl"
     write_jsonl(src, ["a"])
@@ -142,7 +142,7 @@ def test_secrets_never_reach_outputs(tmp_path, monkeypatch):
 
     src = tmp_path / "in.jsonl"
     write_jsonl(src, ["a"])
-    from extract.redact import known_secrets
+    from claims.kernel.redact import known_secrets
 
     Job(inputs=[str(src)], run_dir=tmp_path / "run", backend=Leaky(), command=["claims", "--key", secret], secrets=known_secrets()).run()
     for f in (tmp_path / "run").iterdir():
@@ -153,9 +153,9 @@ SLOW_JOB = textwrap.dedent(
     """
     import asyncio, sys
     from pathlib import Path
-    from extract.backends.base import Backend
-    from extract.schema import Claim, Span
-    from extract.jobs import Job
+    from claims.extract.backends.base import Backend
+    from claims.kernel.schema import Claim, Span
+    from claims.extract.jobs import Job
 
     class Slow(Backend):
         name = "slow"
@@ -230,7 +230,7 @@ def test_sigint_stops_cleanly_and_says_how_to_resume(tmp_path):
 
 def test_atomic_writes_get_the_usual_file_mode(tmp_path):
     """Temp files start 0600; published reports and runs must be readable like any other file."""
-    from extract.io import atomic_write_text
+    from claims.kernel.io import atomic_write_text
 
     atomic_write_text(tmp_path / "r.html", "x")
     umask = os.umask(0)

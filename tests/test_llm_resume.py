@@ -1,6 +1,6 @@
 """Kill and resume an LLM job run through the real CLI, with the server surviving the kills.
 
-The job is a subprocess (`python -m extract.cli.main extract --backend openai ...`);
+The job is a subprocess (`python -m claims.cli.main extract --backend openai ...`);
 the fake server runs in this process and records every request with the article id
 its prompt names, so the test can say which session asked for which article and
 check that no article was asked for more often than its retries and the kills explain.
@@ -44,7 +44,7 @@ def start(src: Path, run: Path, server: FakeOpenAIServer) -> subprocess.Popen:
         "--cache", "off", "--jobs", JOBS, "--timeout", 5, "--max-attempts", 10, "--backoff-base", 0.01, "--backoff-max", 0.05,
     ]
     return subprocess.Popen(
-        [sys.executable, "-m", "extract.cli.main", *map(str, args)],
+        [sys.executable, "-m", "claims.cli.main", *map(str, args)],
         cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
     )
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from evals.matching import MatchConfig, dice_matrix, match_article
-from evals.similarity import (
+from claims.evals.matching import MatchConfig, dice_matrix, match_article
+from claims.evals.similarity import (
     StatementSimilarity,
     TokenF1Similarity,
     claimant_correct,
@@ -13,7 +13,7 @@ from evals.similarity import (
     span_dice,
     stem,
 )
-from extract.schema import Attribution, Claim, Claimant, ClaimantType, Span
+from claims.kernel.schema import Attribution, Claim, Claimant, ClaimantType, Span
 
 
 def C(statement: str, start: int | None, end: int | None, **kw: object) -> Claim:

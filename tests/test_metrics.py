@@ -6,12 +6,12 @@ from pathlib import Path
 
 import pytest
 
-from evals.evaluate import EvalOptions, evaluate
-from evals.gold import GoldSet
-from evals.matching import MatchConfig
-from evals.metrics import field_scores, pooled, prf, score_article
-from evals.runs import Run, RunError
-from extract.schema import (
+from claims.evals.evaluate import EvalOptions, evaluate
+from claims.evals.gold import GoldSet
+from claims.evals.matching import MatchConfig
+from claims.evals.metrics import field_scores, pooled, prf, score_article
+from claims.evals.runs import Run, RunError
+from claims.kernel.schema import (
     ArticleClaims,
     Attribution,
     Certainty,
@@ -141,7 +141,7 @@ def test_floor_and_ceiling(monkeypatch: pytest.MonkeyPatch) -> None:
     second = GoldArticle(article_id="a", text_sha256=text_sha256(text), labelled_by="b", guideline_version="1", claims=[g1])
     gs.double["a"] = [gs.articles["a"], second]
 
-    import evals.evaluate as ev
+    import claims.evals.evaluate as ev
 
     monkeypatch.setattr(ev, "backend_predictions", lambda name, gold: {"a": [g2]})
     r = evaluate(gs, Run(path=Path("r"), records={"a": _record("a", text, [g1, g2])}), EvalOptions(resamples=0))

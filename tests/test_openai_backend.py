@@ -14,11 +14,11 @@ from typing import Any
 
 import pytest
 
-from extract.articles import Article, load_articles
-from extract.backends import get_backend
-from extract.backends.base import BudgetExhausted, ExtractionError
-from extract.errors import UserError
-from extract.schema import ArticleClaims
+from claims.kernel.articles import Article, load_articles
+from claims.extract.backends import get_backend
+from claims.extract.backends.base import BudgetExhausted, ExtractionError
+from claims.kernel.errors import UserError
+from claims.kernel.schema import ArticleClaims
 
 SECRET = "sk-test-SECRET-1234567890abcdef"
 GOLD = Path(__file__).resolve().parents[1] / "gold" / "articles"
@@ -374,7 +374,7 @@ def test_missing_key_for_a_remote_server_is_a_user_error(monkeypatch, tmp_path):
 
 
 def test_template_examples_overlapping_gold_are_refused(tmp_path):
-    from extract.prompts import load_template
+    from claims.extract.prompts import load_template
 
     example = load_template("claims-direct").stages[0].examples[0].input
     with pytest.raises(UserError, match="overlap gold"):

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from extract.cli.main import app
-from extract.errors import UserError
-from extract.prompts import (
+from claims.cli.main import app
+from claims.kernel.errors import UserError
+from claims.extract.prompts import (
     PromptError,
     check_examples_against_gold,
     gold_texts_from_dir,
@@ -19,7 +19,7 @@ from extract.prompts import (
     load_template,
     schema_description,
 )
-from extract.schema import ModelClaim, ModelOutput, ModelSelection, PromptRef
+from claims.kernel.schema import ModelClaim, ModelOutput, ModelSelection, PromptRef
 
 REPO = Path(__file__).resolve().parents[1]
 PROMPTS = REPO / "prompts"

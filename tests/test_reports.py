@@ -19,20 +19,20 @@ import pytest
 from rich.console import Console
 from typer.testing import CliRunner
 
-from evals.compare import compare
-from evals.evaluate import EvalOptions, evaluate
-from evals.gate import run_gate
-from evals.gold import GoldSet, write_gold_file
-from evals.reports import ReportError, write_reports
-from evals.reports.html import Mark, segments, to_html
-from evals.reports.json import to_json
-from evals.reports.junit import to_junit
-from evals.reports.markdown import md_text, to_markdown
-from evals.reports.terminal import render_comparison, render_eval
-from evals.results import ComparisonResult, EvalResult
-from evals.runs import Run
-from extract.cli.main import app
-from extract.schema import ArticleClaims, Claim, Claimant, ClaimantType, Cue, GoldArticle, Provenance, Span, text_sha256
+from claims.evals.compare import compare
+from claims.evals.evaluate import EvalOptions, evaluate
+from claims.evals.gate import run_gate
+from claims.evals.gold import GoldSet, write_gold_file
+from claims.evals.reports import ReportError, write_reports
+from claims.evals.reports.html import Mark, segments, to_html
+from claims.evals.reports.json import to_json
+from claims.evals.reports.junit import to_junit
+from claims.evals.reports.markdown import md_text, to_markdown
+from claims.evals.reports.terminal import render_comparison, render_eval
+from claims.evals.results import ComparisonResult, EvalResult
+from claims.evals.runs import Run
+from claims.cli.main import app
+from claims.kernel.schema import ArticleClaims, Claim, Claimant, ClaimantType, Cue, GoldArticle, Provenance, Span, text_sha256
 
 TEXT = "Peskov said Moscow was not involved. Aliyev said a missile hit the plane. Share this."
 SENTS = [(0, 36), (37, 73), (74, 85)]

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from extract.articles import Article, load_articles
-from extract.backends.rules import RulesBackend, extract_claims
-from extract.schema import Attribution, Certainty, Claim, ClaimantType
+from claims.kernel.articles import Article, load_articles
+from claims.extract.backends.rules import RulesBackend, extract_claims
+from claims.kernel.schema import Attribution, Certainty, Claim, ClaimantType
 
 GOLD = Path(__file__).resolve().parent.parent / "gold" / "articles"
 SEEDS = {a.id[:3]: a for a in load_articles([GOLD])}
@@ -234,7 +234,7 @@ def test_result_participle_and_which_clause_split() -> None:
 
 
 def test_cue_fast_path_matches_word_scan() -> None:
-    from extract.backends.rules import _cues, _cues_by_word, _Lower
+    from claims.extract.backends.rules import _cues, _cues_by_word, _Lower
 
     t = "He said, unsaid; SAYS “told” pointed  to Saidé reports-reporting point to Tokyo denied."
     assert _cues(t, 0, len(t), _Lower(t)) == _cues_by_word(t, 0, len(t))

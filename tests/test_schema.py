@@ -3,7 +3,7 @@ import json
 import pytest
 from pydantic import ValidationError
 
-from extract.schema import (
+from claims.kernel.schema import (
     ArticleClaims,
     Claim,
     Claimant,

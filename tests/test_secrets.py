@@ -24,7 +24,7 @@ WRAPPER = """
 import logging, sys
 logging.basicConfig(filename=sys.argv[1], level=logging.DEBUG, format="%(name)s %(levelname)s %(message)s")
 sys.argv = ["claims", *sys.argv[2:]]
-from extract.cli.main import main
+from claims.cli.main import main
 main()
 """
 

@@ -1,4 +1,4 @@
-from extract.segment import sentences
+from claims.kernel.segment import sentences
 
 
 def test_no_split_inside_quotation() -> None:

@@ -1,6 +1,6 @@
-from extract.articles import Article
-from extract.backends.sentences import SentencesBackend
-from extract.schema import Attribution, Certainty, ClaimantType
+from claims.kernel.articles import Article
+from claims.extract.backends.sentences import SentencesBackend
+from claims.kernel.schema import Attribution, Certainty, ClaimantType
 
 TEXT = "Short one. This sentence is clearly longer than thirty characters.\n\nTiny. Another long sentence that passes the length rule here."
 

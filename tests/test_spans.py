@@ -6,8 +6,8 @@ import random
 
 import pytest
 
-from evals.spans import SCHEMES, claim_spans, score_document, score_spans
-from extract.schema import Attribution, Claim, Claimant, ClaimantType, Cue, Span
+from claims.evals.spans import SCHEMES, claim_spans, score_document, score_spans
+from claims.kernel.schema import Attribution, Claim, Claimant, ClaimantType, Cue, Span
 
 nervaluate = pytest.importorskip("nervaluate")
 

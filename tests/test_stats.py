@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from evals.stats import ArticleCounts, approximate_randomization, bootstrap_headline, paired_bootstrap, prf_arrays
+from claims.evals.stats import ArticleCounts, approximate_randomization, bootstrap_headline, paired_bootstrap, prf_arrays
 
 
 def counts(tp: list[int], fp: list[int], fn: list[int]) -> ArticleCounts:

@@ -11,15 +11,15 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from evals.compare import compare_repeats, mean_counts
-from evals.evaluate import evaluate
-from evals.gold import load_gold
-from evals.metrics import prf
-from evals.results import ArticleResult
-from evals.runs import load_run
-from evals.stats import ArticleCounts, paired_bootstrap
-from evals.suite import SuiteError, load_suite, substitute
-from extract.cli.main import app
+from claims.evals.compare import compare_repeats, mean_counts
+from claims.evals.evaluate import evaluate
+from claims.evals.gold import load_gold
+from claims.evals.metrics import prf
+from claims.evals.results import ArticleResult
+from claims.evals.runs import load_run
+from claims.evals.stats import ArticleCounts, paired_bootstrap
+from claims.evals.suite import SuiteError, load_suite, substitute
+from claims.cli.main import app
 from fake_server import FakeOpenAIServer, default_responder
 
 REPO = Path(__file__).resolve().parents[1]

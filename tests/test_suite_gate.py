@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from extract.cli.main import app
+from claims.cli.main import app
 from fake_server import NO_CLAIMANTS, FakeOpenAIServer
 
 REPO = Path(__file__).resolve().parents[1]

@@ -11,8 +11,8 @@ import httpx2
 import openai
 import pytest
 
-from extract.ratelimit import RateLimiter
-from extract.transport import RetriesExhausted, RetryPolicy, base_host, call_with_retry, is_local, is_retryable, retry_after_seconds
+from claims.extract.ratelimit import RateLimiter
+from claims.extract.transport import RetriesExhausted, RetryPolicy, base_host, call_with_retry, is_local, is_retryable, retry_after_seconds
 
 
 def status_error(code: int, headers: dict[str, str] | None = None, body: dict | None = None) -> openai.APIStatusError:

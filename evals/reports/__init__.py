@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from extract.errors import UserError
+from claims.kernel.errors import UserError
 
-from ..results import ComparisonResult, EvalResult, ReferenceLine
+from claims.evals.results import ComparisonResult, EvalResult, ReferenceLine
 
 
 def _reference(line: ReferenceLine | None, name: str, n_double: int) -> str:

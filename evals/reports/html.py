@@ -17,11 +17,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from extract.io import atomic_write_text
-from extract.schema import Claim, Span
+from claims.kernel.io import atomic_write_text
+from claims.kernel.schema import Claim, Span
 
-from . import reference_parts
-from ..results import ArticleResult, ComparisonResult, EvalResult, MatchedPair, UnmatchedClaim
+from claims.evals.reports import reference_parts
+from claims.evals.results import ArticleResult, ComparisonResult, EvalResult, MatchedPair, UnmatchedClaim
 
 MAX_ARTICLES = 200  # article sections on one page (lowest F1 first); the table lists all
 MAX_STATEMENT = 160

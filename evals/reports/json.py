@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from extract.io import atomic_write_text
+from claims.kernel.io import atomic_write_text
 
-from ..results import ComparisonResult, EvalResult
+from claims.evals.results import ComparisonResult, EvalResult
 
 
 def to_json(result: EvalResult | ComparisonResult, *, include_text: bool = False) -> str:

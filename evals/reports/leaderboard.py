@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from .markdown import md_code, md_text
+from claims.evals.reports.markdown import md_code, md_text
 
 if TYPE_CHECKING:
-    from ..suite import LeaderboardRow, SuiteResult
+    from claims.evals.suite import LeaderboardRow, SuiteResult
 
 FIELD_HEADS = {"claimant_name": "name", "claimant_type": "type", "attribution": "attr.", "certainty": "cert."}
 

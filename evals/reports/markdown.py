@@ -12,10 +12,10 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from extract.io import atomic_write_text
+from claims.kernel.io import atomic_write_text
 
-from . import reference_parts
-from ..results import (
+from claims.evals.reports import reference_parts
+from claims.evals.results import (
     ClaimChange,
     ComparisonResult,
     Estimate,

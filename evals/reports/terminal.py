@@ -5,8 +5,8 @@ from __future__ import annotations
 from rich.console import Console
 from rich.table import Table
 
-from . import reference_parts
-from ..results import ComparisonResult, Estimate, EvalResult, GateResult
+from claims.evals.reports import reference_parts
+from claims.evals.results import ComparisonResult, Estimate, EvalResult, GateResult
 
 MAX_ARTICLE_ROWS = 40
 

@@ -4,22 +4,22 @@ from __future__ import annotations
 
 from typing import Any
 
-from .base import Backend
+from claims.extract.backends.base import Backend
 
 BACKENDS = ("rules", "sentences", "openai")
 
 
 def get_backend(name: str, **options: Any) -> Backend:
     if name == "rules":
-        from .rules import RulesBackend
+        from claims.extract.backends.rules import RulesBackend
 
         return RulesBackend(**options)
     if name == "sentences":
-        from .sentences import SentencesBackend
+        from claims.extract.backends.sentences import SentencesBackend
 
         return SentencesBackend(**options)
     if name == "openai":
-        from .openai import OpenAIBackend
+        from claims.extract.backends.openai import OpenAIBackend
 
         return OpenAIBackend(**options)
     raise ValueError(f"unknown backend {name!r}; choose one of {', '.join(BACKENDS)}")

@@ -19,14 +19,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..articles import Article
-from ..cache import CACHE_MODES, CachedResponse, ResponseCache, cache_key
-from ..errors import UserError
-from ..pricing import cost
-from ..prompts import OUTPUT_MODELS
-from ..redact import redact
-from ..schema import ArticleClaims, Claim, Provenance, Usage, schema_sha256
-from ..structured import (
+from claims.kernel.articles import Article
+from claims.extract.cache import CACHE_MODES, CachedResponse, ResponseCache, cache_key
+from claims.kernel.errors import UserError
+from claims.extract.pricing import cost
+from claims.extract.prompts import OUTPUT_MODELS
+from claims.kernel.redact import redact
+from claims.kernel.schema import ArticleClaims, Claim, Provenance, Usage, schema_sha256
+from claims.extract.structured import (
     MODES,
     OutputInvalid,
     is_context_overflow,
@@ -36,10 +36,10 @@ from ..structured import (
     reask_messages,
     request_format,
 )
-from ..transport import ClientPool, RetriesExhausted, RetryPolicy, base_host, call_with_retry, endpoint, error_kind
-from .base import Backend, BudgetExhausted, ExtractionError
+from claims.extract.transport import ClientPool, RetriesExhausted, RetryPolicy, base_host, call_with_retry, endpoint, error_kind
+from claims.extract.backends.base import Backend, BudgetExhausted, ExtractionError
 
-log = logging.getLogger("extract.backends.openai")
+log = logging.getLogger("claims.extract.backends.openai")
 
 __all__ = ["OpenAIBackend", "build_request_body", "chunk_context"]
 
@@ -123,8 +123,8 @@ class OpenAIBackend(Backend):
         backoff_max: float = 30.0,
         max_article_chars: int | None = 1_000_000,
     ):
-        from ..prompts import load_template, refuse_gold_overlap
-        from ..ratelimit import RateLimiter
+        from claims.extract.prompts import load_template, refuse_gold_overlap
+        from claims.extract.ratelimit import RateLimiter
 
         if not model:
             raise UserError("the openai backend needs a model name (--model)")
@@ -192,7 +192,7 @@ class OpenAIBackend(Backend):
         return self._provenance
 
     def _build_provenance(self) -> Provenance:
-        from .. import __version__
+        from claims.kernel.version import __version__
 
         return Provenance(
             backend=self.name,
@@ -425,8 +425,8 @@ class OpenAIBackend(Backend):
         raise AssertionError("unreachable")  # pragma: no cover
 
     async def _extract_chunk(self, article: Article, chunk: Any, usage: Usage, grounder: Any = None) -> list[Claim]:
-        from ..chunking import split_chunk
-        from ..grounding import Grounder
+        from claims.extract.chunking import split_chunk
+        from claims.extract.grounding import Grounder
 
         # One Grounder per article: its normalised text, sentence bounds and cue
         # occurrences are shared by every claim of every chunk.
@@ -455,8 +455,8 @@ class OpenAIBackend(Backend):
             return out
 
     async def aextract(self, article: Article) -> ArticleClaims:
-        from ..chunking import chunk_text, dedupe_claims
-        from ..grounding import Grounder
+        from claims.extract.chunking import chunk_text, dedupe_claims
+        from claims.extract.grounding import Grounder
 
         usage = Usage()
         if self.max_article_chars is not None and len(article.text) > self.max_article_chars:

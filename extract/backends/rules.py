@@ -45,11 +45,11 @@ import re
 from dataclasses import dataclass, replace
 
 
-from ..articles import Article
-from ..schema import ArticleClaims, Attribution, Certainty, Claim, Claimant, ClaimantType, Cue, Span
-from ..segment import paragraphs, sentences
-from . import rules_lexicon as L
-from .base import SyncBackend
+from claims.kernel.articles import Article
+from claims.kernel.schema import ArticleClaims, Attribution, Certainty, Claim, Claimant, ClaimantType, Cue, Span
+from claims.kernel.segment import paragraphs, sentences
+from claims.extract.backends import rules_lexicon as L
+from claims.extract.backends.base import SyncBackend
 
 # --- compiled once at import -------------------------------------------------------
 

@@ -6,10 +6,10 @@ baseline (what "no understanding at all" scores) and as a smoke test of the pipe
 
 from __future__ import annotations
 
-from ..articles import Article
-from ..schema import ArticleClaims, Attribution, Certainty, Claim, Claimant, ClaimantType, Span
-from ..segment import sentences
-from .base import SyncBackend
+from claims.kernel.articles import Article
+from claims.kernel.schema import ArticleClaims, Attribution, Certainty, Claim, Claimant, ClaimantType, Span
+from claims.kernel.segment import sentences
+from claims.extract.backends.base import SyncBackend
 
 MIN_CHARS = 30
 

@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 
-from extract.schema import ArticleClaims, ArticleFailure, text_sha256
+from claims.kernel.schema import ArticleClaims, ArticleFailure, text_sha256
 
 from .llama_server import Server
 
@@ -36,7 +36,7 @@ MAX_TOKENS = 256
 def claims_command() -> list[str]:
     """The installed `claims` script next to this interpreter, else the module."""
     script = Path(sys.executable).with_name("claims")
-    return [str(script)] if script.exists() else [sys.executable, "-m", "extract.cli.main"]
+    return [str(script)] if script.exists() else [sys.executable, "-m", "claims.cli.main"]
 
 
 def run_extract(server: Server, run_dir: Path, mode: str, *extra: str) -> subprocess.CompletedProcess[str]:

@@ -25,7 +25,7 @@ def check_cmd(
     Prints each problem as FILE:CLAIM: PROBLEM (CLAIM is 0-based, '-' for the file).
     Exit 0 when clean, 1 on any problem, 2 when the directory cannot be checked.
     """
-    from evals.gold_check import check_gold_dir
+    from claims.evals.gold_check import check_gold_dir
 
     res = check_gold_dir(directory)
     if as_json:
@@ -51,7 +51,7 @@ def spans_cmd(
     span, else at or after the previous claim's quote; claimant and cue in the
     quote's sentence first. A text that is not in the article is an error.
     """
-    from evals.gold import fill_spans_file
+    from claims.evals.gold import fill_spans_file
 
     for f in files:
         gold = fill_spans_file(f, text)
@@ -66,7 +66,7 @@ def import_brat_cmd(
     quiet: bool = typer.Option(False, "--quiet", "-q"),
 ) -> None:
     """Turn brat Source/Cue/Content attributions into gold claims."""
-    from evals.brat import import_brat
+    from claims.evals.brat import import_brat
 
     golds = import_brat(directory, output)
     if not quiet:
@@ -81,7 +81,7 @@ def export_brat_cmd(
     quiet: bool = typer.Option(False, "--quiet", "-q"),
 ) -> None:
     """Write gold claims as brat standoff (T Content/Source/Cue, R SOURCE/CUE, A labels)."""
-    from evals.brat import export_brat
+    from claims.evals.brat import export_brat
 
     n = export_brat(gold_dir, output)
     if not quiet:

@@ -20,7 +20,7 @@ def echo_or_write(text: str, output: Path | None) -> None:
     if output is None:
         typer.echo(text)
     else:
-        from ..io import atomic_write_text
+        from claims.kernel.io import atomic_write_text
 
         atomic_write_text(output, text + "\n")
 
@@ -39,7 +39,7 @@ def with_progress(quiet: bool, what: str, unit: str, work: Callable[[Tick | None
 
 def finish_job(summary: Any, output: Path, *, json_out: bool, quiet: bool, command: list[str]) -> NoReturn:
     """Print the run's summary (or its manifest as JSON) and exit 0 / 1 (failures, budget) / 130 (interrupted)."""
-    from ..jobs import print_resume_hint
+    from claims.extract.jobs import print_resume_hint
 
     m = summary.manifest
     if json_out:

@@ -32,18 +32,18 @@ def _stdout_report(json_out: bool, markdown: Path | None) -> bool:
 def _print_machine_readable(result: Any, json_out: bool, md_stdout: bool) -> bool:
     """--json or --markdown - on stdout; False when the terminal tables should print instead."""
     if json_out:
-        from evals.reports.json import to_json
+        from claims.evals.reports.json import to_json
 
         sys.stdout.write(to_json(result))
     elif md_stdout:
-        from evals.reports.markdown import to_markdown
+        from claims.evals.reports.markdown import to_markdown
 
         sys.stdout.write(to_markdown(result))
     return json_out or md_stdout
 
 
 def _match_config(quote_threshold: float | None, statement_threshold: float | None) -> Any:
-    from evals.matching import match_config
+    from claims.evals.matching import match_config
 
     for name, v in (("--quote-threshold", quote_threshold), ("--statement-threshold", statement_threshold)):
         if v is not None and not 0.0 <= v <= 1.0:
@@ -80,11 +80,11 @@ def eval_cmd(
     floor: bool = typer.Option(True, "--floor/--no-floor", help="Compute the `sentences` floor in-process."),
 ) -> None:
     """Score RUN_DIR against gold: claim P/R/F1 with bootstrap CIs, fields, spans, per article."""
-    from evals.evaluate import EvalOptions, evaluate
-    from evals.gold import load_gold
-    from evals.reports import write_reports
-    from evals.reports.terminal import render_eval, render_gate
-    from evals.runs import load_run
+    from claims.evals.evaluate import EvalOptions, evaluate
+    from claims.evals.gold import load_gold
+    from claims.evals.reports import write_reports
+    from claims.evals.reports.terminal import render_eval, render_gate
+    from claims.evals.runs import load_run
 
     if not 0.5 <= confidence < 1.0:
         raise typer.BadParameter("must be in [0.5, 1)", param_hint="--confidence")
@@ -97,14 +97,14 @@ def eval_cmd(
     run = load_run(run_dir)
     result = evaluate(gs, run, opts)
     if baseline is not None:
-        from evals.compare import compare
+        from claims.evals.compare import compare
 
         base_opts = EvalOptions(match=cfg, resamples=0, seed=seed, confidence=confidence, floor=False, ceiling=False,
                                 include_text=False)
         base = evaluate(gs, load_run(baseline), base_opts)
         result.comparison = compare(base, result, resamples=resamples, seed=seed, confidence=confidence)
     if baseline is not None or min_f1 is not None or min_attributed_f1 is not None:
-        from evals.gate import run_gate
+        from claims.evals.gate import run_gate
 
         result.gate = run_gate(result, result.comparison, max_drop=max_drop, confidence=confidence,
                                min_f1=min_f1, min_attributed_f1=min_attributed_f1,
@@ -115,7 +115,7 @@ def eval_cmd(
     if not _print_machine_readable(result, json_out, md_stdout):
         render_eval(result, _console(quiet))
         if sweep and not quiet:
-            from evals.calibrate import DEFAULT_GRID, print_sweep, sweep_rows
+            from claims.evals.calibrate import DEFAULT_GRID, print_sweep, sweep_rows
 
             gold_claims = gs.claims_by_id()
             preds = {aid: rec.claims for aid, rec in run.records.items() if aid in gold_claims}
@@ -145,12 +145,12 @@ def compare_cmd(
     """Compare two runs on the same gold: F1 delta with paired tests, claims gained/lost, field flips."""
     from dataclasses import replace
 
-    from evals.compare import compare
-    from evals.evaluate import EvalOptions, evaluate
-    from evals.gold import load_gold
-    from evals.reports import write_reports
-    from evals.reports.terminal import render_comparison
-    from evals.runs import load_run
+    from claims.evals.compare import compare
+    from claims.evals.evaluate import EvalOptions, evaluate
+    from claims.evals.gold import load_gold
+    from claims.evals.reports import write_reports
+    from claims.evals.reports.terminal import render_comparison
+    from claims.evals.runs import load_run
 
     if not 0.5 <= confidence < 1.0:
         raise typer.BadParameter("must be in [0.5, 1)", param_hint="--confidence")

@@ -13,7 +13,7 @@ from typing import Any, Optional
 
 import typer
 
-from ..errors import UserError
+from claims.kernel.errors import UserError
 
 suite_app = typer.Typer(help="Eval suites: run prompt x model grids, gate prompt changes, record runs.", no_args_is_help=True)
 
@@ -29,7 +29,7 @@ def _console(to_stderr: bool = False) -> Any:
 
 
 def _load(name: str, suites_dir: Path | None) -> Any:
-    from evals.suite import load_suite
+    from claims.evals.suite import load_suite
 
     return load_suite(name, suites_dir)
 
@@ -50,8 +50,8 @@ def run_cmd(
 
     Exit 0 when every article of every variant succeeded, 1 when some failed, 2 on bad input.
     """
-    from evals.reports.leaderboard import leaderboard_markdown, render_leaderboard
-    from evals.suite import RunOptions, run_suite, stderr_log
+    from claims.evals.reports.leaderboard import leaderboard_markdown, render_leaderboard
+    from claims.evals.suite import RunOptions, run_suite, stderr_log
 
     if cache is not None and cache not in ("on", "off", "refresh", "replay"):
         raise typer.BadParameter("choose on, off, refresh or replay", param_hint="--cache")
@@ -60,7 +60,7 @@ def run_cmd(
     result, _ = run_suite(suite, output, opts, variants=variant or None)
     md = leaderboard_markdown(result)
     if markdown is not None and str(markdown) != "-":
-        from extract.io import atomic_write_text
+        from claims.kernel.io import atomic_write_text
 
         atomic_write_text(markdown, md)
     if json_out:
@@ -97,9 +97,9 @@ def gate_cmd(
     """
     import json
 
-    from evals.suite import stderr_log
-    from evals.suite_gate import gate_markdown, run_suite_gate
-    from extract.io import atomic_write_text
+    from claims.evals.suite import stderr_log
+    from claims.evals.suite_gate import gate_markdown, run_suite_gate
+    from claims.kernel.io import atomic_write_text
 
     suite = _load(name, suites_dir)
     g = run_suite_gate(suite, baseline_ref, output, all_variants=all_variants, search=list(runs or []),
@@ -142,7 +142,7 @@ def record_cmd(
     """
     import tempfile
 
-    from evals.suite import RunOptions, run_suite, stderr_log
+    from claims.evals.suite import RunOptions, run_suite, stderr_log
 
     suite = _load(name, suites_dir)
     if output.exists() and any(output.iterdir()):
@@ -164,7 +164,7 @@ def record_cmd(
 @suite_app.command("list")
 def list_cmd(suites_dir: Optional[Path] = typer.Option(None, "--suites-dir", help=SUITES_HELP)) -> None:
     """List the suites: name, variants, description."""
-    from evals.suite import list_suites, load_suite
+    from claims.evals.suite import list_suites, load_suite
 
     paths = list_suites(suites_dir)
     if not paths:
@@ -187,7 +187,7 @@ def show_cmd(
     """Print a suite as resolved: paths, thresholds, and each variant with its template hash."""
     import json
 
-    from extract.prompts import load_template
+    from claims.extract.prompts import load_template
 
     s = _load(name, suites_dir)
     variants = []

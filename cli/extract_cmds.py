@@ -54,11 +54,11 @@ def extract_cmd(
     Exit 0 when every article succeeded, 1 when some failed (see failures.jsonl),
     2 when the job could not run.
     """
-    from ..articles import LoadOptions
-    from ..backends import get_backend
-    from ..jobs import Job, JobSummary
-    from ..redact import known_secrets
-    from .job_output import finish_job, with_progress
+    from claims.kernel.articles import LoadOptions
+    from claims.extract.backends import get_backend
+    from claims.extract.jobs import Job, JobSummary
+    from claims.kernel.redact import known_secrets
+    from claims.cli.job_output import finish_job, with_progress
 
     options: dict = {}
     price: dict | None = None
@@ -89,7 +89,7 @@ def extract_cmd(
         if callable(stats):
             m["backend_stats"] = stats()
         if price is not None and model:
-            from ..pricing import cost
+            from claims.extract.pricing import cost
 
             m["cost_usd"] = cost(m["usage"], model, price)
         return m
@@ -111,7 +111,7 @@ def extract_cmd(
 
 def _gold_texts(gold: Path | None) -> dict[str, str] | None:
     """Texts that few-shot examples must not copy: the gold articles."""
-    from ..articles import iter_articles, Article
+    from claims.kernel.articles import iter_articles, Article
 
     folder = (gold or Path("gold")) / "articles"
     if not folder.is_dir():
@@ -128,9 +128,9 @@ def show_cmd(
     output: Optional[Path] = typer.Option(None, "-o", "--output", help="Write the listing to a file."),
 ) -> None:
     """Print a readable listing of a run's claims and failures."""
-    from ..errors import UserError
-    from ..jobs import CLAIMS, iter_failures, iter_run
-    from .job_output import echo_or_write
+    from claims.kernel.errors import UserError
+    from claims.extract.jobs import CLAIMS, iter_failures, iter_run
+    from claims.cli.job_output import echo_or_write
 
     if not (run_dir / CLAIMS).exists():
         raise UserError(f"{run_dir}: not a run directory (no {CLAIMS})")
@@ -168,8 +168,8 @@ def schema_cmd(
     output: Optional[Path] = typer.Option(None, "-o", "--output", help="Write to a file instead of stdout."),
 ) -> None:
     """Print a JSON Schema derived from the Pydantic models."""
-    from ..schema import ArticleClaims, GoldArticle, ModelOutput, strict_json_schema
-    from .job_output import echo_or_write
+    from claims.kernel.schema import ArticleClaims, GoldArticle, ModelOutput, strict_json_schema
+    from claims.cli.job_output import echo_or_write
 
     schemas = {
         "model": lambda: strict_json_schema(ModelOutput),

@@ -9,7 +9,7 @@ from typing import Any, Optional
 
 import typer
 
-from .job_output import finish_job, with_progress
+from claims.cli.job_output import finish_job, with_progress
 
 batch_app = typer.Typer(
     name="batch",
@@ -21,7 +21,7 @@ SERVER = "Server"
 
 
 def _client(base_url: str | None, timeout: float) -> Any:
-    from ..batch import make_client
+    from claims.extract.batch import make_client
 
     return make_client(base_url=base_url, timeout=timeout)
 
@@ -46,9 +46,9 @@ def prepare_cmd(
     json_out: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
 ) -> None:
     """Write one Batch API request line per (article, chunk), with exactly the body a live run would send."""
-    from ..articles import LoadOptions
-    from ..batch import prepare
-    from .extract_cmds import _gold_texts
+    from claims.kernel.articles import LoadOptions
+    from claims.extract.batch import prepare
+    from claims.cli.extract_cmds import _gold_texts
 
     s = with_progress(quiet, "preparing", "articles", lambda tick: prepare(
         [str(i) for i in inputs], output, model=model, prompt=prompt, mode=mode, temperature=temperature,
@@ -74,7 +74,7 @@ def submit_cmd(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print only the batch id."),
 ) -> None:
     """Upload the request file and create a batch (24h window); prints the batch id and writes <name>.state.json."""
-    from ..batch import state_path_for, submit
+    from claims.extract.batch import state_path_for, submit
 
     state = submit(_client(base_url, timeout), batch_file)
     if json_out:
@@ -97,7 +97,7 @@ def status_cmd(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print nothing; the exit code tells."),
 ) -> None:
     """Print a batch's status and request counts. Exit 1 when it failed, expired or was cancelled."""
-    from ..batch import resolve_batch_id, status, wait as wait_for
+    from claims.extract.batch import resolve_batch_id, status, wait as wait_for
 
     client = _client(base_url, timeout)
     bid = resolve_batch_id(batch)
@@ -131,7 +131,7 @@ def collect_cmd(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print nothing but errors."),
 ) -> None:
     """Download a finished batch's results (output and error files, streamed) into one file."""
-    from ..batch import collect, resolve_batch_id
+    from claims.extract.batch import collect, resolve_batch_id
 
     info = collect(_client(base_url, timeout), resolve_batch_id(batch), output)
     if json_out:
@@ -155,7 +155,7 @@ def ingest_cmd(
     Re-running into the same RUN_DIR skips articles already done. Exit 0 when every
     article succeeded, 1 when some failed (see failures.jsonl), 2 on bad input.
     """
-    from ..batch import ingest
+    from claims.extract.batch import ingest
 
     command = ["claims", *sys.argv[1:]]
     summary = with_progress(quiet, "ingesting", "articles", lambda tick: ingest(
@@ -172,7 +172,7 @@ def export_cmd(
     json_out: bool = typer.Option(False, "--json", help="Print the counts as JSON."),
 ) -> None:
     """Export a run's claims to Parquet (streamed); read with datasets.load_dataset("parquet", data_files=...)."""
-    from ..export import export_parquet
+    from claims.extract.export import export_parquet
 
     counts = export_parquet(run_dir, output, batch_rows=batch_rows)
     if json_out:

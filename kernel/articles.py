@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
-from .errors import UserError
-from .schema import text_sha256
+from claims.kernel.errors import UserError
+from claims.kernel.schema import text_sha256
 
 
 class InputError(UserError):

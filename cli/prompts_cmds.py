@@ -23,7 +23,7 @@ def list_cmd(
     as_json: bool = typer.Option(False, "--json", help="Print JSON for scripts."),
 ) -> None:
     """List every template version: id, version, stages, content hash, description."""
-    from ..prompts import list_templates
+    from claims.extract.prompts import list_templates
 
     templates = list_templates(prompts_dir)
     if as_json:
@@ -55,7 +55,7 @@ def show_cmd(
     prompts_dir: Optional[Path] = typer.Option(None, "--prompts-dir", help=_DIR_HELP),
 ) -> None:
     """Print the template file, its example files and the content hash."""
-    from ..prompts import load_template
+    from claims.extract.prompts import load_template
 
     t = load_template(ref, prompts_dir)
     typer.echo(f"# {t.id}@{t.version}  sha256 {t.sha256}")
@@ -81,12 +81,12 @@ def render_cmd(
     rendered with a placeholder (the first sentences of the chunk), and a note on
     stderr says so.
     """
-    from ..articles import InputError, load_articles
-    from ..chunking import chunk_text
-    from ..prompts import OUTPUT_MODELS, load_template
-    from ..schema import ModelOutput, ModelSelection
-    from ..segment import sentences
-    from .job_output import echo_or_write
+    from claims.kernel.articles import InputError, load_articles
+    from claims.extract.chunking import chunk_text
+    from claims.extract.prompts import OUTPUT_MODELS, load_template
+    from claims.kernel.schema import ModelOutput, ModelSelection
+    from claims.kernel.segment import sentences
+    from claims.cli.job_output import echo_or_write
 
     t = load_template(ref, prompts_dir)
     st = t.stage(stage) if stage else t.stages[0]
@@ -128,7 +128,7 @@ def check_cmd(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print problems only."),
 ) -> None:
     """Validate templates and refuse few-shot examples that copy gold articles (exit 1 on problems)."""
-    from ..prompts import PromptError, check_examples_against_gold, gold_texts_from_dir, list_templates, load_template
+    from claims.extract.prompts import PromptError, check_examples_against_gold, gold_texts_from_dir, list_templates, load_template
 
     templates = [load_template(r, prompts_dir) for r in refs] if refs else list_templates(prompts_dir)
     gold_dir = gold if gold is not None else Path("gold")
