@@ -18,7 +18,7 @@ from pathlib import Path
 from claims.evals.compare import compare
 from claims.evals.evaluate import EvalOptions, evaluate
 from claims.evals.gold import GoldSet
-from claims.evals.runs import Run
+from claims.kernel.rundir import Run
 from claims.kernel.schema import (
     ArticleClaims, Attribution, Certainty, Claim, Claimant, ClaimantType, Cue, GoldArticle, Provenance, Span, text_sha256,
 )

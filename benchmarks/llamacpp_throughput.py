@@ -50,17 +50,17 @@ class Result:
 def backend_options(base_url: str, model: str, args: argparse.Namespace, concurrency: int) -> dict[str, Any]:
     return dict(
         model=model, base_url=base_url, mode=args.mode, cache="off", max_tokens=args.max_tokens, seed=1,
-        max_reasks=0, max_attempts=1, timeout=900.0, concurrency=concurrency,
+        max_reasks=0, max_attempts=1, timeout=900.0, jobs=concurrency,
         chunk_chars=20000,  # one chunk per seed article, as the raw client sends
     )
 
 
 async def run_backend(base_url: str, model: str, articles: list[Article], args: argparse.Namespace, concurrency: int) -> Result:
-    from claims.extract.backends import get_backend
+    from claims.extract.backends import build_backend
 
     from concurrent_extract import extract_all  # benchmarks/, the script's own folder
 
-    backend = get_backend("openai", **backend_options(base_url, model, args, concurrency))
+    backend = build_backend(backend="openai", **backend_options(base_url, model, args, concurrency))
     t0 = time.perf_counter()
     failures = await extract_all(backend, articles, concurrency)  # a 135M model often truncates
     wall = time.perf_counter() - t0
@@ -71,11 +71,12 @@ async def run_backend(base_url: str, model: str, articles: list[Article], args: 
 
 def first_requests(base_url: str, model: str, articles: list[Article], args: argparse.Namespace) -> list[dict[str, Any]]:
     """The body of the backend's first request for each article, built by the backend's own code."""
-    from claims.extract.backends import get_backend
-    from claims.extract.backends.openai import build_request_body, chunk_context
+    from claims.extract.backends import build_backend
+    from claims.extract.pipeline import chunk_context
+    from claims.extract.providers.chat import build_request_body
     from claims.extract.chunking import chunk_text
 
-    backend = get_backend("openai", **backend_options(base_url, model, args, 1))
+    backend = build_backend(backend="openai", **backend_options(base_url, model, args, 1))
     stage = backend.template.stages[0]
     mode = "json_object" if args.mode == "auto" else args.mode
     bodies = []

@@ -31,7 +31,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 from fake_server import FakeOpenAIServer  # noqa: E402
 
 from claims.kernel.articles import Article, load_articles  # noqa: E402
-from claims.extract.backends import get_backend  # noqa: E402
+from claims.extract.backends import build_backend  # noqa: E402
 
 from concurrent_extract import extract_all  # noqa: E402  (benchmarks/, the script's own folder)
 
@@ -132,9 +132,8 @@ def main() -> None:
             n = max(level, 30) if level == 1 else args.articles
             arts = [Article(id=f"a{i}", text=seeds[i % len(seeds)].text, title=seeds[i % len(seeds)].title) for i in range(n)]
             with tempfile.TemporaryDirectory() as tmp:
-                backend = get_backend(
-                    "openai", model="fake-model", base_url=server.base_url, prompt=args.prompt, mode="json_schema",
-                    cache="off", cache_dir=Path(tmp), concurrency=level,
+                backend = build_backend(backend="openai", model="fake-model", base_url=server.base_url, prompt=args.prompt, mode="json_schema",
+                    cache="off", cache_dir=Path(tmp), jobs=level,
                 )
                 wall, failures, cpu = asyncio.run(drive(backend, arts, level))
             requests_per_article = len(backend.template.stages)

@@ -21,10 +21,10 @@ ROOT = Path(__file__).resolve().parents[1]
 CHILD = """
 import resource, sys, time
 from pathlib import Path
-from claims.extract.backends import get_backend
+from claims.extract.backends import build_backend
 from claims.extract.jobs import Job
 t = time.perf_counter()
-s = Job(inputs=[sys.argv[1]], run_dir=Path(sys.argv[2]), backend=get_backend(sys.argv[3])).run()
+s = Job(inputs=[sys.argv[1]], run_dir=Path(sys.argv[2]), backend=build_backend(backend=sys.argv[3])).run()
 print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, s.succeeded, time.perf_counter() - t)
 """
 

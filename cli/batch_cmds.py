@@ -10,6 +10,7 @@ from typing import Any, Optional
 import typer
 
 from claims.cli.job_output import finish_job, with_progress
+from claims.cli.settings_options import GOLD_HELP, gold_texts, setting, settings_from
 
 batch_app = typer.Typer(
     name="batch",
@@ -29,32 +30,30 @@ def _client(base_url: str | None, timeout: float) -> Any:
 def prepare_cmd(
     inputs: list[Path] = typer.Argument(..., help=".txt files, folders, .jsonl, .parquet/.json, or a saved Hugging Face dataset (streamed)."),
     output: Path = typer.Option(..., "-o", "--output", help="Request file to write (e.g. batch.jsonl); <name>.meta.json is written beside it."),
-    model: str = typer.Option(..., "--model", help="Model name the requests ask for."),
-    prompt: str = typer.Option("claims-direct", "--prompt", help="Single-stage prompt template ID or ID@VERSION."),
-    prompts_dir: Optional[Path] = typer.Option(None, "--prompts-dir", help="Folder of prompt templates (default ./prompts, else bundled)."),
-    mode: str = typer.Option("json_schema", "--mode", help="json_schema, json_object, tools or text (no auto: a batch cannot fall back)."),
-    temperature: float = typer.Option(0.0, "--temperature"),
-    max_tokens: Optional[int] = typer.Option(None, "--max-tokens", help="Completion token limit per request."),
-    seed: Optional[int] = typer.Option(None, "--seed"),
-    chunk_chars: int = typer.Option(6000, "--chunk-chars", help="Longest chunk per request."),
-    chunk_overlap: int = typer.Option(500, "--chunk-overlap"),
+    model: str = setting("model", default=..., panel=None, help="Model name the requests ask for."),
+    prompt: str = setting("prompt", panel=None, help="Single-stage prompt template ID or ID@VERSION."),
+    prompts_dir: Optional[Path] = setting("prompts_dir", panel=None),
+    mode: str = setting("mode", default="json_schema", panel=None, help="json_schema, json_object, tools or text (no auto: a batch cannot fall back)."),
+    temperature: float = setting("temperature", panel=None),
+    max_tokens: Optional[int] = setting("max_tokens", panel=None),
+    seed: Optional[int] = setting("seed", panel=None),
+    chunk_chars: int = setting("chunk_chars", panel=None),
+    chunk_overlap: int = setting("chunk_overlap", panel=None),
     text_field: str = typer.Option("text", "--text-field", help="Text column/field for JSONL and datasets."),
     id_field: str = typer.Option("id", "--id-field", help="Id column/field for JSONL and datasets."),
-    gold: Optional[Path] = typer.Option(None, "--gold", help="Gold dir whose texts few-shot examples must not copy (default ./gold if present)."),
-    allow_gold_overlap: bool = typer.Option(False, "--allow-gold-overlap", help="Use a template whose examples overlap gold texts."),
+    gold: Optional[Path] = typer.Option(None, "--gold", help=GOLD_HELP),
+    allow_gold_overlap: bool = setting("allow_gold_overlap", panel=None),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print nothing but errors."),
     json_out: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
 ) -> None:
     """Write one Batch API request line per (article, chunk), with exactly the body a live run would send."""
-    from claims.kernel.articles import LoadOptions
     from claims.extract.batch import prepare
-    from claims.cli.extract_cmds import _gold_texts
+    from claims.kernel.articles import LoadOptions
 
+    settings = settings_from({**locals(), "backend": "openai"})
     s = with_progress(quiet, "preparing", "articles", lambda tick: prepare(
-        [str(i) for i in inputs], output, model=model, prompt=prompt, mode=mode, temperature=temperature,
-        max_tokens=max_tokens, seed=seed, chunk_chars=chunk_chars, chunk_overlap=chunk_overlap, prompts_dir=prompts_dir,
-        load_options=LoadOptions(text_field=text_field, id_field=id_field), gold_texts=_gold_texts(gold),
-        allow_gold_overlap=allow_gold_overlap, on_progress=tick))
+        [str(i) for i in inputs], output, settings, load_options=LoadOptions(text_field=text_field, id_field=id_field),
+        gold_texts=gold_texts(gold), on_progress=tick))
     info = {"batch": str(s.path), "meta": str(s.meta_path), "articles": s.articles, "requests": s.requests, "bytes": s.bytes, "skipped": s.skipped, "warnings": s.warnings}
     if json_out:
         typer.echo(json.dumps(info, indent=2))

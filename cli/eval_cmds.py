@@ -84,7 +84,7 @@ def eval_cmd(
     from claims.evals.gold import load_gold
     from claims.evals.reports import write_reports
     from claims.evals.reports.terminal import render_eval, render_gate
-    from claims.evals.runs import load_run
+    from claims.kernel.rundir import load_run
 
     if not 0.5 <= confidence < 1.0:
         raise typer.BadParameter("must be in [0.5, 1)", param_hint="--confidence")
@@ -150,7 +150,7 @@ def compare_cmd(
     from claims.evals.gold import load_gold
     from claims.evals.reports import write_reports
     from claims.evals.reports.terminal import render_comparison
-    from claims.evals.runs import load_run
+    from claims.kernel.rundir import load_run
 
     if not 0.5 <= confidence < 1.0:
         raise typer.BadParameter("must be in [0.5, 1)", param_hint="--confidence")

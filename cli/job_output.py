@@ -39,8 +39,6 @@ def with_progress(quiet: bool, what: str, unit: str, work: Callable[[Tick | None
 
 def finish_job(summary: Any, output: Path, *, json_out: bool, quiet: bool, command: list[str]) -> NoReturn:
     """Print the run's summary (or its manifest as JSON) and exit 0 / 1 (failures, budget) / 130 (interrupted)."""
-    from claims.extract.jobs import print_resume_hint
-
     m = summary.manifest
     if json_out:
         typer.echo(json.dumps(m, indent=2))
@@ -55,6 +53,7 @@ def finish_job(summary: Any, output: Path, *, json_out: bool, quiet: bool, comma
             kinds = ", ".join(f"{k}: {v}" for k, v in m["failures_by_error"].items())
             typer.echo(f"failures: {output / 'failures.jsonl'} ({kinds})", err=True)
     if summary.status != "complete":
-        print_resume_hint(output, command)
+        cmd = " ".join(command) if command else f"claims extract ... -o {output}"
+        typer.echo(f"stopped; {output} keeps every finished article. Resume with the same command:\n  {cmd}", err=True)
         raise typer.Exit(130 if summary.status == "interrupted" else 1)
     raise typer.Exit(1 if m["articles_failed"] else 0)

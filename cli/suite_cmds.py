@@ -6,8 +6,8 @@ Exit codes: 0 ok / gate passed, 1 some article failed / gate found a regression,
 
 from __future__ import annotations
 
-import shutil
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Optional
 
@@ -51,7 +51,7 @@ def run_cmd(
     Exit 0 when every article of every variant succeeded, 1 when some failed, 2 on bad input.
     """
     from claims.evals.reports.leaderboard import leaderboard_markdown, render_leaderboard
-    from claims.evals.suite import RunOptions, run_suite, stderr_log
+    from claims.evals.suite import RunOptions, run_suite
 
     if cache is not None and cache not in ("on", "off", "refresh", "replay"):
         raise typer.BadParameter("choose on, off, refresh or replay", param_hint="--cache")
@@ -97,7 +97,6 @@ def gate_cmd(
     """
     import json
 
-    from claims.evals.suite import stderr_log
     from claims.evals.suite_gate import gate_markdown, run_suite_gate
     from claims.kernel.io import atomic_write_text
 
@@ -142,21 +141,21 @@ def record_cmd(
     """
     import tempfile
 
-    from claims.evals.suite import RunOptions, run_suite, stderr_log
+    from claims.evals.suite import RunOptions, run_suite
+
+    from claims.extract.cache import ResponseCache
 
     suite = _load(name, suites_dir)
+    recording = ResponseCache(output, "refresh")
     if output.exists() and any(output.iterdir()):
         if not overwrite:
             raise UserError(f"{output}: not empty; use --overwrite to record afresh")
-        for child in output.iterdir():
-            if child.is_dir() and len(child.name) == 2:  # cache shards only
-                shutil.rmtree(child)
+        recording.clear()
     with tempfile.TemporaryDirectory(prefix="claims-record-") as tmp:
         result, _ = run_suite(suite, Path(tmp), RunOptions(cache="refresh", cache_dir=output, log=stderr_log(quiet)))
-    files = list(output.glob("*/*.json"))
-    size = sum(f.stat().st_size for f in files)
+    count, size = recording.size()
     if not quiet:
-        typer.echo(f"{output}: {len(files)} answers, {size / 1024:.1f} KiB", err=True)
+        typer.echo(f"{output}: {count} answers, {size / 1024:.1f} KiB", err=True)
     if result.failed:
         raise typer.Exit(1)
 
@@ -218,3 +217,8 @@ def show_cmd(
 
 def register(app: typer.Typer) -> None:
     app.add_typer(suite_app, name="suite")
+
+
+def stderr_log(quiet: bool) -> Callable[[str], None] | None:
+    """Progress lines of a suite run, on stderr (None: silent)."""
+    return None if quiet else (lambda msg: typer.echo(msg, err=True))

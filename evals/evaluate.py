@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
+from claims.kernel.articles import Article
 from claims.kernel.schema import Claim, text_sha256
 
 from claims.evals.gold import GoldSet
@@ -32,7 +33,7 @@ from claims.evals.results import (
     RunInfo,
     Thresholds,
 )
-from claims.evals.runs import Run, RunError
+from claims.kernel.rundir import Run, RunError
 from claims.evals.stats import ArticleCounts, bootstrap_headline
 
 
@@ -117,10 +118,9 @@ def reference_line(name: str, description: str, articles: list[ArticleResult]) -
 
 def backend_predictions(name: str, gold: GoldSet) -> dict[str, list[Claim]]:
     """Run a backend in-process over the gold texts (cheap for rules/sentences)."""
-    from claims.kernel.articles import Article
-    from claims.extract.backends import get_backend
+    from claims.extract import build_backend  # on demand: start-up time
 
-    backend = get_backend(name)
+    backend = build_backend(backend=name)
     extract_sync: Callable | None = getattr(backend, "extract", None)
     out: dict[str, list[Claim]] = {}
     for aid, text in gold.texts.items():

@@ -339,3 +339,67 @@ class EvalResult(_M):
 
 
 # results-model-ready
+
+
+# --------------------------------------------------------------------------- suite leaderboard
+
+SUITE_VERSION = "1"
+
+
+
+class RepeatScore(_M):
+    repeat: int
+    seed: int | None
+    run_dir: str
+    f1: float
+    attributed_f1: float
+    failures: int
+
+
+class LeaderboardRow(_M):
+    name: str
+    kind: Literal["variant", "floor", "ceiling"] = "variant"
+    backend: str | None = None
+    model: str | None = None
+    prompt: str | None = Field(default=None, description="id@version")
+    prompt_sha256: str | None = None
+    repeats: int = 1
+    f1: Estimate
+    attributed_f1: Estimate
+    precision: float
+    recall: float
+    macro_f1: float
+    f1_mean: float | None = Field(default=None, description="mean of the per-repeat F1 (repeats > 1)")
+    f1_sd: float | None = None
+    f1_min: float | None = None
+    f1_max: float | None = None
+    per_repeat: list[RepeatScore] = Field(default_factory=list)
+    fields: dict[str, float | None] = Field(default_factory=dict, description="accuracy on matched pairs, pooled over repeats")
+    claims: int = 0
+    failures: int = 0
+    requests: int = 0
+    cache_hits: int = 0
+    prompt_tokens: int = Field(default=0, description="tokens of every answer, cached ones included")
+    completion_tokens: int = 0
+    cost_usd: float | None = None
+    description: str | None = None
+
+
+class SuiteResult(_M):
+    version: str = SUITE_VERSION
+    suite: str
+    path: str
+    gold: str
+    n_articles: int
+    n_gold_claims: int
+    thresholds: Thresholds
+    resamples: int
+    confidence: float
+    rows: list[LeaderboardRow] = Field(description="variants, best pooled F1 first")
+    floor: LeaderboardRow | None = None
+    ceiling: LeaderboardRow | None = None
+    notes: list[str] = Field(default_factory=list)
+
+    @property
+    def failed(self) -> bool:
+        return any(r.failures for r in self.rows)

@@ -37,7 +37,6 @@ import json
 import os
 import re
 import statistics
-import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -45,18 +44,11 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from claims.evals.results import Estimate, EvalResult, LeaderboardRow, RepeatScore, SuiteResult
 from claims.kernel.errors import UserError
+from claims.kernel.rundir import iter_records, load_run, read_manifest
+from claims.kernel.settings import DETERMINISTIC_BACKENDS, SUITE_PARAMETERS, ExtractionSettings, make_settings
 
-from claims.evals.results import Estimate, EvalResult, Thresholds
-
-SUITE_VERSION = "1"
-BACKENDS = ("rules", "sentences", "openai")
-DETERMINISTIC = ("rules", "sentences")
-# OpenAIBackend keyword arguments a suite may set under `parameters`.
-PARAMETERS = (
-    "mode", "temperature", "max_tokens", "seed", "timeout", "max_attempts", "max_reasks", "chunk_chars",
-    "chunk_overlap", "rpm", "tpm", "max_requests", "max_tokens_total", "concurrency",
-)
 
 
 class SuiteError(UserError):
@@ -86,9 +78,9 @@ class VariantSpec(_M):
     @field_validator("parameters")
     @classmethod
     def _known_parameters(cls, v: dict[str, Any]) -> dict[str, Any]:
-        unknown = sorted(set(v) - set(PARAMETERS))
+        unknown = sorted(set(v) - set(SUITE_PARAMETERS))
         if unknown:
-            raise ValueError(f"unknown parameters {unknown}; allowed: {', '.join(PARAMETERS)}")
+            raise ValueError(f"unknown parameters {unknown}; allowed: {', '.join(SUITE_PARAMETERS)}")
         return v
 
 
@@ -155,7 +147,7 @@ class Suite:
         raise SuiteError(f"{self.path}: no variant {name!r} (variants: {', '.join(v.name for v in self.variants)})")
 
     def repeats_of(self, v: VariantSpec) -> int:
-        return 1 if v.backend in DETERMINISTIC else (v.repeats or self.repeats)
+        return 1 if v.backend in DETERMINISTIC_BACKENDS else (v.repeats or self.repeats)
 
     def seeds_of(self, v: VariantSpec) -> list[int | None]:
         """One seed per repeat; a single run keeps the variant's own seed (None: none sent)."""
@@ -167,7 +159,7 @@ class Suite:
         return [base + i for i in range(n)]
 
     def effective_prompts_dir(self) -> Path:
-        from claims.extract.prompts import default_prompts_dir
+        from claims.extract import default_prompts_dir
 
         return self.prompts_dir if self.prompts_dir is not None else default_prompts_dir()
 
@@ -296,67 +288,6 @@ def load_suite(name: str | Path, suites_dir: Path | None = None, env: dict[str, 
     )
 
 
-# --------------------------------------------------------------------------- result model
-
-
-class RepeatScore(_M):
-    repeat: int
-    seed: int | None
-    run_dir: str
-    f1: float
-    attributed_f1: float
-    failures: int
-
-
-class LeaderboardRow(_M):
-    name: str
-    kind: Literal["variant", "floor", "ceiling"] = "variant"
-    backend: str | None = None
-    model: str | None = None
-    prompt: str | None = Field(default=None, description="id@version")
-    prompt_sha256: str | None = None
-    repeats: int = 1
-    f1: Estimate
-    attributed_f1: Estimate
-    precision: float
-    recall: float
-    macro_f1: float
-    f1_mean: float | None = Field(default=None, description="mean of the per-repeat F1 (repeats > 1)")
-    f1_sd: float | None = None
-    f1_min: float | None = None
-    f1_max: float | None = None
-    per_repeat: list[RepeatScore] = Field(default_factory=list)
-    fields: dict[str, float | None] = Field(default_factory=dict, description="accuracy on matched pairs, pooled over repeats")
-    claims: int = 0
-    failures: int = 0
-    requests: int = 0
-    cache_hits: int = 0
-    prompt_tokens: int = Field(default=0, description="tokens of every answer, cached ones included")
-    completion_tokens: int = 0
-    cost_usd: float | None = None
-    description: str | None = None
-
-
-class SuiteResult(_M):
-    version: str = SUITE_VERSION
-    suite: str
-    path: str
-    gold: str
-    n_articles: int
-    n_gold_claims: int
-    thresholds: Thresholds
-    resamples: int
-    confidence: float
-    rows: list[LeaderboardRow] = Field(description="variants, best pooled F1 first")
-    floor: LeaderboardRow | None = None
-    ceiling: LeaderboardRow | None = None
-    notes: list[str] = Field(default_factory=list)
-
-    @property
-    def failed(self) -> bool:
-        return any(r.failures for r in self.rows)
-
-
 # --------------------------------------------------------------------------- running
 
 
@@ -394,42 +325,26 @@ def eval_options(suite: Suite, *, include_text: bool = False) -> Any:
                        confidence=suite.thresholds.confidence, floor=False, ceiling=False, include_text=include_text)
 
 
-def _tally_cache(cache: Any) -> Any:
-    """The backend's cache, wrapped to count the tokens of the answers it serves."""
-    from claims.extract.cache import ResponseCache
-
-    class TallyCache(ResponseCache):
-        def __init__(self) -> None:
-            super().__init__(cache.dir, cache.mode)
-            self.hit_prompt_tokens = 0
-            self.hit_completion_tokens = 0
-
-        def get(self, key: str, *, count_miss: bool = True) -> Any:
-            hit = super().get(key, count_miss=count_miss)
-            if hit is not None:
-                self.hit_prompt_tokens += hit.prompt_tokens
-                self.hit_completion_tokens += hit.completion_tokens
-            return hit
-
-    return TallyCache()
+def variant_settings(suite: Suite, v: VariantSpec, seed: int | None, opts: RunOptions) -> ExtractionSettings:
+    """The extraction settings of one variant repeat (a suite file is settings plus a grid)."""
+    if v.backend in DETERMINISTIC_BACKENDS:
+        return make_settings(backend=v.backend)
+    params = {k: val for k, val in v.parameters.items() if k != "seed"}
+    return make_settings(
+        backend="openai", model=v.model, base_url=v.base_url, prompt=v.prompt,
+        prompts_dir=opts.prompts_dir or suite.prompts_dir, cache=opts.cache or v.cache or "on",
+        cache_dir=opts.cache_dir or (suite.root / v.cache_dir if v.cache_dir else suite.cache_dir),
+        seed=seed, **{"jobs": suite.jobs, **params},
+    )
 
 
 def build_backend(suite: Suite, v: VariantSpec, seed: int | None, opts: RunOptions, gold_texts: dict[str, str] | None) -> Any:
-    from claims.extract.backends import get_backend
+    from claims.extract import build_backend as build  # on demand: start-up time
 
-    if v.backend in DETERMINISTIC:
-        return get_backend(v.backend)
-    params = dict(v.parameters)
-    params.pop("seed", None)
-    cache = opts.cache or v.cache or "on"
-    cache_dir = opts.cache_dir or (suite.root / v.cache_dir if v.cache_dir else suite.cache_dir)
-    be = get_backend(
-        "openai", model=v.model, base_url=v.base_url, prompt=v.prompt,
-        prompts_dir=opts.prompts_dir or suite.prompts_dir, cache=cache, cache_dir=cache_dir, seed=seed,
-        gold_texts=gold_texts, price_table=suite.prices, **{"concurrency": suite.jobs, **params},
-    )
-    be.cache = _tally_cache(be.cache)
-    return be
+    settings = variant_settings(suite, v, seed, opts)
+    if not settings.is_llm:
+        return build(settings)
+    return build(settings, gold_texts=gold_texts, price_table=suite.prices)
 
 
 def run_dir_of(out: Path, v: VariantSpec, repeat: int, n: int) -> Path:
@@ -441,22 +356,20 @@ def run_variant(
     *, backend: Any = None, reuse: bool = False,
 ) -> VariantRun:
     """Extract (unless ``reuse``: the run directory already holds a complete matching run) and score."""
-    from claims.extract.jobs import MANIFEST, Job
-
     from claims.evals.evaluate import evaluate
-    from claims.evals.runs import load_run
+    from claims.extract import Job
 
     be = backend if backend is not None else build_backend(suite, v, seed, opts, gold.texts)
     if not reuse:
         def extra(m: dict[str, Any]) -> dict[str, Any]:
             stats = getattr(be, "run_stats", None)
+            cache = stats()["cache"] if callable(stats) else {}
             if callable(stats):
                 m["backend_stats"] = stats()
-            cache = getattr(be, "cache", None)
             m["suite"] = {
                 "suite": suite.name, "variant": v.name, "repeat": repeat + 1, "seed": seed,
-                "cached_prompt_tokens": getattr(cache, "hit_prompt_tokens", 0),
-                "cached_completion_tokens": getattr(cache, "hit_completion_tokens", 0),
+                "cached_prompt_tokens": cache.get("hit_prompt_tokens", 0),
+                "cached_completion_tokens": cache.get("hit_completion_tokens", 0),
             }
             return m
 
@@ -465,7 +378,7 @@ def run_variant(
         summary = job.run()
         if summary.status == "interrupted":
             raise KeyboardInterrupt
-    manifest = json.loads((run_dir / MANIFEST).read_text(encoding="utf-8"))
+    manifest = read_manifest(run_dir)
     result = evaluate(gold, load_run(run_dir), eval_options(suite, include_text=opts.include_text))
     return VariantRun(variant=v, repeat=repeat, seed=seed, run_dir=run_dir, result=result, manifest=manifest)
 
@@ -502,9 +415,8 @@ def pooled_result(runs: list[EvalResult], confidence: float, resamples: int, see
 
 
 def leaderboard_row(suite: Suite, v: VariantSpec, runs: list[VariantRun]) -> LeaderboardRow:
-    from claims.extract.pricing import cost
-
     from claims.evals.metrics import FIELDS
+    from claims.extract import cost
 
     results = [r.result for r in runs]
     pooled = pooled_result(results, suite.thresholds.confidence, suite.eval.resamples, suite.eval.seed)
@@ -526,7 +438,7 @@ def leaderboard_row(suite: Suite, v: VariantSpec, runs: list[VariantRun]) -> Lea
         failures += int(m.get("articles_failed", 0))
         claims += int(m.get("claims", 0))
     price: float | None
-    if v.backend in DETERMINISTIC:
+    if v.backend in DETERMINISTIC_BACKENDS:
         price = 0.0
     else:
         price = cost(usage, v.model or "", suite.prices) if suite.prices else None
@@ -549,9 +461,7 @@ def leaderboard_row(suite: Suite, v: VariantSpec, runs: list[VariantRun]) -> Lea
 
 def _first_provenance(run_dir: Path) -> Any:
     """The first record's provenance (None for an empty run): where the prompt hash lives."""
-    from claims.extract.jobs import iter_run
-
-    return next((rec.provenance for rec in iter_run(run_dir)), None)
+    return next((rec.provenance for rec in iter_records(run_dir)), None)
 
 
 def reference_row(line: Any) -> LeaderboardRow:
@@ -600,7 +510,3 @@ def run_suite(suite: Suite, out: Path, opts: RunOptions | None = None, variants:
     atomic_write_json(out / "summary.json", json.loads(result.model_dump_json()))
     atomic_write_text(out / "leaderboard.md", leaderboard_markdown(result))
     return result, all_runs
-
-
-def stderr_log(quiet: bool) -> Callable[[str], None] | None:
-    return None if quiet else (lambda msg: print(msg, file=sys.stderr, flush=True))

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from claims.kernel.errors import UserError
+from claims.kernel.rundir import iter_records
 
 from claims.evals.results import EvalResult
 from claims.evals.suite import RunOptions, Suite, VariantRun, VariantSpec, build_backend, pooled_result, run_dir_of, run_variant
@@ -113,8 +114,6 @@ def _article_hashes(suite: Suite) -> dict[str, str]:
 
 def find_stored_run(search: list[Path], provenance: dict[str, Any], articles: dict[str, str]) -> Path | None:
     """A complete run made with exactly this provenance over exactly these article texts."""
-    from claims.extract.jobs import iter_run
-
     for folder in search:
         if not folder.is_dir():
             continue
@@ -126,7 +125,7 @@ def find_stored_run(search: list[Path], provenance: dict[str, Any], articles: di
             if m.get("provenance") != provenance or m.get("status") != "complete" or m.get("articles_failed"):
                 continue
             try:
-                have = {r.article_id: r.text_sha256 for r in iter_run(manifest.parent)}
+                have = {r.article_id: r.text_sha256 for r in iter_records(manifest.parent)}
             except Exception:  # an unreadable run is simply not reused
                 continue
             if have == articles:
@@ -161,7 +160,7 @@ def run_suite_gate(
     suite: Suite, ref: str, out: Path, *, all_variants: bool = False, search: list[Path] | None = None,
     cache: str | None = None, cache_dir: Path | None = None, log: Any = None,
 ) -> SuiteGateResult:
-    from claims.extract.prompts import PromptError, load_template
+    from claims.extract import PromptError, load_template
 
     from claims.evals.compare import compare_repeats
     from claims.evals.evaluate import ceiling_line, floor_line

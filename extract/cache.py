@@ -61,6 +61,22 @@ class ResponseCache:
     def path(self, key: str) -> Path:
         return self.dir / key[:2] / f"{key}.json"
 
+    def _entries(self) -> list[Path]:
+        return [f for f in self.dir.glob("??/*.json") if len(f.parent.name) == 2] if self.dir.is_dir() else []
+
+    def size(self) -> tuple[int, int]:
+        """(entries, bytes) on disk."""
+        files = self._entries()
+        return len(files), sum(f.stat().st_size for f in files)
+
+    def clear(self) -> None:
+        """Remove every entry (a recording made afresh); other files in the folder stay."""
+        for f in self._entries():
+            f.unlink()
+        for shard in self.dir.glob("??"):
+            if shard.is_dir() and not any(shard.iterdir()):
+                shard.rmdir()
+
     def get(self, key: str, *, count_miss: bool = True) -> CachedResponse | None:
         if not self.reads:
             return None

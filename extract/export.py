@@ -89,7 +89,7 @@ def export_parquet(run_dir: str | Path, out_path: str | Path, *, batch_rows: int
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    from claims.extract.jobs import CLAIMS, iter_run
+    from claims.kernel.rundir import CLAIMS, iter_records
 
     run = Path(run_dir)
     if not (run / CLAIMS).is_file():
@@ -105,7 +105,7 @@ def export_parquet(run_dir: str | Path, out_path: str | Path, *, batch_rows: int
             writer.write_table(pa.Table.from_pylist(buf, schema=schema))
             buf.clear()
 
-        for ac in iter_run(run):
+        for ac in iter_records(run):
             articles += 1
             for row in claim_rows(ac):
                 buf.append(row)

@@ -1,11 +1,7 @@
-"""The extraction job: articles in, one run directory out.
-
-A run directory holds ``claims.jsonl`` (one ArticleClaims per line, appended as each
-article finishes), ``failures.jsonl`` (one ArticleFailure per failed article) and
-``manifest.json`` (written atomically at start and end). Each JSONL line is written
-with a single ``write`` and flushed, so a kill can at worst leave one partial last
-line, which the next run cuts off. Resuming skips every article already in
-``claims.jsonl``; failed articles are tried again.
+"""The extraction job: articles in, one run directory out (its format:
+``claims.kernel.rundir``). Articles stream through a bounded queue to ``jobs``
+workers; each finished article is one record, claims or a failure. Resuming skips
+every article already done; failed articles are tried again.
 """
 
 from __future__ import annotations
@@ -15,30 +11,21 @@ import json
 import os
 import platform
 import signal
-import sys
 import time
-from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
-from claims.kernel.version import __version__
-from claims.kernel.articles import Article, LoadFailure, LoadOptions, iter_articles
 from claims.extract.backends.base import Backend, BudgetExhausted, ExtractionError
+from claims.kernel.articles import Article, LoadFailure, LoadOptions, iter_articles
 from claims.kernel.errors import UserError
-from claims.kernel.io import atomic_write_json, atomic_write_text
 from claims.kernel.redact import redact
-from claims.kernel.schema import ArticleClaims, ArticleFailure, Usage
-
-CLAIMS = "claims.jsonl"
-FAILURES = "failures.jsonl"
-MANIFEST = "manifest.json"
-
-
-def now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+from claims.kernel.rundir import RunWriter, now, summarize
+from claims.kernel.schema import ArticleFailure
+from claims.kernel.settings import ExtractionSettings
+from claims.kernel.version import __version__
 
 
 @dataclass
@@ -52,54 +39,7 @@ class JobSummary:
     manifest: dict[str, Any] = field(default_factory=dict)
 
 
-def _scan_jsonl(path: Path, *, repair: bool) -> Iterator[dict]:
-    """Complete records of a JSONL file; a partial last line (from a kill) is cut off when repair is set."""
-    if not path.exists():
-        return
-    good_end = 0
-    with path.open("rb") as fh:
-        for raw in fh:
-            if not raw.endswith(b"\n"):
-                break
-            try:
-                rec = json.loads(raw)
-            except ValueError:
-                break
-            good_end += len(raw)
-            yield rec
-    if repair and good_end != path.stat().st_size:
-        os.truncate(path, good_end)
-
-
-class RunWriter:
-    """Appends records line by line; each line is whole or absent."""
-
-    def __init__(self, run_dir: Path):
-        self.run_dir = run_dir
-        self._claims = (run_dir / CLAIMS).open("ab")
-        self._failures = (run_dir / FAILURES).open("ab")
-
-    @staticmethod
-    def _append(fh: Any, line: str) -> None:
-        fh.write((line + "\n").encode("utf-8"))
-        fh.flush()
-
-    def claims(self, rec: ArticleClaims) -> None:
-        self._append(self._claims, rec.model_dump_json())
-
-    def failure(self, rec: ArticleFailure) -> None:
-        self._append(self._failures, rec.model_dump_json())
-
-    def close(self) -> None:
-        for fh in (self._claims, self._failures):
-            fh.flush()
-            os.fsync(fh.fileno())
-            fh.close()
-
-
 def _versions() -> dict[str, str]:
-    from importlib.metadata import PackageNotFoundError, version
-
     out = {"claims": __version__, "python": platform.python_version()}
     for pkg in ("pydantic", "openai", "tenacity", "datasets"):
         try:
@@ -107,34 +47,6 @@ def _versions() -> dict[str, str]:
         except PackageNotFoundError:
             pass
     return out
-
-
-def summarize_run(run_dir: Path) -> dict[str, Any]:
-    """Counts and usage over the whole run directory (all sessions), from the files themselves.
-
-    Records were validated when written, so this reads plain JSON: a manifest of a
-    20,000-article run must not cost a second full validation.
-    """
-    usage: Counter[str] = Counter()
-    articles = claims = grounded = 0
-    for rec in _scan_jsonl(run_dir / CLAIMS, repair=False):
-        articles += 1
-        claims += len(rec["claims"])
-        grounded += sum(bool(c.get("grounded", True)) for c in rec["claims"])
-        usage.update(rec.get("usage") or {})
-    failures: Counter[str] = Counter()
-    for rec in _scan_jsonl(run_dir / FAILURES, repair=False):
-        failures[rec["error"]] += 1
-        usage.update(rec.get("usage") or {})
-    return {
-        "articles_done": articles,
-        "articles_failed": sum(failures.values()),
-        "failures_by_error": dict(failures),
-        "claims": claims,
-        "claims_grounded": grounded,
-        "claims_ungrounded": claims - grounded,
-        "usage": Usage(**{k: usage[k] for k in Usage.model_fields}).model_dump(),
-    }
 
 
 @dataclass
@@ -149,32 +61,16 @@ class Job:
     secrets: tuple[str, ...] = ()
     on_progress: Callable[[int], None] | None = None  # called with the number of articles finished
     manifest_extra: Callable[[dict[str, Any]], dict[str, Any]] | None = None
+    settings: ExtractionSettings | None = None  # recorded in the manifest
 
-    def _prepare(self) -> tuple[set[str], dict[str, Any]]:
-        rd = self.run_dir
-        if rd.exists() and not rd.is_dir():
-            raise UserError(f"{rd}: exists and is not a directory")
-        rd.mkdir(parents=True, exist_ok=True)
-        manifest_path = rd / MANIFEST
-        previous: dict[str, Any] = {}
-        if self.overwrite:
-            for name in (CLAIMS, FAILURES, MANIFEST):
-                (rd / name).unlink(missing_ok=True)
-        elif manifest_path.exists():
-            try:
-                previous = json.loads(manifest_path.read_text(encoding="utf-8"))
-            except ValueError:
-                raise UserError(f"{manifest_path}: unreadable manifest; use --overwrite to start over") from None
-            prov = self.backend.provenance().model_dump(mode="json")
-            if previous.get("provenance") and previous["provenance"] != prov:
-                raise UserError(
-                    f"{rd}: was made with different settings ({_diff(previous['provenance'], prov)}); "
-                    "use --overwrite to start over or another -o"
-                )
-        done = {rec["article_id"] for rec in _scan_jsonl(rd / CLAIMS, repair=True)}
-        # Failed articles are retried; their old records go (rebuilt as this run goes).
-        atomic_write_text(rd / FAILURES, "")
-        return done, previous
+    def _check_previous(self, previous: dict[str, Any]) -> None:
+        """Refuse to resume a run made with different settings."""
+        prov = self.backend.provenance().model_dump(mode="json")
+        if not self.overwrite and previous.get("provenance") and previous["provenance"] != prov:
+            raise UserError(
+                f"{self.run_dir}: was made with different settings ({_diff(previous['provenance'], prov)}); "
+                "use --overwrite to start over or another -o"
+            )
 
     def _manifest(self, status: str, started: str, t0: float, previous: dict, session: dict) -> dict[str, Any]:
         m: dict[str, Any] = {
@@ -185,11 +81,12 @@ class Job:
             "backend": self.backend.name,
             "provenance": self.backend.provenance().model_dump(mode="json"),
             "config": {"jobs": self.jobs, "text_field": self.load_options.text_field, "id_field": self.load_options.id_field},
+            **({"settings": self.settings.model_dump(mode="json")} if self.settings else {}),
             "versions": _versions(),
             "started_at": previous.get("started_at", started),
             "updated_at": now(),
             "sessions": previous.get("sessions", []) + [session],
-            **summarize_run(self.run_dir),
+            **summarize(self.run_dir),
         }
         session["wall_seconds"] = round(time.monotonic() - t0, 3)
         m["wall_seconds"] = round(sum(s.get("wall_seconds", 0.0) for s in m["sessions"]), 3)
@@ -198,11 +95,11 @@ class Job:
         return json.loads(redact(json.dumps(m), self.secrets))
 
     def run(self) -> JobSummary:
-        done, previous = self._prepare()
+        writer = RunWriter(self.run_dir, overwrite=self.overwrite, check_previous=self._check_previous)
+        done, previous = writer.done, writer.previous_manifest
         started, t0 = now(), time.monotonic()
         session: dict[str, Any] = {"started_at": started, "status": "running", "resumed_from": len(done)}
-        atomic_write_json(self.run_dir / MANIFEST, self._manifest("running", started, t0, previous, session))
-        writer = RunWriter(self.run_dir)
+        writer.manifest(self._manifest("running", started, t0, previous, session))
         summary = JobSummary(status="complete", done_before=len(done))
         try:
             summary.status = asyncio.run(self._run_async(done, writer, summary))
@@ -213,7 +110,7 @@ class Job:
             summary.processed = summary.succeeded + summary.failed
             session.update(status=summary.status, ended_at=now(), processed=summary.processed)
             summary.manifest = self._manifest(summary.status, started, t0, previous, session)
-            atomic_write_json(self.run_dir / MANIFEST, summary.manifest)
+            writer.manifest(summary.manifest)
         return summary
 
     async def _run_async(self, done: set[str], writer: RunWriter, summary: JobSummary) -> str:
@@ -315,18 +212,3 @@ class Job:
 def _diff(a: dict, b: dict) -> str:
     keys = sorted(k for k in set(a) | set(b) if a.get(k) != b.get(k))
     return ", ".join(f"{k}: {a.get(k)!r} -> {b.get(k)!r}" for k in keys)[:300]
-
-
-def iter_run(run_dir: str | Path) -> Iterable[ArticleClaims]:
-    for rec in _scan_jsonl(Path(run_dir) / CLAIMS, repair=False):
-        yield ArticleClaims.model_validate(rec)
-
-
-def iter_failures(run_dir: str | Path) -> Iterable[ArticleFailure]:
-    for rec in _scan_jsonl(Path(run_dir) / FAILURES, repair=False):
-        yield ArticleFailure.model_validate(rec)
-
-
-def print_resume_hint(run_dir: Path, command: list[str]) -> None:
-    cmd = " ".join(command) if command else f"claims extract ... -o {run_dir}"
-    print(f"stopped; {run_dir} keeps every finished article. Resume with the same command:\n  {cmd}", file=sys.stderr)

@@ -14,8 +14,10 @@ import pytest
 
 from claims.extract import batch
 from claims.kernel.articles import Article, load_articles
-from claims.extract.backends import get_backend
-from claims.extract.jobs import Job, iter_failures, iter_run
+from claims.extract.backends import build_backend
+from claims.extract.jobs import Job
+from claims.kernel.settings import make_settings
+from claims.kernel.rundir import iter_failures, iter_records
 
 ROOT = Path(__file__).resolve().parents[1]
 GOLD = ROOT / "gold" / "articles"
@@ -28,7 +30,8 @@ def articles() -> list[Article]:
 
 
 def prep(tmp_path: Path, mode: str = "json_schema", **kw: Any) -> batch.PrepareSummary:
-    return batch.prepare([GOLD], tmp_path / "b" / "batch.jsonl", model="fake-model", mode=mode, chunk_chars=CHUNK, chunk_overlap=200, **kw)
+    settings = make_settings(backend="openai", model="fake-model", mode=mode, chunk_chars=CHUNK, chunk_overlap=200, **kw)
+    return batch.prepare([GOLD], tmp_path / "b" / "batch.jsonl", settings)
 
 
 def lines(path: Path) -> list[dict[str, Any]]:
@@ -36,12 +39,12 @@ def lines(path: Path) -> list[dict[str, Any]]:
 
 
 def live_backend(server: Any, tmp_path: Path, mode: str) -> Any:
-    return get_backend("openai", model="fake-model", base_url=server.base_url, api_key="sk-local", mode=mode, cache="off",
+    return build_backend(backend="openai", model="fake-model", base_url=server.base_url, api_key="sk-local", mode=mode, cache="off",
                        cache_dir=tmp_path / "cache", chunk_chars=CHUNK, chunk_overlap=200, timeout=5.0)
 
 
 def claim_sets(run: Path) -> dict[str, set[str]]:
-    return {ac.article_id: {c.model_dump_json() for c in ac.claims} for ac in iter_run(run)}
+    return {ac.article_id: {c.model_dump_json() for c in ac.claims} for ac in iter_records(run)}
 
 
 # ----------------------------------------------------------------------------- custom ids
@@ -100,7 +103,7 @@ def test_prepare_refuses_staged_templates_auto_mode_and_no_articles(tmp_path):
     empty = tmp_path / "empty.jsonl"
     empty.write_text('{"id": "a", "text": "   "}\n', encoding="utf-8")
     with pytest.raises(batch.BatchError, match="no articles"):
-        batch.prepare([empty], tmp_path / "x.jsonl", model="m")
+        batch.prepare([empty], tmp_path / "x.jsonl", make_settings(backend="openai", model="m", mode="json_schema"))
     assert not (tmp_path / "x.jsonl").exists() and not (tmp_path / "x.meta.json").exists()
     assert not list(tmp_path.glob(".*tmp"))  # no temp file left behind
 
@@ -199,13 +202,13 @@ def test_ingest_vllm_results_records_each_kind_of_failure(tmp_path, articles):
     assert fails[truncated].error == "Truncated" and "re-run this article live" in fails[truncated].message
     assert fails[missing].error == "MissingResult" and "chunk 1/" in fails[missing].message
     assert fails[bad_json].usage.prompt_tokens > 0  # the tokens of a failed article are still counted
-    done = list(iter_run(run))
+    done = list(iter_records(run))
     assert [a.article_id for a in done] == [lenient] and done[0].claims
     assert summary.failed == 4
 
     # Re-ingest: nothing duplicated, the same failures recorded once.
     batch.ingest([results], run, meta_path=s.meta_path)
-    assert [a.article_id for a in iter_run(run)] == [lenient]
+    assert [a.article_id for a in iter_records(run)] == [lenient]
     assert sorted(f.article_id for f in iter_failures(run)) == sorted(fails)
 
     # A second results file with good answers for the failed chunks: a good line wins over a bad one.
@@ -215,7 +218,7 @@ def test_ingest_vllm_results_records_each_kind_of_failure(tmp_path, articles):
     fix_path.write_text("\n".join(fixes) + "\n", encoding="utf-8")
     summary = batch.ingest([results, fix_path], run, meta_path=s.meta_path)
     assert summary.done_before == 1 and summary.succeeded == 4 and list(iter_failures(run)) == []
-    recs = list(iter_run(run))
+    recs = list(iter_records(run))
     assert sorted(a.article_id for a in recs) == sorted(ids)
     texts = {a.id: a.text for a in articles}
     assert all(a.span_problems(texts[a.article_id]) == [] for a in recs)
@@ -248,8 +251,8 @@ def test_export_parquet_streams_and_reads_back_with_datasets(tmp_path, articles)
     from claims.extract.export import export_parquet
 
     run = tmp_path / "run"
-    Job(inputs=[str(GOLD)], run_dir=run, backend=get_backend("rules")).run()
-    recs = list(iter_run(run))
+    Job(inputs=[str(GOLD)], run_dir=run, backend=build_backend(backend="rules")).run()
+    recs = list(iter_records(run))
     total = sum(len(a.claims) for a in recs)
     out = tmp_path / "claims.parquet"
     counts = export_parquet(run, out, batch_rows=7)
@@ -294,7 +297,7 @@ def test_cli_prepare_submit_status_collect_ingest_export(fake_server, tmp_path):
     assert r.returncode == 0, r.stderr
     assert "5 articles done" in r.stderr
     r = claims("export", run, "-o", tmp_path / "c.parquet", "--json")
-    assert r.returncode == 0 and json.loads(r.stdout)["claims"] == sum(len(a.claims) for a in iter_run(run))
+    assert r.returncode == 0 and json.loads(r.stdout)["claims"] == sum(len(a.claims) for a in iter_records(run))
     r = claims("batch", "prepare", GOLD, "-o", tmp_path / "s.jsonl", "--model", "m", "--prompt", "claims-staged")
     assert r.returncode == 2 and r.stderr.startswith("error: ") and "Traceback" not in r.stderr
     r = claims("batch", "status", "batch-nope", *url)

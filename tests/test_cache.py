@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from claims.extract.backends import get_backend
+from claims.extract.backends import build_backend
 from claims.extract.cache import CachedResponse, ResponseCache, cache_key
 from claims.kernel.errors import UserError
 
@@ -22,11 +22,11 @@ OTHER_FAKE_KEY = "sk-other-" + "key-000000000000"
 def backend(tmp_path: Path, **kw):
     opts = dict(model="m", base_url="http://127.0.0.1:9/v1", cache_dir=tmp_path, api_key=FAKE_KEY)
     opts.update(kw)
-    return get_backend("openai", **opts)
+    return build_backend(backend="openai", **opts)
 
 
 def key(b, mode: str = "json_schema", stage: str = "claims", output: str = "claims", messages=MSGS) -> str:
-    return b._key(mode, stage, output, messages)
+    return b.provider._key(mode, stage, output, messages)
 
 
 def test_each_key_part_changes_the_key(tmp_path):

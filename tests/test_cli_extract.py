@@ -73,7 +73,7 @@ def test_hostile_inputs_give_clear_failures_or_exact_output(tmp_path):
     [
         (["extract", "nope/", "-o", "x"], "nope: no such file or directory"),
         (["extract", "pyproject.toml", "-o", "x"], "unknown input type .toml"),
-        (["extract", "gold/articles", "-o", "x", "--backend", "magic"], "unknown backend 'magic'"),
+        (["extract", "gold/articles", "-o", "x", "--backend", "magic"], "--backend: Input should be 'rules', 'sentences' or 'openai' (got 'magic')"),
         (["show", "gold"], "not a run directory"),
     ],
 )

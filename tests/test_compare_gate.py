@@ -10,7 +10,7 @@ from claims.evals.compare import compare
 from claims.evals.evaluate import EvalOptions, evaluate
 from claims.evals.gate import run_gate
 from claims.evals.gold import GoldSet
-from claims.evals.runs import Run
+from claims.kernel.rundir import Run
 from claims.kernel.schema import ArticleClaims, Certainty, Claim, GoldArticle, Provenance, Span, text_sha256
 
 TEXT = "Alpha beta gamma delta. Epsilon zeta eta theta. Iota kappa lambda mu."

@@ -9,7 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from claims.evals.gold import write_gold_file
-from claims.evals.runs import RunError, load_run
+from claims.kernel.rundir import RunError, load_run
 from claims.cli.main import app
 from claims.kernel.schema import ArticleClaims, Claim, Claimant, ClaimantType, GoldArticle, Provenance, Span, text_sha256
 

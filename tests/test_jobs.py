@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from claims.extract.backends.base import BudgetExhausted, ExtractionError, SyncBackend
-from claims.extract.jobs import CLAIMS, FAILURES, MANIFEST, Job
+from claims.extract.jobs import Job
+from claims.kernel.rundir import CLAIMS, FAILURES, MANIFEST
 from claims.kernel.schema import Claim, Span, Usage
 
 ROOT = Path(__file__).resolve().parents[1]

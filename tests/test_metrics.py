@@ -10,7 +10,7 @@ from claims.evals.evaluate import EvalOptions, evaluate
 from claims.evals.gold import GoldSet
 from claims.evals.matching import MatchConfig
 from claims.evals.metrics import field_scores, pooled, prf, score_article
-from claims.evals.runs import Run, RunError
+from claims.kernel.rundir import Run, RunError
 from claims.kernel.schema import (
     ArticleClaims,
     Attribution,

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from claims.kernel.articles import Article, load_articles
-from claims.extract.backends import get_backend
+from claims.extract.backends import build_backend
 from claims.extract.backends.base import BudgetExhausted, ExtractionError
 from claims.kernel.errors import UserError
 from claims.kernel.schema import ArticleClaims
@@ -35,7 +35,7 @@ def make(server: Any, tmp_path: Path, **kw: Any) -> Any:
         backoff_base=0.01, backoff_max=0.05, timeout=5.0,
     )
     opts.update(kw)
-    return get_backend("openai", **opts)
+    return build_backend(backend="openai", **opts)
 
 
 def run(backend: Any, *arts: Article) -> list[ArticleClaims]:
@@ -308,7 +308,7 @@ def test_replay_answers_with_no_server(fake_server, tmp_path, articles):
     url = fake_server.base_url
     [rec] = run(make(fake_server, tmp_path, cache="on", mode="json_schema"), articles[0])
     fake_server.stop()
-    b = get_backend("openai", model="fake-model", base_url=url, cache="replay", cache_dir=tmp_path / "cache", mode="json_schema")
+    b = build_backend(backend="openai", model="fake-model", base_url=url, cache="replay", cache_dir=tmp_path / "cache", mode="json_schema")
     [rep] = run(b, articles[0])
     assert rep.claims == rec.claims and rep.usage.requests == 0
     err = fail(b, articles[1])
@@ -369,8 +369,8 @@ def test_api_key_never_written_or_logged(fake_server, tmp_path, articles, caplog
 def test_missing_key_for_a_remote_server_is_a_user_error(monkeypatch, tmp_path):
     monkeypatch.delenv("OPENAI_API_KEY", raising=False)
     with pytest.raises(UserError, match="OPENAI_API_KEY is not set"):
-        get_backend("openai", model="m", base_url="https://api.example.com/v1", cache_dir=tmp_path)
-    get_backend("openai", model="m", base_url="http://localhost:8000/v1", cache_dir=tmp_path)  # local: no key needed
+        build_backend(backend="openai", model="m", base_url="https://api.example.com/v1", cache_dir=tmp_path)
+    build_backend(backend="openai", model="m", base_url="http://localhost:8000/v1", cache_dir=tmp_path)  # local: no key needed
 
 
 def test_template_examples_overlapping_gold_are_refused(tmp_path):
@@ -378,19 +378,19 @@ def test_template_examples_overlapping_gold_are_refused(tmp_path):
 
     example = load_template("claims-direct").stages[0].examples[0].input
     with pytest.raises(UserError, match="overlap gold"):
-        get_backend("openai", model="m", base_url="http://127.0.0.1:1/v1", gold_texts={"leak": example}, cache_dir=tmp_path)
-    get_backend("openai", model="m", base_url="http://127.0.0.1:1/v1", gold_texts={"leak": example}, allow_gold_overlap=True, cache_dir=tmp_path)
+        build_backend(backend="openai", model="m", base_url="http://127.0.0.1:1/v1", gold_texts={"leak": example}, cache_dir=tmp_path)
+    build_backend(backend="openai", model="m", base_url="http://127.0.0.1:1/v1", gold_texts={"leak": example}, allow_gold_overlap=True, cache_dir=tmp_path)
 
 
 def test_bad_options_are_user_errors(tmp_path):
     for kw in ({"mode": "xml"}, {"cache": "sometimes"}, {"max_attempts": 0}):
         with pytest.raises(UserError):
-            get_backend("openai", model="m", base_url="http://127.0.0.1:1/v1", cache_dir=tmp_path, **kw)
+            build_backend(backend="openai", model="m", base_url="http://127.0.0.1:1/v1", cache_dir=tmp_path, **kw)
 
 
 def test_half_the_requests_rate_limited_every_article_still_done_and_counted(fake_server, tmp_path, articles):
     fake_server.fault_probs = {"429": 0.5}
-    b = make(fake_server, tmp_path, mode="json_schema", max_attempts=20, concurrency=8)
+    b = make(fake_server, tmp_path, mode="json_schema", max_attempts=20, jobs=8)
 
     async def go() -> list[ArticleClaims]:
         try:

@@ -30,7 +30,7 @@ from claims.evals.reports.junit import to_junit
 from claims.evals.reports.markdown import md_text, to_markdown
 from claims.evals.reports.terminal import render_comparison, render_eval
 from claims.evals.results import ComparisonResult, EvalResult
-from claims.evals.runs import Run
+from claims.kernel.rundir import Run
 from claims.cli.main import app
 from claims.kernel.schema import ArticleClaims, Claim, Claimant, ClaimantType, Cue, GoldArticle, Provenance, Span, text_sha256
 

@@ -16,7 +16,7 @@ from claims.evals.evaluate import evaluate
 from claims.evals.gold import load_gold
 from claims.evals.metrics import prf
 from claims.evals.results import ArticleResult
-from claims.evals.runs import load_run
+from claims.kernel.rundir import load_run
 from claims.evals.stats import ArticleCounts, paired_bootstrap
 from claims.evals.suite import SuiteError, load_suite, substitute
 from claims.cli.main import app

@@ -1,6 +1,6 @@
 """The suite leaderboard: one row per variant (best pooled F1 first), framed by the floor
 (the `sentences` backend) and the ceiling (agreement of two label sets), as a terminal
-table and as Markdown. It renders ``evals.suite.SuiteResult`` and computes nothing."""
+table and as Markdown. It renders ``claims.evals.results.SuiteResult`` and computes nothing."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from claims.evals.reports.markdown import md_code, md_text
 
 if TYPE_CHECKING:
-    from claims.evals.suite import LeaderboardRow, SuiteResult
+    from claims.evals.results import LeaderboardRow, SuiteResult
 
 FIELD_HEADS = {"claimant_name": "name", "claimant_type": "type", "attribution": "attr.", "certainty": "cert."}
 

@@ -426,9 +426,6 @@ class RulesBackend(SyncBackend):
 
     name = "rules"
 
-    def __init__(self, **_: object) -> None:
-        pass
-
     def extract(self, article: Article) -> ArticleClaims:
         return self.result(article, extract_claims(article.text))
 

@@ -17,9 +17,6 @@ MIN_CHARS = 30
 class SentencesBackend(SyncBackend):
     name = "sentences"
 
-    def __init__(self, **_: object) -> None:
-        pass
-
     def extract(self, article: Article) -> ArticleClaims:
         text = article.text
         claims = [

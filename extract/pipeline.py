@@ -1,0 +1,206 @@
+"""The per-article pipeline every LLM path shares: chunk -> render -> ask -> parse ->
+ground -> dedupe.
+
+A *provider* only answers one request (a live server through cache, budget, rate limit
+and retries; or a batch results file). Everything else happens here, once, for both:
+a template's stages run on each chunk, an answer that does not fit the schema is
+re-asked with the validation error (when the provider can send a follow-up), a
+truncated answer splits its chunk in two (when the provider can send new requests),
+every claim is grounded against the full article, and claims repeated by overlapping
+chunks are deduplicated.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from claims.extract.backends.base import BudgetExhausted, ExtractionError
+from claims.extract.cache import CachedResponse
+from claims.extract.chunking import Chunk, chunk_text, dedupe_claims, split_chunk
+from claims.extract.grounding import Grounder
+from claims.extract.structured import OutputInvalid, parse_output, reask_messages
+from claims.kernel.articles import Article
+from claims.kernel.schema import Claim, Usage
+
+log = logging.getLogger("claims.extract.pipeline")
+
+
+class NeedsSplit(Exception):
+    """The chunk is too big for one answer (finish_reason=length or context overflow)."""
+
+
+class ChunkFailed(ExtractionError):
+    """One chunk has no usable answer; ``error`` is the failure kind recorded for the article."""
+
+
+@dataclass(frozen=True)
+class Request:
+    """One stage of one chunk, as the provider sees it."""
+
+    article: Article
+    chunk_index: int  # index of the top-level chunk (a split half keeps its parent's)
+    stage: Any  # prompts.Stage: name, output, output_model, render()
+    messages: list[dict[str, Any]]
+
+
+def chunk_context(article: Article, chunk: Chunk) -> dict[str, Any]:
+    """What a stage's templates see for one chunk (batch prepare renders the same, so a
+    batch request carries exactly the messages a live run would send)."""
+    return {"article_text": article.text[chunk.start : chunk.end], "title": article.title, "article_id": article.id}
+
+
+class Provider(Protocol):
+    """Answers requests. ``can_reask``/``can_split``: whether a follow-up or a new,
+    smaller request can be sent at all (a batch file's answers are fixed); when not,
+    ``limit_hint`` says what the user can do instead."""
+
+    can_reask: bool
+    can_split: bool
+    limit_hint: str
+
+    async def complete(self, request: Request, usage: Usage) -> CachedResponse: ...
+
+
+@dataclass
+class PipelineCounters:
+    """Run-wide pipeline events; mutated only from the event loop thread."""
+
+    reasks: int = 0
+    splits: int = 0
+    articles: int = 0
+    failures: int = 0
+
+
+class Pipeline:
+    def __init__(
+        self,
+        template: Any,
+        provider: Provider,
+        *,
+        chunk_chars: int,
+        chunk_overlap: int,
+        max_reasks: int,
+        max_tokens: int | None,
+        max_article_chars: int | None = None,
+        keep_going: bool = False,
+        redact: Any = str,
+    ):
+        """``keep_going``: try every chunk of an article and report all their problems
+        (a batch: the answers are already paid for) instead of stopping at the first
+        (live: further requests for a failed article would be wasted)."""
+        self.template = template
+        self.provider = provider
+        self.chunk_chars = chunk_chars
+        self.chunk_overlap = chunk_overlap
+        self.max_reasks = max_reasks if provider.can_reask else 0
+        self.max_tokens = max_tokens
+        self.max_article_chars = max_article_chars
+        self.keep_going = keep_going
+        self.redact = redact
+        self.counters = PipelineCounters()
+
+    # ------------------------------------------------------------------ one stage
+
+    async def _ask(self, request: Request, usage: Usage) -> Any:
+        """One stage's answer, re-asked with the validation error at most max_reasks times."""
+        stage = request.stage
+        for i in range(self.max_reasks + 1):
+            resp = await self.provider.complete(request, usage)
+            if resp.finish_reason == "length":
+                raise NeedsSplit("finish_reason=length")
+            if resp.refusal:
+                raise ChunkFailed(f"stage {stage.name}: the model refused: {resp.refusal[:200]}", error="Refusal")
+            try:
+                return parse_output(resp.content, stage.output_model)
+            except OutputInvalid as e:
+                if self.max_tokens and resp.completion_tokens >= self.max_tokens:
+                    # cut at the token limit without saying so (llama-cpp-python reports
+                    # finish_reason 'tool_calls' for a cut tool call): a split, not a re-ask
+                    raise NeedsSplit("the answer used up max_tokens and is incomplete") from None
+                if i == self.max_reasks:
+                    hint = "" if self.provider.can_reask else f" ({self.provider.limit_hint} re-ask)"
+                    raise ChunkFailed(
+                        f"stage {stage.name}: no valid answer after {i + 1} attempt(s) ({i} re-ask(s)): {e}{hint}", error="ValidationError"
+                    ) from None
+                usage.reasks += 1
+                self.counters.reasks += 1
+                request = Request(request.article, request.chunk_index, stage, request.messages + reask_messages(resp.content, str(e)))
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    # ------------------------------------------------------------------ one chunk
+
+    async def _chunk(self, article: Article, index: int, chunk: Chunk, usage: Usage, grounder: Grounder) -> list[Claim]:
+        try:
+            context = chunk_context(article, chunk)
+            parsed: Any = None
+            for stage in self.template.stages:
+                parsed = await self._ask(Request(article, index, stage, stage.render(context)), usage)
+                context[stage.name] = parsed  # the model instance, as the few-shot examples pass it
+            return [grounder.ground(mc, hint=chunk.start) for mc in parsed.claims]
+        except NeedsSplit as why:
+            if not self.provider.can_split:
+                raise ChunkFailed(f"answer truncated ({why}): {self.provider.limit_hint} split it, or raise --max-tokens", error="Truncated") from None
+            try:
+                halves = split_chunk(article.text, chunk)
+            except ValueError as e:
+                raise ChunkFailed(
+                    f"answer truncated ({self.redact(str(why))[:120]}) and chunk [{chunk.start}, {chunk.end}) cannot be split: {e}; "
+                    "raise max_tokens or use a model with a longer output",
+                    error="Truncated",
+                ) from None
+            self.counters.splits += 1
+            log.info("%s: chunk [%d, %d) too long for one answer; split in two", article.id, chunk.start, chunk.end)
+            out: list[Claim] = []
+            for half in halves:
+                out.extend(await self._chunk(article, index, half, usage, grounder))
+            return out
+
+    # ------------------------------------------------------------------ one article
+
+    async def extract(self, article: Article, chunks: list[Chunk] | None = None) -> tuple[list[Claim], Usage]:
+        """Claims and usage for one article; ExtractionError (with the usage spent) when it fails.
+
+        ``chunks``: the chunking to use (a batch uses the offsets it was prepared with)."""
+        usage = Usage()
+        try:
+            if self.max_article_chars is not None and len(article.text) > self.max_article_chars:
+                # A 10 MB "article" is a whole dump by mistake: thousands of requests for one record.
+                raise ExtractionError(
+                    f"article is {len(article.text):,} characters, over the limit of {self.max_article_chars:,} "
+                    f"(about {len(article.text) // self.chunk_chars + 1:,} requests); split it or raise --max-article-chars",
+                    error="TooLong",
+                )
+            if chunks is None:
+                chunks = chunk_text(article.text, self.chunk_chars, self.chunk_overlap)
+            grounder = Grounder(article.text)  # shared by every claim of every chunk
+            claims: list[Claim] = []
+            problems: list[ChunkFailed] = []
+            for i, chunk in enumerate(chunks):
+                try:
+                    claims.extend(await self._chunk(article, i, chunk, usage, grounder))
+                except ChunkFailed as f:
+                    if not self.keep_going:
+                        raise
+                    where = f"chunk {i + 1}/{len(chunks)} [{chunk.start}, {chunk.end})"
+                    problems.append(ChunkFailed(f"{where}: {f}", error=f.error))
+            if problems:
+                raise ExtractionError("; ".join(map(str, problems))[:1000], error=problems[0].error)
+            if len(chunks) > 1:
+                claims = dedupe_claims(claims)  # overlapping chunks repeat claims; one chunk cannot
+        except ExtractionError as e:
+            self.counters.failures += 1
+            e.usage = usage
+            raise
+        except BudgetExhausted as e:
+            e.usage = usage  # type: ignore[attr-defined]  # what this unfinished article already spent
+            raise
+        except asyncio.CancelledError:
+            raise
+        except Exception as e:  # a bug or an odd server answer: still a recorded failure with its tokens
+            self.counters.failures += 1
+            raise ExtractionError(self.redact(f"{type(e).__name__}: {e}")[:500], error=type(e).__name__, usage=usage) from e
+        self.counters.articles += 1
+        return claims, usage

@@ -1,0 +1,264 @@
+"""The live provider: one answer per request from an OpenAI-compatible chat-completions
+server, through the content-addressed cache, the request/token budget, the rate
+limiter and the transport's retry layer. In auto mode it finds the strongest output
+mode the server accepts and keeps it for the rest of the run.
+
+Per-article counts land in the request's ``Usage``; run-wide counts in ``counters``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+from dataclasses import dataclass
+from typing import Any
+
+import httpx2
+import openai
+
+from claims.extract.backends.base import BudgetExhausted, ExtractionError
+from claims.extract.cache import CachedResponse, ResponseCache, cache_key
+from claims.extract.pipeline import NeedsSplit, Request
+from claims.extract.prompts import OUTPUT_MODELS
+from claims.extract.ratelimit import RateLimiter
+from claims.extract.structured import MODES, is_context_overflow, is_mode_rejection, read_completion, request_format
+from claims.extract.transport import ClientPool, RetriesExhausted, RetryPolicy, call_with_retry, error_kind
+from claims.kernel.redact import redact
+from claims.kernel.schema import Usage, schema_sha256
+from claims.kernel.settings import ExtractionSettings
+
+log = logging.getLogger("claims.extract.providers.chat")
+
+
+def build_request_body(
+    *,
+    model: str,
+    messages: list[dict[str, Any]],
+    mode: str,
+    output_model: type[Any],
+    temperature: float,
+    max_tokens: int | None,
+    seed: int | None,
+) -> dict[str, Any]:
+    """The chat-completions request body. One implementation for the live provider and
+    the Batch API file, so both send the same request for the same chunk and mode."""
+    body: dict[str, Any] = {"model": model, "messages": messages, "temperature": temperature, **request_format(mode, output_model)}
+    if max_tokens is not None:
+        body["max_tokens"] = max_tokens
+    if seed is not None:
+        body["seed"] = seed
+    return body
+
+
+@dataclass
+class ChatCounters:
+    """Run-wide request totals; mutated only from the event loop thread."""
+
+    requests: int = 0
+    retries: int = 0
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    cached_prompt_tokens: int = 0
+    cached_completion_tokens: int = 0
+
+
+class ChatProvider:
+    can_reask = True
+    can_split = True
+    limit_hint = ""
+
+    def __init__(self, settings: ExtractionSettings, *, base_url: str | None, api_key: str, host: str, template_sha256: str):
+        assert settings.model
+        self.settings = settings
+        self.model = settings.model
+        self.base_url = base_url
+        self._api_key = api_key  # private: never in provenance, stats, cache or messages
+        self._host = host
+        self._template_sha = template_sha256
+        self.requested_mode = settings.mode
+        self.policy = RetryPolicy(settings.max_attempts, settings.max_retry_seconds, settings.backoff_base, settings.backoff_max)
+        self.cache = ResponseCache(settings.cache_dir, settings.cache)
+        self.limiter = RateLimiter(settings.rpm, settings.tpm)
+        self._schema_sha = {name: schema_sha256(m) for name, m in OUTPUT_MODELS.items()}
+        self._lock = threading.Lock()
+        self.mode = "json_schema" if settings.mode == "auto" else settings.mode
+        self.fallbacks: list[dict[str, str]] = []
+        self.counters = ChatCounters()
+        self.budget_hit = False
+        self._clients: dict[asyncio.AbstractEventLoop, ClientPool] = {}
+        self._probe_locks: dict[asyncio.AbstractEventLoop, asyncio.Lock] = {}
+        self._mode_confirmed = False
+
+    # ------------------------------------------------------------------ client and mode
+
+    def _pool(self) -> ClientPool:
+        """One client pool per event loop: an httpx pool cannot be shared across loops."""
+        loop = asyncio.get_running_loop()
+        with self._lock:
+            pool = self._clients.get(loop)
+            if pool is None:
+                for old in [lp for lp in self._clients if lp.is_closed()]:
+                    del self._clients[old]  # loops of finished asyncio.run() calls
+                pool = self._clients[loop] = ClientPool(
+                    base_url=self.base_url, api_key=self._api_key, timeout=self.settings.timeout, concurrency=self.settings.jobs
+                )
+        return pool
+
+    def _probe_lock(self) -> asyncio.Lock:
+        loop = asyncio.get_running_loop()
+        with self._lock:
+            return self._probe_locks.setdefault(loop, asyncio.Lock())
+
+    async def aclose(self) -> None:
+        """Close this loop's client pool (the job runner calls it once at the end)."""
+        with self._lock:
+            pool = self._clients.pop(asyncio.get_running_loop(), None)
+        if pool is not None:
+            await pool.close()
+
+    def _fall_back(self, failed_mode: str, reason: str) -> str | None:
+        """Move the shared mode past ``failed_mode``; None when there is nothing left to try."""
+        with self._lock:
+            if MODES.index(self.mode) > MODES.index(failed_mode):
+                return self.mode  # another request already moved on
+            idx = MODES.index(failed_mode) + 1
+            if idx >= len(MODES):
+                return None
+            self.mode = MODES[idx]
+            self.fallbacks.append({"from": failed_mode, "to": self.mode, "reason": self.clean(reason)[:300]})
+            log.warning("server refused output mode %s; using %s from now on", failed_mode, self.mode)
+            return self.mode
+
+    def _adopt(self, mode: str) -> None:
+        with self._lock:
+            if MODES.index(mode) > MODES.index(self.mode):
+                self.fallbacks.append({"from": self.mode, "to": mode, "reason": "cached answers were made in this mode"})
+                self.mode = mode
+
+    def clean(self, text: str) -> str:
+        return redact(text, (self._api_key,))
+
+    # ------------------------------------------------------------------ cache
+
+    def _key(self, mode: str, stage: str, output: str, messages: list[dict[str, Any]]) -> str:
+        s = self.settings
+        return cache_key({
+            "host": self._host,
+            "model": self.model,
+            "template": self._template_sha,
+            "schema": self._schema_sha[output],
+            "mode": mode,
+            "parameters": {"temperature": s.temperature, "max_tokens": s.max_tokens, "seed": s.seed},
+            "stage": stage,
+            "messages": messages,
+        })
+
+    def _cached(self, stage: str, output: str, messages: list[dict[str, Any]]) -> tuple[str, str, CachedResponse | None]:
+        """Look up the current mode's key; in auto mode also later modes (a run that fell back earlier)."""
+        mode = self.mode
+        if self.cache.mode == "off":
+            return mode, "", None  # no key to hash: nothing is read or written
+        key = self._key(mode, stage, output, messages)
+        hit = self.cache.get(key)
+        if hit is None and self.requested_mode == "auto" and self.cache.reads:
+            for later in MODES[MODES.index(mode) + 1 :]:
+                later_key = self._key(later, stage, output, messages)
+                hit = self.cache.get(later_key, count_miss=False)
+                if hit is not None:
+                    self._adopt(later)
+                    return later, later_key, hit
+        return mode, key, hit
+
+    # ------------------------------------------------------------------ one request
+
+    def _reserve_request(self) -> None:
+        s, c = self.settings, self.counters
+        if s.max_requests is not None and c.requests >= s.max_requests:
+            self.budget_hit = True
+            raise BudgetExhausted(f"request budget of {s.max_requests} spent")
+        if s.max_tokens_total is not None and c.prompt_tokens + c.completion_tokens >= s.max_tokens_total:
+            self.budget_hit = True
+            raise BudgetExhausted(f"token budget of {s.max_tokens_total} spent")
+        c.requests += 1  # no await between check and count: safe under concurrency
+
+    async def complete(self, request: Request, usage: Usage) -> CachedResponse:
+        stage, output, messages = request.stage.name, request.stage.output, request.messages
+        model_cls = OUTPUT_MODELS[output]
+        s = self.settings
+        while True:
+            mode, key, hit = self._cached(stage, output, messages)
+            if hit is not None:
+                usage.cache_hits += 1
+                self.counters.cached_prompt_tokens += hit.prompt_tokens
+                self.counters.cached_completion_tokens += hit.completion_tokens
+                return hit
+            if self.cache.mode == "replay":
+                raise ExtractionError(f"stage {stage}: answer not in the recording ({self.cache.dir}); replay never calls the server", error="CacheMiss")
+            body = build_request_body(
+                model=self.model, messages=messages, mode=mode, output_model=model_cls,
+                temperature=s.temperature, max_tokens=s.max_tokens, seed=s.seed,
+            )
+            estimate = sum(len(str(m.get("content") or "")) for m in messages) / 4 + (s.max_tokens or 0)
+            pool = self._pool()
+            attempts = 0
+
+            async def send() -> Any:
+                nonlocal attempts
+                self._reserve_request()  # counts the request; each attempt is one the budget pays for
+                attempts += 1
+                usage.requests += 1
+                await self.limiter.acquire(estimate)
+                if attempts > 1:  # a retry re-sends exactly these kwargs
+                    usage.retries += 1
+                    self.counters.retries += 1
+                # The SDK's generic post (its documented route for custom requests): the
+                # same wire request as chat.completions.create, with the SDK's auth, errors
+                # and timeouts, but without its per-call type transformation of messages
+                # and schema (~5 ms of CPU) or response model construction (~1 ms).
+                slot = pool.pick()
+                try:
+                    return await pool.clients[slot].post("/chat/completions", cast_to=httpx2.Response, body=body)
+                finally:
+                    pool.release(slot)
+
+            # auto mode: until one answer confirms the mode, one request probes at a time,
+            # so a server that refuses json_schema sees one refused request, not --jobs of them.
+            probe = self._probe_lock() if self.requested_mode == "auto" and not self._mode_confirmed else None
+            if probe is not None:
+                await probe.acquire()
+                if self.mode != mode:  # another probe moved the mode on while we waited
+                    probe.release()
+                    continue
+            try:
+                resp = await call_with_retry(send, self.policy)
+                self._mode_confirmed = True
+            except RetriesExhausted as e:
+                raise ExtractionError(f"stage {stage}: {self.clean(str(e))}", error=error_kind(e.last)) from None
+            except BudgetExhausted:
+                raise
+            except openai.APIError as e:
+                if self.requested_mode == "auto" and is_mode_rejection(e):
+                    if self._fall_back(mode, str(e)) is not None:
+                        continue
+                if is_context_overflow(e):
+                    raise NeedsSplit(str(e)) from None
+                raise ExtractionError(f"stage {stage}: {error_kind(e)}: {self.clean(str(e))[:300]}", error=error_kind(e)) from None
+            finally:
+                if probe is not None:
+                    probe.release()
+            return self._record(resp, key, stage, mode, usage, estimate)
+
+    def _record(self, raw: Any, key: str, stage: str, mode: str, usage: Usage, estimate: float) -> CachedResponse:
+        try:
+            out = read_completion(raw.json())
+        except ValueError:
+            raise ExtractionError(f"stage {stage}: the server's answer is not a chat completion (HTTP {getattr(raw, 'status_code', '?')})", error="BadResponse") from None
+        pt, ct = out.prompt_tokens, out.completion_tokens
+        usage.prompt_tokens += pt
+        usage.completion_tokens += ct
+        self.counters.prompt_tokens += pt
+        self.counters.completion_tokens += ct
+        self.limiter.settle(estimate, pt + ct)
+        self.cache.put(key, out, meta={"model": self.model, "stage": stage, "mode": mode})
+        return out
