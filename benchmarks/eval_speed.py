@@ -20,7 +20,17 @@ from claims.evals.evaluate import EvalOptions, evaluate
 from claims.evals.gold import GoldSet
 from claims.kernel.rundir import Run
 from claims.kernel.schema import (
-    ArticleClaims, Attribution, Certainty, Claim, Claimant, ClaimantType, Cue, GoldArticle, Provenance, Span, text_sha256,
+    ArticleClaims,
+    Attribution,
+    Certainty,
+    Claim,
+    Claimant,
+    ClaimantType,
+    Cue,
+    GoldArticle,
+    Provenance,
+    Span,
+    text_sha256,
 )
 
 WORDS = "minister army missile plane border talks sanctions village drone report court election vote troops".split()

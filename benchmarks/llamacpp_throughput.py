@@ -56,9 +56,9 @@ def backend_options(base_url: str, model: str, args: argparse.Namespace, concurr
 
 
 async def run_backend(base_url: str, model: str, articles: list[Article], args: argparse.Namespace, concurrency: int) -> Result:
-    from claims.extract.backends import build_backend
-
     from concurrent_extract import extract_all  # benchmarks/, the script's own folder
+
+    from claims.extract.backends import build_backend
 
     backend = build_backend(backend="openai", **backend_options(base_url, model, args, concurrency))
     t0 = time.perf_counter()
@@ -72,9 +72,9 @@ async def run_backend(base_url: str, model: str, articles: list[Article], args: 
 def first_requests(base_url: str, model: str, articles: list[Article], args: argparse.Namespace) -> list[dict[str, Any]]:
     """The body of the backend's first request for each article, built by the backend's own code."""
     from claims.extract.backends import build_backend
+    from claims.extract.chunking import chunk_text
     from claims.extract.pipeline import chunk_context
     from claims.extract.providers.chat import build_request_body
-    from claims.extract.chunking import chunk_text
 
     backend = build_backend(backend="openai", **backend_options(base_url, model, args, 1))
     stage = backend.template.stages[0]

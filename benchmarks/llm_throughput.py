@@ -28,12 +28,11 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 
+from concurrent_extract import extract_all  # noqa: E402  (benchmarks/, the script's own folder)
 from fake_server import FakeOpenAIServer  # noqa: E402
 
-from claims.kernel.articles import Article, load_articles  # noqa: E402
 from claims.extract.backends import build_backend  # noqa: E402
-
-from concurrent_extract import extract_all  # noqa: E402  (benchmarks/, the script's own folder)
+from claims.kernel.articles import Article, load_articles  # noqa: E402
 
 
 async def drive(backend, articles: list[Article], concurrency: int) -> tuple[float, int, float]:

@@ -13,8 +13,8 @@ import argparse
 import time
 from pathlib import Path
 
-from claims.kernel.articles import Article, load_articles
 from claims.extract.backends.rules import RulesBackend
+from claims.kernel.articles import Article, load_articles
 
 
 def main() -> None:

@@ -15,4 +15,4 @@ if not _os.path.isdir(_os.path.join(_here, "kernel")):
     # a source checkout (editable install): the floors are the repository's top-level folders
     __path__.append(_os.path.dirname(_here))  # noqa: F821  (__path__ exists in a package)
 
-from claims.kernel.version import __version__  # noqa: E402  (needs __path__ above)
+from claims.kernel.version import __version__ as __version__  # noqa: E402  (needs __path__ above)

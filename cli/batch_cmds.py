@@ -96,7 +96,8 @@ def status_cmd(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print nothing; the exit code tells."),
 ) -> None:
     """Print a batch's status and request counts. Exit 1 when it failed, expired or was cancelled."""
-    from claims.extract.batch import resolve_batch_id, status, wait as wait_for
+    from claims.extract.batch import resolve_batch_id, status
+    from claims.extract.batch import wait as wait_for
 
     client = _client(base_url, timeout)
     bid = resolve_batch_id(batch)

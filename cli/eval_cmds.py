@@ -13,7 +13,6 @@ from typing import Any
 
 import typer
 
-
 GOLD_HELP = "Gold directory (gold/ or gold/articles/)."
 MARKDOWN_HELP = "Write a Markdown summary (for a pull-request comment) to this file; '-' prints it instead of the tables."
 JUNIT_HELP = "Write JUnit XML (one test case per article, plus the gate) to this file."
@@ -115,11 +114,12 @@ def eval_cmd(
     if not _print_machine_readable(result, json_out, md_stdout):
         render_eval(result, _console(quiet))
         if sweep and not quiet:
-            from claims.evals.calibrate import DEFAULT_GRID, print_sweep, sweep_rows
+            from claims.evals.calibrate import DEFAULT_GRID, sweep_rows
+            from claims.evals.reports.terminal import render_sweep
 
             gold_claims = gs.claims_by_id()
             preds = {aid: rec.claims for aid, rec in run.records.items() if aid in gold_claims}
-            print_sweep(sweep_rows(gold_claims, preds, DEFAULT_GRID), _console(False), title=f"Sweep: {run_dir}")
+            render_sweep(sweep_rows(gold_claims, preds, DEFAULT_GRID), _console(False), title=f"Sweep: {run_dir}")
     if result.gate is not None and not result.gate.passed:
         if quiet or json_out or md_stdout:
             render_gate(result.gate, _console(False, to_stderr=True))
@@ -168,6 +168,18 @@ def compare_cmd(
         render_comparison(cmp, _console(quiet))
 
 
+def calibrate_cmd(
+    gold: Path = typer.Option(Path("gold"), "--gold", help="Gold directory (articles/, and double/ for the ceiling)."),
+) -> None:
+    """Choose the matcher's thresholds: floor, rules and ceiling F1 across a grid, and the recommended point."""
+    from claims.evals.calibrate import CEILING_SLACK, calibration_table, recommend
+    from claims.evals.reports.terminal import render_calibration
+
+    rows, notes = calibration_table(str(gold))
+    render_calibration(rows, notes, recommend(rows), CEILING_SLACK, _console(False))
+
+
 def register(app: typer.Typer) -> None:
     app.command("eval")(eval_cmd)
+    app.command("calibrate")(calibrate_cmd)
     app.command("compare")(compare_cmd)

@@ -10,7 +10,13 @@ from typing import Optional
 
 import typer
 
-from claims.cli.settings_options import GOLD_HELP, OPENAI, gold_texts, setting, settings_from
+from claims.cli.settings_options import (
+    GOLD_HELP,
+    OPENAI,
+    gold_texts,
+    setting,
+    settings_from,
+)
 
 
 def extract_cmd(
@@ -145,8 +151,13 @@ def schema_cmd(
     output: Optional[Path] = typer.Option(None, "-o", "--output", help="Write to a file instead of stdout."),
 ) -> None:
     """Print a JSON Schema derived from the Pydantic models."""
-    from claims.kernel.schema import ArticleClaims, GoldArticle, ModelOutput, strict_json_schema
     from claims.cli.job_output import echo_or_write
+    from claims.kernel.schema import (
+        ArticleClaims,
+        GoldArticle,
+        ModelOutput,
+        strict_json_schema,
+    )
 
     schemas = {
         "model": lambda: strict_json_schema(ModelOutput),

@@ -1,4 +1,4 @@
-"""`claims gold check | spans | import-brat | export-brat`."""
+"""`claims gold check | spans | import-brat | export-brat | agreement`."""
 
 from __future__ import annotations
 
@@ -6,7 +6,6 @@ import json
 from pathlib import Path
 
 import typer
-
 
 gold_app = typer.Typer(
     help="Check, repair, import and export hand-labelled gold (see gold/GUIDELINES.md).",
@@ -86,6 +85,31 @@ def export_brat_cmd(
     n = export_brat(gold_dir, output)
     if not quiet:
         typer.echo(f"exported {n} articles to {output}")
+
+
+@gold_app.command("agreement")
+def agreement_cmd(
+    gold: Path = typer.Option(Path("gold"), "--gold", help="Gold directory with articles/ and double/."),
+    detail: bool = typer.Option(False, "--detail", help="Also list every disagreement."),
+    as_json: bool = typer.Option(False, "--json", help="Print the figures as JSON."),
+) -> None:
+    """Agreement between independent label sets (gold/double/): claim F1, fields, kappa, quote spans."""
+    from dataclasses import asdict
+
+    from claims.evals.agreement import disagreements, double_agreement, render
+    from claims.evals.gold import load_gold
+    from claims.kernel.errors import UserError
+
+    gs = load_gold(gold)
+    if not gs.double:
+        raise UserError(f"{gs.root}: no double-labelled articles in double/")
+    rows = double_agreement(gs)
+    if as_json:
+        typer.echo(json.dumps([asdict(r) for r in rows], indent=2))
+        return
+    typer.echo(render(rows))
+    if detail:
+        typer.echo("\n".join(disagreements(gs)))
 
 
 def register(app: typer.Typer) -> None:

@@ -11,8 +11,8 @@ from __future__ import annotations
 import typer
 from typer.core import TyperGroup
 
-from claims.kernel.version import __version__
 from claims.kernel.errors import UserError
+from claims.kernel.version import __version__
 
 
 class _Group(TyperGroup):
@@ -51,7 +51,14 @@ def _root(
 
 
 # Command groups register themselves here; one module per group.
-from claims.cli import batch_cmds, eval_cmds, extract_cmds, gold_cmds, prompts_cmds, suite_cmds  # noqa: E402
+from claims.cli import (  # noqa: E402
+    batch_cmds,
+    eval_cmds,
+    extract_cmds,
+    gold_cmds,
+    prompts_cmds,
+    suite_cmds,
+)
 
 for _module in (extract_cmds, prompts_cmds, eval_cmds, gold_cmds, batch_cmds, suite_cmds):
     _module.register(app)

@@ -81,12 +81,12 @@ def render_cmd(
     rendered with a placeholder (the first sentences of the chunk), and a note on
     stderr says so.
     """
-    from claims.kernel.articles import InputError, load_articles
+    from claims.cli.job_output import echo_or_write
     from claims.extract.chunking import chunk_text
     from claims.extract.prompts import OUTPUT_MODELS, load_template
+    from claims.kernel.articles import InputError, load_articles
     from claims.kernel.schema import ModelOutput, ModelSelection
     from claims.kernel.segment import sentences
-    from claims.cli.job_output import echo_or_write
 
     t = load_template(ref, prompts_dir)
     st = t.stage(stage) if stage else t.stages[0]
@@ -128,7 +128,13 @@ def check_cmd(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print problems only."),
 ) -> None:
     """Validate templates and refuse few-shot examples that copy gold articles (exit 1 on problems)."""
-    from claims.extract.prompts import PromptError, check_examples_against_gold, gold_texts_from_dir, list_templates, load_template
+    from claims.extract.prompts import (
+        PromptError,
+        check_examples_against_gold,
+        gold_texts_from_dir,
+        list_templates,
+        load_template,
+    )
 
     templates = [load_template(r, prompts_dir) for r in refs] if refs else list_templates(prompts_dir)
     gold_dir = gold if gold is not None else Path("gold")

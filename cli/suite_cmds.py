@@ -50,7 +50,10 @@ def run_cmd(
 
     Exit 0 when every article of every variant succeeded, 1 when some failed, 2 on bad input.
     """
-    from claims.evals.reports.leaderboard import leaderboard_markdown, render_leaderboard
+    from claims.evals.reports.leaderboard import (
+        leaderboard_markdown,
+        render_leaderboard,
+    )
     from claims.evals.suite import RunOptions, run_suite
 
     if cache is not None and cache not in ("on", "off", "refresh", "replay"):
@@ -142,7 +145,6 @@ def record_cmd(
     import tempfile
 
     from claims.evals.suite import RunOptions, run_suite
-
     from claims.extract.cache import ResponseCache
 
     suite = _load(name, suites_dir)

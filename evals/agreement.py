@@ -7,24 +7,27 @@ Per-field agreement is also computed the other way round, because a field whose
 gold value is unknown (e.g. no claimant name) is left out of that direction's score.
 Cohen's kappa corrects the attribution and certainty agreement for chance.
 
-    python -m evals.agreement [--gold gold/] [--detail] [--json]
+    claims gold agreement [--gold gold/] [--detail] [--json]
 """
 
 from __future__ import annotations
 
-import argparse
-import json
-import sys
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 
-from claims.kernel.schema import Claim
-
-from claims.evals.gold import GoldError, GoldSet, load_gold
+from claims.evals.gold import GoldSet
 from claims.evals.matching import MatchConfig
-from claims.evals.metrics import FIELDS, field_scores, field_value, pooled, score_article, span_scores
+from claims.evals.metrics import (
+    FIELDS,
+    field_scores,
+    field_value,
+    pooled,
+    score_article,
+    span_scores,
+)
 from claims.evals.results import ArticleResult
+from claims.kernel.schema import Claim
 
 KAPPA_FIELDS = ("attribution", "certainty")
 
@@ -162,31 +165,3 @@ def render(rows: list[Agreement]) -> str:
             extra = f", partial {partial}" if s == "partial" else ""
             out.append(f"  quote spans {s:<7} correct {correct}{extra} of {possible} / {actual}; F1 {f1:.3f}")
     return "\n".join(out)
-
-
-def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m evals.agreement", description=__doc__.splitlines()[0])
-    ap.add_argument("--gold", default="gold", help="gold directory with articles/ and double/ (default: gold)")
-    ap.add_argument("--detail", action="store_true", help="also list every disagreement")
-    ap.add_argument("--json", action="store_true", help="print the figures as JSON")
-    args = ap.parse_args(argv)
-    try:
-        gold = load_gold(args.gold)
-    except GoldError as e:
-        print(f"error: {e}", file=sys.stderr)
-        return 2
-    if not gold.double:
-        print(f"error: {gold.root}: no double-labelled articles in double/", file=sys.stderr)
-        return 2
-    rows = double_agreement(gold)
-    if args.json:
-        print(json.dumps([asdict(r) for r in rows], indent=2))
-    else:
-        print(render(rows))
-        if args.detail:
-            print("\n".join(disagreements(gold)))
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

@@ -20,10 +20,20 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from claims.evals.gold import GoldError, _gold_root, read_gold_file, write_gold_file
 from claims.kernel.articles import decode_text
-from claims.kernel.schema import Attribution, Certainty, Claim, Claimant, ClaimantType, Cue, GoldArticle, Span, text_sha256
-
-from claims.evals.gold import GoldError, read_gold_file, write_gold_file
+from claims.kernel.io import atomic_write_bytes, atomic_write_text
+from claims.kernel.schema import (
+    Attribution,
+    Certainty,
+    Claim,
+    Claimant,
+    ClaimantType,
+    Cue,
+    GoldArticle,
+    Span,
+    text_sha256,
+)
 
 
 class BratError(GoldError):
@@ -176,7 +186,6 @@ def ann_to_gold(article_id: str, text: str, ann: Ann, labelled_by: str) -> GoldA
 
 def import_brat(src: Path, out: Path) -> list[GoldArticle]:
     """Every <id>.txt + <id>.ann pair in ``src`` -> ``out``/articles/<id>.txt and <id>.gold.yaml."""
-    from claims.kernel.io import atomic_write_bytes
 
     if not src.is_dir():
         raise BratError(f"{src}: no such directory")
@@ -245,9 +254,6 @@ def gold_to_ann(gold: GoldArticle) -> str:
 
 def export_brat(gold_dir: Path, out: Path) -> int:
     """Gold dir -> ``out``/<id>.txt + <id>.ann. Returns the number of articles written."""
-    from claims.kernel.io import atomic_write_bytes, atomic_write_text
-
-    from claims.evals.gold import _gold_root
 
     art = _gold_root(gold_dir) / "articles"
     files = sorted(art.glob("*.gold.yaml")) if art.is_dir() else []

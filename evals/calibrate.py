@@ -1,4 +1,4 @@
-"""Choosing the matcher's thresholds: `python -m evals.calibrate [--gold gold/]`.
+"""Choosing the matcher's thresholds (`claims calibrate [--gold gold/]`).
 
 For each (quote Dice, statement similarity) pair on a grid it prints claim F1 for:
 - the floor: the `sentences` backend (every sentence a claim) - a good threshold keeps
@@ -16,13 +16,13 @@ just leaves that column empty.
 
 from __future__ import annotations
 
-import argparse
 from collections.abc import Mapping, Sequence
 
-from claims.kernel.schema import Claim
-
+from claims.evals.evaluate import backend_predictions, score_articles
+from claims.evals.gold import load_gold
 from claims.evals.matching import MatchConfig
 from claims.evals.metrics import pooled
+from claims.kernel.schema import Claim
 
 QUOTE_GRID = (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
 STATEMENT_GRID = (0.0, 0.2, 0.3, 0.4, 0.5, 0.6)
@@ -34,7 +34,6 @@ def sweep_rows(
     gold: Mapping[str, list[Claim]], preds: Mapping[str, list[Claim]], grid: Sequence[tuple[float, float]] = DEFAULT_GRID
 ) -> list[dict[str, float]]:
     """Headline numbers (P, R, F1, attributed F1, macro F1) for each threshold pair."""
-    from claims.evals.evaluate import score_articles
 
     rows = []
     for q, s in grid:
@@ -45,21 +44,7 @@ def sweep_rows(
     return rows
 
 
-def print_sweep(rows: list[dict[str, float]], console: object, title: str = "Sweep") -> None:
-    from rich.table import Table
-
-    t = Table(title=title, show_edge=False)
-    for col in ("quote", "statement", "P", "R", "F1", "attr F1", "macro F1"):
-        t.add_column(col, justify="right")
-    for r in rows:
-        t.add_row(f"{r['quote']:.2f}", f"{r['statement']:.2f}", f"{r['precision']:.3f}", f"{r['recall']:.3f}",
-                  f"{r['f1']:.3f}", f"{r['attributed_f1']:.3f}", f"{r['macro_f1']:.3f}")
-    console.print(t)  # type: ignore[attr-defined]
-
-
 def calibration_table(gold_dir: str, grid: Sequence[tuple[float, float]] = DEFAULT_GRID) -> tuple[list[dict[str, float | None]], list[str]]:
-    from claims.evals.evaluate import backend_predictions, score_articles
-    from claims.evals.gold import load_gold
 
     gs = load_gold(gold_dir)
     notes: list[str] = []
@@ -98,44 +83,3 @@ def recommend(rows: list[dict[str, float | None]]) -> dict[str, float | None] | 
     best = max(r["ceiling"] for r in usable)  # type: ignore[type-var]
     near = [r for r in usable if r["ceiling"] >= best - CEILING_SLACK]  # type: ignore[operator]
     return max(near, key=lambda r: (round(r["ceiling"] - r["sentences"], 6), -r["quote"], -r["statement"]))  # type: ignore[operator]
-
-
-def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m evals.calibrate", description=__doc__.splitlines()[0])
-    ap.add_argument("--gold", default="gold", help="gold directory (default gold/)")
-    args = ap.parse_args(argv)
-    from rich.console import Console
-    from rich.table import Table
-
-    from claims.kernel.errors import UserError
-
-    try:
-        rows, notes = calibration_table(args.gold)
-    except UserError as e:
-        print(f"error: {e}")
-        return 2
-    con = Console()
-    for n in notes:
-        con.print(f"[dim]{n}[/]")
-    t = Table(title="Claim F1 by matcher thresholds (floor low, ceiling high is good)", show_edge=False)
-    cols = ("sentences", "rules", "ceiling")
-    con.print("columns: claim F1 and attributed F1 (attr) of the floor (sentences), rules and the ceiling (gold/double); gap = ceiling - floor")
-    for col in ("Dice", "stmt", "floor", "attr", "rules", "attr", "ceiling", "attr", "gap"):
-        t.add_column(col, justify="right")
-    fmt = lambda v: "-" if v is None else f"{v:.3f}"  # noqa: E731
-    for r in rows:
-        gap = r["ceiling"] - r["sentences"] if r.get("ceiling") is not None and r.get("sentences") is not None else None  # type: ignore[operator]
-        cells = [fmt(r.get(k)) for c in cols for k in (c, f"{c}_attributed")]
-        t.add_row(f"{r['quote']:.2f}", f"{r['statement']:.2f}", *cells, fmt(gap))
-    con.print(t)
-    rec = recommend(rows)
-    if rec:
-        con.print(
-            f"recommended: quote Dice {rec['quote']:.2f}, statement {rec['statement']:.2f} "
-            f"(ceiling {rec['ceiling']:.3f}, floor {rec['sentences']:.3f}; widest gap with the ceiling within {CEILING_SLACK} of its best)"
-        )
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

@@ -10,7 +10,10 @@ the other.
 
 from __future__ import annotations
 
-from claims.evals.metrics import FIELDS
+import numpy as np
+
+from claims.evals.evaluate import gc_paused
+from claims.evals.metrics import FIELDS, sum_prf
 from claims.evals.results import (
     ArticleDelta,
     ArticleResult,
@@ -23,7 +26,11 @@ from claims.evals.results import (
     RunSummary,
     SignificanceTest,
 )
-from claims.evals.stats import ArticleCounts, approximate_randomization, paired_bootstrap
+from claims.evals.stats import (
+    ArticleCounts,
+    approximate_randomization,
+    paired_bootstrap,
+)
 
 
 def summary(result: EvalResult) -> RunSummary:
@@ -68,7 +75,6 @@ def compare(base: EvalResult, head: EvalResult, *, resamples: int = 1000, seed: 
         raise ValueError("both runs must be scored with the same matcher thresholds")
     cb, ch = ArticleCounts.from_articles(base.articles), ArticleCounts.from_articles(head.articles)
     tests = paired_tests(cb, ch, resamples=resamples, seed=seed, confidence=confidence)
-    from claims.evals.evaluate import gc_paused
 
     with gc_paused():
         deltas = [article_delta(b, h) for b, h in zip(base.articles, head.articles)]
@@ -105,7 +111,6 @@ def mean_counts(results: "list[EvalResult]") -> ArticleCounts:
     and the bootstrap then resamples articles as usual. Micro F1 of the mean counts
     equals micro F1 of the counts pooled over every repeat.
     """
-    import numpy as np
 
     if not results:
         raise ValueError("no results to pool")
@@ -142,7 +147,6 @@ def compare_repeats(
 
 def pooled_summary(results: "list[EvalResult]") -> RunSummary:
     """Headline numbers over every repeat: counts summed, macro F1 averaged."""
-    from claims.evals.metrics import sum_prf
 
     first = summary(results[0])
     if len(results) == 1:

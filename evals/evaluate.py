@@ -18,9 +18,6 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-from claims.kernel.articles import Article
-from claims.kernel.schema import Claim, text_sha256
-
 from claims.evals.gold import GoldSet
 from claims.evals.matching import MatchConfig
 from claims.evals.metrics import field_scores, pooled, score_article, span_scores
@@ -33,8 +30,10 @@ from claims.evals.results import (
     RunInfo,
     Thresholds,
 )
-from claims.kernel.rundir import Run, RunError
 from claims.evals.stats import ArticleCounts, bootstrap_headline
+from claims.kernel.articles import Article
+from claims.kernel.rundir import Run, RunError
+from claims.kernel.schema import Claim, text_sha256
 
 
 @dataclass

@@ -16,7 +16,9 @@ import yaml
 
 from claims.kernel.articles import decode_text
 from claims.kernel.errors import UserError
+from claims.kernel.io import atomic_write_text
 from claims.kernel.schema import Claim, GoldArticle, text_sha256
+from claims.kernel.segment import sentences
 
 
 class GoldError(UserError):
@@ -59,7 +61,6 @@ def read_gold_file(path: Path) -> GoldArticle:
 
 def write_gold_file(path: Path, gold: GoldArticle) -> None:
     """Readable, diff-friendly YAML: one claim per block, keys in schema order."""
-    from claims.kernel.io import atomic_write_text
 
     data = gold.model_dump(mode="json", exclude_none=False)
     atomic_write_text(path, yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100))
@@ -161,7 +162,6 @@ def fill_spans(raw: dict, text: str, where: str = "gold file") -> GoldArticle:
     and cue texts are looked up in the quote's sentence(s) first, nearest to the quote. Also re-pins the
     article hash. Raises GoldError naming the claim when a text is not found.
     """
-    from claims.kernel.segment import sentences
 
     if not isinstance(raw, dict):
         raise GoldError(f"{where}: not a mapping")

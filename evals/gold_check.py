@@ -14,10 +14,9 @@ from pathlib import Path
 import yaml
 from pydantic import ValidationError
 
+from claims.evals.gold import GoldError, _gold_root
 from claims.kernel.articles import decode_text
 from claims.kernel.schema import Claim, GoldArticle, text_sha256
-
-from claims.evals.gold import GoldError, _gold_root
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ get a large negative score and are dropped after the assignment. Scores are roun
 1e-6 and a tie-break far below that resolution prefers lower (prediction, gold) indices,
 so equal scores resolve by order: of two duplicate predictions the first one matches.
 
-Default thresholds were chosen with ``python -m evals.calibrate`` on the 5 seed gold articles
+Default thresholds were chosen with ``claims calibrate`` on the 5 seed gold articles
 (2 double-labelled) by a stated rule: among grid points that keep annotator agreement (the
 ceiling) within 0.02 of its best, take the widest gap between ceiling and the `sentences`
 floor. Quote Dice 0.7 / statement 0.4 keeps the ceiling at 0.927 (best 0.943) while the
@@ -29,10 +29,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
-
-from claims.kernel.schema import Claim
+from scipy.optimize import linear_sum_assignment
 
 from claims.evals.similarity import StatementSimilarity, TokenF1Similarity
+from claims.kernel.schema import Claim
 
 DEFAULT_QUOTE_THRESHOLD = 0.7
 DEFAULT_STATEMENT_THRESHOLD = 0.4
@@ -136,7 +136,6 @@ def match_article(gold: list[Claim], preds: list[Claim], config: MatchConfig | N
 
     pairs: list[Pair] = []
     if cand.any():
-        from scipy.optimize import linear_sum_assignment
 
         big = 2.0 * (min(n_p, n_g) + 1)
         ii, jj = np.indices(dice.shape)

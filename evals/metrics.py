@@ -17,8 +17,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from claims.kernel.schema import Attribution, Certainty, Claim, ClaimantType
-
 from claims.evals.matching import ArticleMatch, MatchConfig, Unmatched, match_article
 from claims.evals.results import (
     PRF,
@@ -34,6 +32,7 @@ from claims.evals.results import (
 )
 from claims.evals.similarity import claimant_correct, normalise_name
 from claims.evals.spans import claim_spans, score_spans
+from claims.kernel.schema import Attribution, Certainty, Claim, ClaimantType
 
 FIELDS: tuple[FieldName, ...] = ("claimant_name", "claimant_type", "attribution", "certainty")
 FIELD_LABELS: dict[str, list[str]] = {

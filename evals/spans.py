@@ -28,9 +28,8 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections.abc import Iterable, Sequence
 
-from claims.kernel.schema import Claim
-
 from claims.evals.results import SpanCounts, SpanKind, SpanScheme, SpanScores
+from claims.kernel.schema import Claim
 
 SCHEMES: tuple[SpanScheme, ...] = ("strict", "exact", "partial", "type")
 SpanTuple = tuple[str, int, int]  # (label, start, end) half-open

@@ -42,13 +42,39 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from claims.evals.results import Estimate, EvalResult, LeaderboardRow, RepeatScore, SuiteResult
+from claims.evals.compare import mean_counts, pooled_summary
+from claims.evals.evaluate import (
+    EvalOptions,
+    ceiling_line,
+    evaluate,
+    floor_line,
+    thresholds_of,
+)
+from claims.evals.gold import load_gold
+from claims.evals.matching import match_config as config
+from claims.evals.metrics import FIELDS
+from claims.evals.reports.leaderboard import leaderboard_markdown
+from claims.evals.results import (
+    Estimate,
+    EvalResult,
+    LeaderboardRow,
+    RepeatScore,
+    SuiteResult,
+)
+from claims.evals.stats import bootstrap_headline
+from claims.extract import Job, cost, default_prompts_dir
 from claims.kernel.errors import UserError
+from claims.kernel.io import atomic_write_json, atomic_write_text
 from claims.kernel.rundir import iter_records, load_run, read_manifest
-from claims.kernel.settings import DETERMINISTIC_BACKENDS, SUITE_PARAMETERS, ExtractionSettings, make_settings
-
+from claims.kernel.settings import (
+    DETERMINISTIC_BACKENDS,
+    SUITE_PARAMETERS,
+    ExtractionSettings,
+    make_settings,
+)
 
 
 class SuiteError(UserError):
@@ -159,7 +185,6 @@ class Suite:
         return [base + i for i in range(n)]
 
     def effective_prompts_dir(self) -> Path:
-        from claims.extract import default_prompts_dir
 
         return self.prompts_dir if self.prompts_dir is not None else default_prompts_dir()
 
@@ -224,7 +249,6 @@ def _first_error(e: ValidationError) -> str:
 
 def load_suite(name: str | Path, suites_dir: Path | None = None, env: dict[str, str] | None = None) -> Suite:
     """Read, substitute, validate and resolve a suite; SuiteError names the file and the problem."""
-    import yaml
 
     path = suite_path(str(name), suites_dir)
     try:
@@ -313,13 +337,11 @@ class RunOptions:
 
 
 def match_config(suite: Suite) -> Any:
-    from claims.evals.matching import match_config as config
 
     return config(suite.eval.quote_threshold, suite.eval.statement_threshold)
 
 
 def eval_options(suite: Suite, *, include_text: bool = False) -> Any:
-    from claims.evals.evaluate import EvalOptions
 
     return EvalOptions(match=match_config(suite), resamples=suite.eval.resamples, seed=suite.eval.seed,
                        confidence=suite.thresholds.confidence, floor=False, ceiling=False, include_text=include_text)
@@ -356,8 +378,6 @@ def run_variant(
     *, backend: Any = None, reuse: bool = False,
 ) -> VariantRun:
     """Extract (unless ``reuse``: the run directory already holds a complete matching run) and score."""
-    from claims.evals.evaluate import evaluate
-    from claims.extract import Job
 
     be = backend if backend is not None else build_backend(suite, v, seed, opts, gold.texts)
     if not reuse:
@@ -399,8 +419,6 @@ def run_variant_repeats(suite: Suite, v: VariantSpec, out: Path, gold: Any, opts
 
 def pooled_result(runs: list[EvalResult], confidence: float, resamples: int, seed: int) -> EvalResult:
     """Repeat 1's result with the headline numbers pooled over every repeat (see module doc)."""
-    from claims.evals.compare import mean_counts, pooled_summary
-    from claims.evals.stats import bootstrap_headline
 
     if len(runs) == 1:
         return runs[0]
@@ -415,8 +433,6 @@ def pooled_result(runs: list[EvalResult], confidence: float, resamples: int, see
 
 
 def leaderboard_row(suite: Suite, v: VariantSpec, runs: list[VariantRun]) -> LeaderboardRow:
-    from claims.evals.metrics import FIELDS
-    from claims.extract import cost
 
     results = [r.result for r in runs]
     pooled = pooled_result(results, suite.thresholds.confidence, suite.eval.resamples, suite.eval.seed)
@@ -474,11 +490,6 @@ def reference_row(line: Any) -> LeaderboardRow:
 
 def run_suite(suite: Suite, out: Path, opts: RunOptions | None = None, variants: list[str] | None = None) -> tuple[SuiteResult, dict[str, list[VariantRun]]]:
     """Run every variant (or the named ones; rules always) into ``out``; write summary.json and leaderboard.md."""
-    from claims.kernel.io import atomic_write_json, atomic_write_text
-
-    from claims.evals.evaluate import ceiling_line, floor_line, thresholds_of
-    from claims.evals.gold import load_gold
-    from claims.evals.reports.leaderboard import leaderboard_markdown
 
     opts = opts or RunOptions()
     chosen = suite.variants

@@ -24,11 +24,28 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from claims.evals.compare import compare_repeats
+from claims.evals.evaluate import ceiling_line, floor_line
+from claims.evals.gate import run_gate
+from claims.evals.gold import load_gold
+from claims.evals.reports import write_reports
+from claims.evals.reports.markdown import md_code, md_text, to_markdown
+from claims.evals.results import EvalResult
+from claims.evals.suite import (
+    RunOptions,
+    Suite,
+    VariantRun,
+    VariantSpec,
+    build_backend,
+    match_config,
+    pooled_result,
+    run_dir_of,
+    run_variant,
+)
+from claims.extract import PromptError, load_template
+from claims.kernel.articles import Article, iter_articles
 from claims.kernel.errors import UserError
 from claims.kernel.rundir import iter_records
-
-from claims.evals.results import EvalResult
-from claims.evals.suite import RunOptions, Suite, VariantRun, VariantSpec, build_backend, pooled_result, run_dir_of, run_variant
 
 
 class GateError(UserError):
@@ -107,7 +124,6 @@ class SuiteGateResult:
 
 
 def _article_hashes(suite: Suite) -> dict[str, str]:
-    from claims.kernel.articles import Article, iter_articles
 
     return {a.id: a.sha256 for a in iter_articles([str(p) for p in suite.articles]) if isinstance(a, Article)}
 
@@ -160,15 +176,6 @@ def run_suite_gate(
     suite: Suite, ref: str, out: Path, *, all_variants: bool = False, search: list[Path] | None = None,
     cache: str | None = None, cache_dir: Path | None = None, log: Any = None,
 ) -> SuiteGateResult:
-    from claims.extract import PromptError, load_template
-
-    from claims.evals.compare import compare_repeats
-    from claims.evals.evaluate import ceiling_line, floor_line
-    from claims.evals.gate import run_gate
-    from claims.evals.gold import load_gold
-    from claims.evals.reports import write_reports
-    from claims.evals.suite import match_config
-
     prompts = suite.effective_prompts_dir().resolve()
     if not prompts.is_dir():
         raise GateError(f"{suite.path}: prompts folder {prompts} not found")
@@ -227,7 +234,6 @@ def run_suite_gate(
 
 def gate_markdown(g: SuiteGateResult) -> str:
     """The pull-request comment: verdict, what changed, one line per variant, then each gated variant's report."""
-    from claims.evals.reports.markdown import md_code, md_text, to_markdown
 
     verdict = "✅ passed" if g.passed else "❌ regression"
     out = [f"## Prompt gate: suite {md_code(g.suite)} vs {md_code(g.ref)} ({g.commit[:10]}) — {verdict}", ""]

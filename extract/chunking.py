@@ -14,6 +14,8 @@ from bisect import bisect_left, bisect_right, insort
 from dataclasses import dataclass
 from functools import lru_cache
 
+from rapidfuzz import fuzz
+
 from claims.extract.grounding import continues_grapheme, normalize
 from claims.kernel.schema import Claim
 from claims.kernel.segment import paragraphs, sentences
@@ -187,7 +189,6 @@ HEAVY_OVERLAP = 0.8
 
 
 def _is_duplicate(a: Claim, b: Claim) -> bool:
-    from rapidfuzz import fuzz
 
     na, nb = _norm_statement(a.statement), _norm_statement(b.statement)
     if a.quote_span is None or b.quote_span is None:

@@ -13,8 +13,12 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
+import pyarrow.parquet as pq
+
 from claims.kernel.errors import UserError
 from claims.kernel.io import atomic_output
+from claims.kernel.rundir import CLAIMS, iter_records
 from claims.kernel.schema import ArticleClaims
 
 # (column, pyarrow type factory name); every column is nullable.
@@ -86,10 +90,6 @@ def claim_rows(ac: ArticleClaims) -> Iterator[dict[str, Any]]:
 
 def export_parquet(run_dir: str | Path, out_path: str | Path, *, batch_rows: int = 10_000) -> dict[str, int]:
     """Write the run's claims to ``out_path`` (temp file, then rename); returns article and row counts."""
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
-    from claims.kernel.rundir import CLAIMS, iter_records
 
     run = Path(run_dir)
     if not (run / CLAIMS).is_file():

@@ -30,6 +30,8 @@ import unicodedata
 from bisect import bisect_left, bisect_right
 from functools import lru_cache
 
+from rapidfuzz import fuzz
+
 from claims.kernel.schema import Claim, ModelClaim, Span
 from claims.kernel.segment import paragraphs, sentences
 
@@ -162,7 +164,6 @@ def _word_ends(s: str, lo: int, hi: int) -> list[int]:
 
 def _fuzzy(norm_text: str, norm_needle: str, threshold: float) -> tuple[int, int] | None:
     """Best fuzzy window in norm_text, ends snapped to word boundaries where that scores better."""
-    from rapidfuzz import fuzz
 
     if len(norm_needle) > len(norm_text):
         return None

@@ -29,8 +29,14 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
+import jinja2
+import yaml
+from jinja2 import meta
 from pydantic import BaseModel, ValidationError
 
+import claims
+from claims.extract.grounding import normalize
+from claims.kernel.articles import decode_text
 from claims.kernel.errors import UserError
 from claims.kernel.schema import D, ModelClaim, ModelOutput, ModelSelection, PromptRef
 
@@ -109,7 +115,6 @@ class Example:
 
 
 def _jinja_env() -> Any:
-    import jinja2
 
     return jinja2.Environment(
         undefined=jinja2.StrictUndefined,
@@ -145,7 +150,6 @@ class Stage:
 
     def _templates(self) -> tuple[Any, Any]:
         if self._compiled is None:
-            from jinja2 import meta
 
             env = _jinja_env()
             self._system_vars = tuple(sorted(meta.find_undeclared_variables(env.parse(self.system))))
@@ -205,7 +209,6 @@ class Stage:
         return ctx
 
     def _render_one(self, tmpl: Any, ctx: dict[str, Any], what: str) -> str:
-        import jinja2
 
         try:
             return tmpl.render(**ctx).strip()
@@ -264,7 +267,6 @@ class PromptTemplate:
 def default_prompts_dir() -> Path:
     """./prompts in the working directory, else the copy bundled in the package, else
     (source checkout) the repository's prompts/ beside the package root."""
-    import claims
 
     cwd = Path.cwd() / "prompts"
     if cwd.is_dir():
@@ -282,7 +284,6 @@ def _version_key(version: str) -> tuple:
 
 
 def _read_yaml(path: Path, what: str) -> dict[str, Any]:
-    import yaml
 
     try:
         raw = path.read_text(encoding="utf-8")
@@ -346,7 +347,6 @@ def _load_example(path: Path, root: Path, cache: dict[Path, Example]) -> Example
 
 
 def _parse_template(path: Path, root: Path) -> PromptTemplate:
-    import jinja2
 
     data = _read_yaml(path, "prompt template")
     for key in ("id", "version", "description", "stages"):
@@ -475,7 +475,6 @@ def check_examples_against_gold(template: PromptTemplate, gold_texts: dict[str, 
     the prompt and inflate every score. Comparison is on the normalised text
     (whitespace, quotes, dashes, case), ``min_overlap`` characters or more.
     """
-    from claims.extract.grounding import normalize
 
     if min_overlap < 1:
         raise ValueError("min_overlap must be positive")
@@ -523,7 +522,6 @@ def refuse_gold_overlap(template: PromptTemplate, gold_texts: dict[str, str], re
 
 def gold_texts_from_dir(gold_dir: Path) -> dict[str, str]:
     """Article texts of a gold folder (``<dir>/articles/*.txt``, or ``<dir>/*.txt``), by id."""
-    from claims.kernel.articles import decode_text
 
     gold_dir = Path(gold_dir)
     folder = gold_dir / "articles" if (gold_dir / "articles").is_dir() else gold_dir

@@ -18,6 +18,17 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 from urllib.parse import urlparse
 
+import httpx2
+import openai
+from tenacity import (
+    AsyncRetrying,
+    RetryCallState,
+    retry_if_exception,
+    stop_after_attempt,
+    stop_before_delay,
+)
+
+from claims.extract.structured import is_mode_rejection
 from claims.kernel.errors import UserError
 
 log = logging.getLogger("claims.extract.transport")
@@ -61,8 +72,6 @@ def base_host(base_url: str | None) -> str:
 
 def make_client(*, base_url: str | None, api_key: str, timeout: float, concurrency: int) -> Any:
     """An AsyncOpenAI client without SDK retries and with a pool sized to the job's concurrency."""
-    import httpx2
-    import openai
 
     limits = httpx2.Limits(max_connections=max(1, concurrency), max_keepalive_connections=max(1, concurrency))
     http_client = openai.DefaultAsyncHttpxClient(limits=limits, timeout=timeout)
@@ -131,14 +140,12 @@ def error_kind(exc: BaseException) -> str:
 
 
 def is_retryable(exc: BaseException) -> bool:
-    import openai
 
     if isinstance(exc, openai.APIConnectionError):  # includes APITimeoutError, resets, refused
         return True
     if isinstance(exc, openai.APIStatusError):
         if exc.status_code == 429 and _error_code(exc) == "insufficient_quota":
             return False  # out of credit: waiting will not help
-        from claims.extract.structured import is_mode_rejection
 
         if is_mode_rejection(exc):
             return False  # a refused output mode is refused again on every retry
@@ -180,7 +187,6 @@ class RetriesExhausted(Exception):
 
 
 def _short(exc: BaseException) -> str:
-    import openai
 
     if isinstance(exc, openai.APIStatusError):
         return f"HTTP {exc.status_code}: {str(exc.message)[:200]}"
@@ -200,7 +206,6 @@ async def call_with_retry(
     requests and retries even when the call finally fails. Non-retryable errors
     propagate unchanged; retryable ones end as RetriesExhausted.
     """
-    from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_attempt, stop_before_delay
 
     rng = rng or random.Random()
 

@@ -8,6 +8,7 @@ half-open ``[start, end)``. Models never supply offsets; grounding computes them
 from __future__ import annotations
 
 import hashlib
+import json
 from enum import Enum
 from typing import Any
 
@@ -302,6 +303,5 @@ def strict_json_schema(model: type[BaseModel]) -> dict[str, Any]:
 
 
 def schema_sha256(model: type[BaseModel] = ModelOutput) -> str:
-    import json
 
     return hashlib.sha256(json.dumps(strict_json_schema(model), sort_keys=True).encode()).hexdigest()

@@ -99,8 +99,8 @@ def _rules_output(article: str) -> str:
     """ModelOutput JSON for an article: the rules backend's claims, or one claim per sentence."""
     claims: list[dict[str, Any]] = []
     try:
-        from claims.kernel.articles import Article
         from claims.extract.backends.rules import RulesBackend
+        from claims.kernel.articles import Article
 
         result = RulesBackend().extract(Article(id="fake", text=article))
         for c in result.claims:

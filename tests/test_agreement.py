@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from claims.evals.agreement import cohen_kappa, double_agreement, main
+from claims.evals.agreement import cohen_kappa, double_agreement
 from claims.evals.gold import load_gold, write_gold_file
 from claims.kernel.schema import Attribution, Certainty, Claim, Claimant, ClaimantType, GoldArticle, Span, text_sha256
 
@@ -79,13 +79,19 @@ def test_figures_on_a_hand_made_pair(gold: Path):
     assert (correct, partial) == (1, 1) and f1 == pytest.approx(0.5)
 
 
-def test_cli(gold: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]):
-    assert main(["--gold", str(gold), "--detail"]) == 0
-    out = capsys.readouterr().out
-    assert "F1 0.667" in out and "kappa 0.333" in out
+def test_cli(gold: Path, tmp_path: Path):
+    from typer.testing import CliRunner
+
+    from claims.cli.main import app
+
+    runner = CliRunner()
+    r = runner.invoke(app, ["gold", "agreement", "--gold", str(gold), "--detail"])
+    out = r.output
+    assert r.exit_code == 0 and "F1 0.667" in out and "kappa 0.333" in out
     assert "only first  #2: 'the probe is ongoing'" in out and "only second #2: 'Share this'" in out
     assert "certainty: 'asserted' vs 'denied'" in out
     (tmp_path / "plain" / "articles").mkdir(parents=True)
     (tmp_path / "plain" / "articles" / f"{AID}.txt").write_text(TEXT, encoding="utf-8")
     write_gold_file(tmp_path / "plain" / "articles" / f"{AID}.gold.yaml", gold_article([], "A"))
-    assert main(["--gold", str(tmp_path / "plain")]) == 2
+    r = runner.invoke(app, ["gold", "agreement", "--gold", str(tmp_path / "plain")])
+    assert r.exit_code == 2 and "no double-labelled articles" in r.output

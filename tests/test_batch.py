@@ -13,11 +13,11 @@ from typing import Any
 import pytest
 
 from claims.extract import batch
-from claims.kernel.articles import Article, load_articles
 from claims.extract.backends import build_backend
 from claims.extract.jobs import Job
-from claims.kernel.settings import make_settings
+from claims.kernel.articles import Article, load_articles
 from claims.kernel.rundir import iter_failures, iter_records
+from claims.kernel.settings import make_settings
 
 ROOT = Path(__file__).resolve().parents[1]
 GOLD = ROOT / "gold" / "articles"

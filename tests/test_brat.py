@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from claims.cli.main import app
 from claims.evals.brat import BratError, export_brat, import_brat, parse_ann
 from claims.evals.gold import read_gold_file
 from claims.evals.gold_check import check_gold_dir
-from claims.cli.main import app
 
 TEXT = "Peter said the plane was hit. Kremlin denied it, according to TASS.\nДа, «ракета» была."
 # offsets: Peter 0-5, said 6-10, "the plane was hit" 11-28, Kremlin 30-37, denied 38-44,

@@ -16,9 +16,9 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from fake_server import FakeOpenAIServer
 
 from claims.kernel.schema import ArticleClaims, ArticleFailure
-from fake_server import FakeOpenAIServer
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = sorted((ROOT / "gold" / "articles").glob("*.txt"))

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from claims.cli.main import app
 from claims.evals.gold import write_gold_file
 from claims.kernel.rundir import RunError, load_run
-from claims.cli.main import app
 from claims.kernel.schema import ArticleClaims, Claim, Claimant, ClaimantType, GoldArticle, Provenance, Span, text_sha256
 
 TEXT = "Peskov said Moscow was not involved. Aliyev said a missile hit the plane. Share this."

@@ -9,9 +9,9 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
+from claims.cli.main import app
 from claims.evals.gold import GoldError, fill_spans, load_gold, locate, read_gold_file, write_gold_file
 from claims.evals.gold_check import check_gold_dir
-from claims.cli.main import app
 from claims.kernel.schema import text_sha256
 
 GOLD = Path(__file__).resolve().parent.parent / "gold"

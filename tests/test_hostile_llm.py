@@ -17,9 +17,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from fake_server import article_of
 
 from claims.kernel.schema import ArticleClaims, ArticleFailure, Claim, GoldArticle, text_sha256
-from fake_server import article_of
 
 ROOT = Path(__file__).resolve().parents[1]
 INJECTION = (

@@ -19,7 +19,6 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-
 from fake_server import FakeOpenAIServer, article_id_of
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -14,9 +14,9 @@ from typing import Any
 
 import pytest
 
-from claims.kernel.articles import Article, load_articles
 from claims.extract.backends import build_backend
 from claims.extract.backends.base import BudgetExhausted, ExtractionError
+from claims.kernel.articles import Article, load_articles
 from claims.kernel.errors import UserError
 from claims.kernel.schema import ArticleClaims
 

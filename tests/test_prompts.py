@@ -10,7 +10,6 @@ import pytest
 from typer.testing import CliRunner
 
 from claims.cli.main import app
-from claims.kernel.errors import UserError
 from claims.extract.prompts import (
     PromptError,
     check_examples_against_gold,
@@ -19,6 +18,7 @@ from claims.extract.prompts import (
     load_template,
     schema_description,
 )
+from claims.kernel.errors import UserError
 from claims.kernel.schema import ModelClaim, ModelOutput, ModelSelection, PromptRef
 
 REPO = Path(__file__).resolve().parents[1]

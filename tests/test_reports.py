@@ -19,6 +19,7 @@ import pytest
 from rich.console import Console
 from typer.testing import CliRunner
 
+from claims.cli.main import app
 from claims.evals.compare import compare
 from claims.evals.evaluate import EvalOptions, evaluate
 from claims.evals.gate import run_gate
@@ -31,7 +32,6 @@ from claims.evals.reports.markdown import md_text, to_markdown
 from claims.evals.reports.terminal import render_comparison, render_eval
 from claims.evals.results import ComparisonResult, EvalResult
 from claims.kernel.rundir import Run
-from claims.cli.main import app
 from claims.kernel.schema import ArticleClaims, Claim, Claimant, ClaimantType, Cue, GoldArticle, Provenance, Span, text_sha256
 
 TEXT = "Peskov said Moscow was not involved. Aliyev said a missile hit the plane. Share this."

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from claims.kernel.articles import Article, load_articles
 from claims.extract.backends.rules import RulesBackend, extract_claims
+from claims.kernel.articles import Article, load_articles
 from claims.kernel.schema import Attribution, Certainty, Claim, ClaimantType
 
 GOLD = Path(__file__).resolve().parent.parent / "gold" / "articles"

@@ -1,5 +1,5 @@
-from claims.kernel.articles import Article
 from claims.extract.backends.sentences import SentencesBackend
+from claims.kernel.articles import Article
 from claims.kernel.schema import Attribution, Certainty, ClaimantType
 
 TEXT = "Short one. This sentence is clearly longer than thirty characters.\n\nTiny. Another long sentence that passes the length rule here."

@@ -9,18 +9,18 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from fake_server import FakeOpenAIServer, default_responder
 from typer.testing import CliRunner
 
+from claims.cli.main import app
 from claims.evals.compare import compare_repeats, mean_counts
 from claims.evals.evaluate import evaluate
 from claims.evals.gold import load_gold
 from claims.evals.metrics import prf
 from claims.evals.results import ArticleResult
-from claims.kernel.rundir import load_run
 from claims.evals.stats import ArticleCounts, paired_bootstrap
 from claims.evals.suite import SuiteError, load_suite, substitute
-from claims.cli.main import app
-from fake_server import FakeOpenAIServer, default_responder
+from claims.kernel.rundir import load_run
 
 REPO = Path(__file__).resolve().parents[1]
 runner = CliRunner()

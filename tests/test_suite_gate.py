@@ -8,10 +8,10 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from fake_server import NO_CLAIMANTS, FakeOpenAIServer
 from typer.testing import CliRunner
 
 from claims.cli.main import app
-from fake_server import NO_CLAIMANTS, FakeOpenAIServer
 
 REPO = Path(__file__).resolve().parents[1]
 runner = CliRunner()

@@ -8,9 +8,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from claims.kernel.errors import UserError
-
 from claims.evals.results import ComparisonResult, EvalResult, ReferenceLine
+from claims.kernel.errors import UserError
 
 
 def _reference(line: ReferenceLine | None, name: str, n_double: int) -> str:

@@ -17,11 +17,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from claims.kernel.io import atomic_write_text
-from claims.kernel.schema import Claim, Span
+import jinja2
 
 from claims.evals.reports import reference_parts
-from claims.evals.results import ArticleResult, ComparisonResult, EvalResult, MatchedPair, UnmatchedClaim
+from claims.evals.results import (
+    ArticleResult,
+    ComparisonResult,
+    EvalResult,
+    MatchedPair,
+    UnmatchedClaim,
+)
+from claims.kernel.io import atomic_write_text
+from claims.kernel.schema import Claim, Span
 
 MAX_ARTICLES = 200  # article sections on one page (lowest F1 first); the table lists all
 MAX_STATEMENT = 160
@@ -208,7 +215,6 @@ def article_view(a: ArticleResult) -> ArticleView:
 
 
 def _env() -> Any:
-    import jinja2
 
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(Path(__file__).parent / "templates")),

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from claims.kernel.io import atomic_write_text
-
 from claims.evals.results import ComparisonResult, EvalResult
+from claims.kernel.io import atomic_write_text
 
 
 def to_json(result: EvalResult | ComparisonResult, *, include_text: bool = False) -> str:

@@ -13,9 +13,14 @@ import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+from claims.evals.results import (
+    PRF,
+    ArticleResult,
+    ComparisonResult,
+    EvalResult,
+    GateResult,
+)
 from claims.kernel.io import atomic_write_text
-
-from claims.evals.results import ArticleResult, ComparisonResult, EvalResult, GateResult, PRF
 
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 

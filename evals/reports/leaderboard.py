@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from rich.table import Table
+
 from claims.evals.reports.markdown import md_code, md_text
 
 if TYPE_CHECKING:
@@ -69,7 +71,6 @@ def _short(row: "LeaderboardRow") -> str:
 
 def render_leaderboard(result: "SuiteResult", console: Any) -> None:
     """A compact table (model · prompt, no hashes); the floor and ceiling explained below it."""
-    from rich.table import Table
 
     conf = f"{result.confidence:.0%} CI"
     repeats = any(r.repeats > 1 for r in result.rows)

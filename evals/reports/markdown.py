@@ -12,8 +12,6 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from claims.kernel.io import atomic_write_text
-
 from claims.evals.reports import reference_parts
 from claims.evals.results import (
     ClaimChange,
@@ -24,6 +22,7 @@ from claims.evals.results import (
     GateResult,
     SignificanceTest,
 )
+from claims.kernel.io import atomic_write_text
 
 MAX_CHANGES = 10  # lines per regression list (lost claims, broken fields)
 MAX_GAINS = 5  # lines per gain list (gained claims, fixed fields)

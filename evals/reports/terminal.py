@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from rich.console import Console
 from rich.table import Table
 
@@ -141,3 +143,40 @@ def render_comparison(cmp: ComparisonResult, console: Console | None = None, *, 
         if shown >= max_changes:
             con.print(f"(first {max_changes} changed articles shown; --json has all)")
             break
+
+
+def render_sweep(rows: list[dict[str, float]], console: Any, title: str = "Sweep") -> None:
+    t = Table(title=title, show_edge=False)
+    for col in ("quote", "statement", "P", "R", "F1", "attr F1", "macro F1"):
+        t.add_column(col, justify="right")
+    for r in rows:
+        t.add_row(f"{r['quote']:.2f}", f"{r['statement']:.2f}", f"{r['precision']:.3f}", f"{r['recall']:.3f}",
+                  f"{r['f1']:.3f}", f"{r['attributed_f1']:.3f}", f"{r['macro_f1']:.3f}")
+    console.print(t)  # type: ignore[attr-defined]
+
+
+def render_calibration(rows: list[dict[str, float | None]], notes: list[str], recommended: dict[str, float | None] | None,
+                       slack: float, console: Any) -> None:
+    """The threshold grid of `claims calibrate`: floor, rules and ceiling F1 at each point."""
+    for n in notes:
+        console.print(f"[dim]{n}[/]")
+    t = Table(title="Claim F1 by matcher thresholds (floor low, ceiling high is good)", show_edge=False)
+    cols = ("sentences", "rules", "ceiling")
+    console.print("columns: claim F1 and attributed F1 (attr) of the floor (sentences), rules and the ceiling (gold/double); gap = ceiling - floor")
+    for col in ("Dice", "stmt", "floor", "attr", "rules", "attr", "ceiling", "attr", "gap"):
+        t.add_column(col, justify="right")
+
+    def fmt(v: float | None) -> str:
+        return "-" if v is None else f"{v:.3f}"
+
+    for r in rows:
+        gap = r["ceiling"] - r["sentences"] if r.get("ceiling") is not None and r.get("sentences") is not None else None  # type: ignore[operator]
+        cells = [fmt(r.get(k)) for c in cols for k in (c, f"{c}_attributed")]
+        t.add_row(f"{r['quote']:.2f}", f"{r['statement']:.2f}", *cells, fmt(gap))
+    console.print(t)
+    if recommended:
+        rec = recommended
+        console.print(
+            f"recommended: quote Dice {rec['quote']:.2f}, statement {rec['statement']:.2f} "
+            f"(ceiling {rec['ceiling']:.3f}, floor {rec['sentences']:.3f}; widest gap with the ceiling within {slack} of its best)"
+        )

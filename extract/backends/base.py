@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 
-from claims.kernel.version import __version__
 from claims.kernel.articles import Article
 from claims.kernel.schema import ArticleClaims, Claim, Provenance, Usage
+from claims.kernel.version import __version__
 
 
 class ExtractionError(Exception):

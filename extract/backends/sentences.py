@@ -6,10 +6,18 @@ baseline (what "no understanding at all" scores) and as a smoke test of the pipe
 
 from __future__ import annotations
 
-from claims.kernel.articles import Article
-from claims.kernel.schema import ArticleClaims, Attribution, Certainty, Claim, Claimant, ClaimantType, Span
-from claims.kernel.segment import sentences
 from claims.extract.backends.base import SyncBackend
+from claims.kernel.articles import Article
+from claims.kernel.schema import (
+    ArticleClaims,
+    Attribution,
+    Certainty,
+    Claim,
+    Claimant,
+    ClaimantType,
+    Span,
+)
+from claims.kernel.segment import sentences
 
 MIN_CHARS = 30
 

@@ -26,20 +26,23 @@ chunk index is zero-based, in text order; the meta file holds each chunk's offse
 
 from __future__ import annotations
 
-from claims.extract.batch.api import collect, make_client, resolve_batch_id, status, submit, wait
-from claims.extract.batch.ids import (
-    BatchError,
-    decode_custom_id,
-    encode_custom_id,
-    find_meta,
-    load_meta,
-    meta_path_for,
-    state_path_for,
-)
-from claims.extract.batch.ingest import ingest
-from claims.extract.batch.prepare import PrepareSummary, prepare
+from importlib import import_module
+from typing import Any
 
-__all__ = [
-    "BatchError", "PrepareSummary", "collect", "decode_custom_id", "encode_custom_id", "find_meta", "ingest",
-    "load_meta", "make_client", "meta_path_for", "prepare", "resolve_batch_id", "state_path_for", "status", "submit", "wait",
-]
+_EXPORTS = {
+    "collect": "api", "make_client": "api", "resolve_batch_id": "api", "status": "api", "submit": "api", "wait": "api",
+    "BatchError": "ids", "decode_custom_id": "ids", "encode_custom_id": "ids", "find_meta": "ids", "load_meta": "ids",
+    "meta_path_for": "ids", "state_path_for": "ids",
+    "ingest": "ingest",
+    "PrepareSummary": "prepare", "prepare": "prepare",
+}
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    """The steps' names, imported on first use (submit needs the SDK, prepare does not)."""
+    if name not in _EXPORTS:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(import_module(f"{__name__}.{_EXPORTS[name]}"), name)
+    globals()[name] = value
+    return value
