@@ -19,19 +19,7 @@ from claims.evals.compare import compare
 from claims.evals.evaluate import EvalOptions, evaluate
 from claims.evals.gold import GoldSet
 from claims.kernel.rundir import Run
-from claims.kernel.schema import (
-    ArticleClaims,
-    Attribution,
-    Certainty,
-    Claim,
-    Claimant,
-    ClaimantType,
-    Cue,
-    GoldArticle,
-    Provenance,
-    Span,
-    text_sha256,
-)
+from claims.kernel.schema import ArticleClaims, Attribution, Certainty, Claim, Claimant, ClaimantType, Cue, GoldArticle, Provenance, Span, text_sha256
 
 WORDS = "minister army missile plane border talks sanctions village drone report court election vote troops".split()
 NAMES = ["Dmitry Peskov", "Ilham Aliyev", "the ministry", "a diplomatic source", "Reuters"]

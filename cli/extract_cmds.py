@@ -10,13 +10,7 @@ from typing import Optional
 
 import typer
 
-from claims.cli.settings_options import (
-    GOLD_HELP,
-    OPENAI,
-    gold_texts,
-    setting,
-    settings_from,
-)
+from claims.cli.settings_options import GOLD_HELP, OPENAI, gold_texts, setting, settings_from
 
 
 def extract_cmd(
@@ -152,12 +146,7 @@ def schema_cmd(
 ) -> None:
     """Print a JSON Schema derived from the Pydantic models."""
     from claims.cli.job_output import echo_or_write
-    from claims.kernel.schema import (
-        ArticleClaims,
-        GoldArticle,
-        ModelOutput,
-        strict_json_schema,
-    )
+    from claims.kernel.schema import ArticleClaims, GoldArticle, ModelOutput, strict_json_schema
 
     schemas = {
         "model": lambda: strict_json_schema(ModelOutput),

@@ -128,13 +128,7 @@ def check_cmd(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print problems only."),
 ) -> None:
     """Validate templates and refuse few-shot examples that copy gold articles (exit 1 on problems)."""
-    from claims.extract.prompts import (
-        PromptError,
-        check_examples_against_gold,
-        gold_texts_from_dir,
-        list_templates,
-        load_template,
-    )
+    from claims.extract.prompts import PromptError, check_examples_against_gold, gold_texts_from_dir, list_templates, load_template
 
     templates = [load_template(r, prompts_dir) for r in refs] if refs else list_templates(prompts_dir)
     gold_dir = gold if gold is not None else Path("gold")

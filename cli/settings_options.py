@@ -10,12 +10,7 @@ from typing import Any
 import typer
 
 from claims.kernel.errors import UserError
-from claims.kernel.settings import (
-    ExtractionSettings,
-    SettingsError,
-    describe,
-    make_settings,
-)
+from claims.kernel.settings import ExtractionSettings, SettingsError, describe, make_settings
 
 OPENAI = "OpenAI-compatible backend (--backend openai)"
 _MODEL_DEFAULT = object()

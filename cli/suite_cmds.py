@@ -50,10 +50,7 @@ def run_cmd(
 
     Exit 0 when every article of every variant succeeded, 1 when some failed, 2 on bad input.
     """
-    from claims.evals.reports.leaderboard import (
-        leaderboard_markdown,
-        render_leaderboard,
-    )
+    from claims.evals.reports.leaderboard import leaderboard_markdown, render_leaderboard
     from claims.evals.suite import RunOptions, run_suite
 
     if cache is not None and cache not in ("on", "off", "refresh", "replay"):

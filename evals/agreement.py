@@ -18,14 +18,7 @@ from dataclasses import dataclass, field
 
 from claims.evals.gold import GoldSet
 from claims.evals.matching import MatchConfig
-from claims.evals.metrics import (
-    FIELDS,
-    field_scores,
-    field_value,
-    pooled,
-    score_article,
-    span_scores,
-)
+from claims.evals.metrics import FIELDS, field_scores, field_value, pooled, score_article, span_scores
 from claims.evals.results import ArticleResult
 from claims.kernel.schema import Claim
 

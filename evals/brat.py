@@ -23,17 +23,7 @@ from pathlib import Path
 from claims.evals.gold import GoldError, _gold_root, read_gold_file, write_gold_file
 from claims.kernel.articles import decode_text
 from claims.kernel.io import atomic_write_bytes, atomic_write_text
-from claims.kernel.schema import (
-    Attribution,
-    Certainty,
-    Claim,
-    Claimant,
-    ClaimantType,
-    Cue,
-    GoldArticle,
-    Span,
-    text_sha256,
-)
+from claims.kernel.schema import Attribution, Certainty, Claim, Claimant, ClaimantType, Cue, GoldArticle, Span, text_sha256
 
 
 class BratError(GoldError):

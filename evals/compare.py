@@ -26,11 +26,7 @@ from claims.evals.results import (
     RunSummary,
     SignificanceTest,
 )
-from claims.evals.stats import (
-    ArticleCounts,
-    approximate_randomization,
-    paired_bootstrap,
-)
+from claims.evals.stats import ArticleCounts, approximate_randomization, paired_bootstrap
 
 
 def summary(result: EvalResult) -> RunSummary:

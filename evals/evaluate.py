@@ -12,28 +12,20 @@ one taken as gold and the other as prediction, with the same matcher.
 
 from __future__ import annotations
 
-import asyncio
 import gc
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from claims.evals.gold import GoldSet
 from claims.evals.matching import MatchConfig
 from claims.evals.metrics import field_scores, pooled, score_article, span_scores
-from claims.evals.results import (
-    ArticleResult,
-    BootstrapSettings,
-    EvalResult,
-    GoldInfo,
-    ReferenceLine,
-    RunInfo,
-    Thresholds,
-)
+from claims.evals.results import ArticleResult, BootstrapSettings, EvalResult, GoldInfo, ReferenceLine, RunInfo, Thresholds
 from claims.evals.stats import ArticleCounts, bootstrap_headline
+from claims.extract import build_backend, extract_articles
 from claims.kernel.articles import Article
 from claims.kernel.rundir import Run, RunError
-from claims.kernel.schema import Claim, text_sha256
+from claims.kernel.schema import ArticleClaims, Claim, text_sha256
 
 
 @dataclass
@@ -117,16 +109,8 @@ def reference_line(name: str, description: str, articles: list[ArticleResult]) -
 
 def backend_predictions(name: str, gold: GoldSet) -> dict[str, list[Claim]]:
     """Run a backend in-process over the gold texts (cheap for rules/sentences)."""
-    from claims.extract import build_backend  # on demand: start-up time
-
-    backend = build_backend(backend=name)
-    extract_sync: Callable | None = getattr(backend, "extract", None)
-    out: dict[str, list[Claim]] = {}
-    for aid, text in gold.texts.items():
-        article = Article(id=aid, text=text)
-        rec = extract_sync(article) if extract_sync else asyncio.run(backend.aextract(article))
-        out[aid] = rec.claims
-    return out
+    records = extract_articles([Article(id=aid, text=text) for aid, text in gold.texts.items()], build_backend(backend=name))
+    return {r.article_id: r.claims if isinstance(r, ArticleClaims) else [] for r in records}
 
 
 def floor_line(gold: GoldSet, cfg: MatchConfig, backend: str = "sentences") -> ReferenceLine:

@@ -18,18 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from claims.evals.matching import ArticleMatch, MatchConfig, Unmatched, match_article
-from claims.evals.results import (
-    PRF,
-    ArticleResult,
-    ConfusionMatrix,
-    FieldCheck,
-    FieldName,
-    FieldScore,
-    MatchedPair,
-    SpanKind,
-    SpanScores,
-    UnmatchedClaim,
-)
+from claims.evals.results import PRF, ArticleResult, ConfusionMatrix, FieldCheck, FieldName, FieldScore, MatchedPair, SpanKind, SpanScores, UnmatchedClaim
 from claims.evals.similarity import claimant_correct, normalise_name
 from claims.evals.spans import claim_spans, score_spans
 from claims.kernel.schema import Attribution, Certainty, Claim, ClaimantType

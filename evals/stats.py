@@ -22,13 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from claims.evals.results import (
-    ArticleResult,
-    Estimate,
-    HeadlineName,
-    Interval,
-    SignificanceTest,
-)
+from claims.evals.results import ArticleResult, Estimate, HeadlineName, Interval, SignificanceTest
 
 BLOCK_CELLS = 2_000_000  # resamples x articles per block
 

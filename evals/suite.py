@@ -46,35 +46,18 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from claims.evals.compare import mean_counts, pooled_summary
-from claims.evals.evaluate import (
-    EvalOptions,
-    ceiling_line,
-    evaluate,
-    floor_line,
-    thresholds_of,
-)
+from claims.evals.evaluate import EvalOptions, ceiling_line, evaluate, floor_line, thresholds_of
 from claims.evals.gold import load_gold
 from claims.evals.matching import match_config as config
 from claims.evals.metrics import FIELDS
 from claims.evals.reports.leaderboard import leaderboard_markdown
-from claims.evals.results import (
-    Estimate,
-    EvalResult,
-    LeaderboardRow,
-    RepeatScore,
-    SuiteResult,
-)
+from claims.evals.results import Estimate, EvalResult, LeaderboardRow, RepeatScore, SuiteResult
 from claims.evals.stats import bootstrap_headline
 from claims.extract import Job, cost, default_prompts_dir
 from claims.kernel.errors import UserError
 from claims.kernel.io import atomic_write_json, atomic_write_text
 from claims.kernel.rundir import iter_records, load_run, read_manifest
-from claims.kernel.settings import (
-    DETERMINISTIC_BACKENDS,
-    SUITE_PARAMETERS,
-    ExtractionSettings,
-    make_settings,
-)
+from claims.kernel.settings import DETERMINISTIC_BACKENDS, SUITE_PARAMETERS, ExtractionSettings, make_settings
 
 
 class SuiteError(UserError):

@@ -31,17 +31,7 @@ from claims.evals.gold import load_gold
 from claims.evals.reports import write_reports
 from claims.evals.reports.markdown import md_code, md_text, to_markdown
 from claims.evals.results import EvalResult
-from claims.evals.suite import (
-    RunOptions,
-    Suite,
-    VariantRun,
-    VariantSpec,
-    build_backend,
-    match_config,
-    pooled_result,
-    run_dir_of,
-    run_variant,
-)
+from claims.evals.suite import RunOptions, Suite, VariantRun, VariantSpec, build_backend, match_config, pooled_result, run_dir_of, run_variant
 from claims.extract import PromptError, load_template
 from claims.kernel.articles import Article, iter_articles
 from claims.kernel.errors import UserError

@@ -8,27 +8,19 @@ use, so importing the package costs nothing at start-up.
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import Any
+from claims.kernel.lazy import lazy_exports
 
 _EXPORTS = {
-    "build_backend": "claims.extract.backends",
-    "Backend": "claims.extract.backends.base",
-    "ExtractionError": "claims.extract.backends.base",
-    "Job": "claims.extract.jobs",
-    "JobSummary": "claims.extract.jobs",
-    "load_template": "claims.extract.prompts",
-    "default_prompts_dir": "claims.extract.prompts",
-    "PromptError": "claims.extract.prompts",
-    "cost": "claims.extract.pricing",
+    "build_backend": ".backends",
+    "Backend": ".backends.base",
+    "ExtractionError": ".backends.base",
+    "Job": ".jobs",
+    "JobSummary": ".jobs",
+    "extract_articles": ".jobs",
+    "load_template": ".prompts",
+    "default_prompts_dir": ".prompts",
+    "PromptError": ".prompts",
+    "cost": ".pricing",
 }
-
 __all__ = sorted(_EXPORTS)
-
-
-def __getattr__(name: str) -> Any:
-    if name not in _EXPORTS:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(import_module(_EXPORTS[name]), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_exports(__name__, _EXPORTS, globals())

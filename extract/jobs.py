@@ -12,7 +12,7 @@ import os
 import platform
 import signal
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -23,7 +23,7 @@ from claims.kernel.articles import Article, LoadFailure, LoadOptions, iter_artic
 from claims.kernel.errors import UserError
 from claims.kernel.redact import redact
 from claims.kernel.rundir import RunWriter, now, summarize
-from claims.kernel.schema import ArticleFailure
+from claims.kernel.schema import ArticleClaims, ArticleFailure
 from claims.kernel.settings import ExtractionSettings
 from claims.kernel.version import __version__
 
@@ -47,6 +47,44 @@ def _versions() -> dict[str, str]:
         except PackageNotFoundError:
             pass
     return out
+
+
+async def extract_one(backend: Backend, item: Article | LoadFailure) -> ArticleClaims | ArticleFailure:
+    """One article's record: its claims, or the failure with its reason (one bad article
+    never stops a job). BudgetExhausted propagates: the article is left for a resume."""
+    if isinstance(item, LoadFailure):
+        return ArticleFailure(article_id=item.article_id, source=item.source, stage="load", error=item.error, message=item.message)
+    try:
+        result = await backend.aextract(item)
+    except ExtractionError as e:
+        return ArticleFailure(article_id=item.id, source=item.source, stage=e.stage, error=e.error, message=str(e), usage=e.usage)
+    except (asyncio.CancelledError, BudgetExhausted):
+        raise
+    except Exception as e:
+        return ArticleFailure(article_id=item.id, source=item.source, stage="extract", error=type(e).__name__, message=str(e)[:1000])
+    problems = result.span_problems(item.text)
+    if problems:
+        return ArticleFailure(article_id=item.id, source=item.source, stage="validate", error="SpanMismatch", message="; ".join(problems)[:1000], usage=result.usage)
+    return result
+
+
+def extract_articles(articles: Iterable[Article], backend: Backend, *, jobs: int = 1) -> list[ArticleClaims | ArticleFailure]:
+    """In-memory extraction (a notebook, the eval floor): one record per article, in input
+    order, at most ``jobs`` at once. A job with a run directory is ``Job``."""
+
+    async def go() -> list[ArticleClaims | ArticleFailure]:
+        gate = asyncio.Semaphore(max(1, jobs))
+
+        async def one(a: Article) -> ArticleClaims | ArticleFailure:
+            async with gate:
+                return await extract_one(backend, a)
+
+        try:
+            return list(await asyncio.gather(*(one(a) for a in articles)))
+        finally:
+            await backend.aclose()
+
+    return asyncio.run(go())
 
 
 @dataclass
@@ -141,26 +179,14 @@ class Job:
 
         async def handle(item: Article | LoadFailure) -> None:
             nonlocal status
-            if isinstance(item, LoadFailure):
-                record_failure(ArticleFailure(article_id=item.article_id, source=item.source, stage="load", error=item.error, message=item.message))
-                return
             try:
-                result = await self.backend.aextract(item)
+                result = await extract_one(self.backend, item)
             except BudgetExhausted:
                 status = "budget_exhausted"  # this article is not recorded: a resume does it
                 stop.set()
                 return
-            except ExtractionError as e:
-                record_failure(ArticleFailure(article_id=item.id, source=item.source, stage=e.stage, error=e.error, message=str(e), usage=e.usage))
-                return
-            except asyncio.CancelledError:
-                raise
-            except Exception as e:  # one bad article never stops the job
-                record_failure(ArticleFailure(article_id=item.id, source=item.source, stage="extract", error=type(e).__name__, message=str(e)[:1000]))
-                return
-            problems = result.span_problems(item.text)
-            if problems:
-                record_failure(ArticleFailure(article_id=item.id, source=item.source, stage="validate", error="SpanMismatch", message="; ".join(problems)[:1000], usage=result.usage))
+            if isinstance(result, ArticleFailure):
+                record_failure(result)
                 return
             writer.claims(result)
             summary.succeeded += 1

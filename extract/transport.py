@@ -20,13 +20,7 @@ from urllib.parse import urlparse
 
 import httpx2
 import openai
-from tenacity import (
-    AsyncRetrying,
-    RetryCallState,
-    retry_if_exception,
-    stop_after_attempt,
-    stop_before_delay,
-)
+from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_attempt, stop_before_delay
 
 from claims.extract.structured import is_mode_rejection
 from claims.kernel.errors import UserError

@@ -5,14 +5,7 @@ from __future__ import annotations
 import pytest
 
 from claims.evals.matching import MatchConfig, dice_matrix, match_article
-from claims.evals.similarity import (
-    StatementSimilarity,
-    TokenF1Similarity,
-    claimant_correct,
-    normalise_name,
-    span_dice,
-    stem,
-)
+from claims.evals.similarity import StatementSimilarity, TokenF1Similarity, claimant_correct, normalise_name, span_dice, stem
 from claims.kernel.schema import Attribution, Claim, Claimant, ClaimantType, Span
 
 

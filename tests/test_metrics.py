@@ -11,19 +11,7 @@ from claims.evals.gold import GoldSet
 from claims.evals.matching import MatchConfig
 from claims.evals.metrics import field_scores, pooled, prf, score_article
 from claims.kernel.rundir import Run, RunError
-from claims.kernel.schema import (
-    ArticleClaims,
-    Attribution,
-    Certainty,
-    Claim,
-    Claimant,
-    ClaimantType,
-    Cue,
-    GoldArticle,
-    Provenance,
-    Span,
-    text_sha256,
-)
+from claims.kernel.schema import ArticleClaims, Attribution, Certainty, Claim, Claimant, ClaimantType, Cue, GoldArticle, Provenance, Span, text_sha256
 
 CFG = MatchConfig()
 

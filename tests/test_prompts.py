@@ -10,14 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from claims.cli.main import app
-from claims.extract.prompts import (
-    PromptError,
-    check_examples_against_gold,
-    gold_texts_from_dir,
-    list_templates,
-    load_template,
-    schema_description,
-)
+from claims.extract.prompts import PromptError, check_examples_against_gold, gold_texts_from_dir, list_templates, load_template, schema_description
 from claims.kernel.errors import UserError
 from claims.kernel.schema import ModelClaim, ModelOutput, ModelSelection, PromptRef
 

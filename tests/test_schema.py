@@ -3,17 +3,7 @@ import json
 import pytest
 from pydantic import ValidationError
 
-from claims.kernel.schema import (
-    ArticleClaims,
-    Claim,
-    Claimant,
-    Cue,
-    ModelOutput,
-    Provenance,
-    Span,
-    strict_json_schema,
-    text_sha256,
-)
+from claims.kernel.schema import ArticleClaims, Claim, Claimant, Cue, ModelOutput, Provenance, Span, strict_json_schema, text_sha256
 
 TEXT = "Peskov said the probe is ongoing. Кремль заявил: «нет»."
 

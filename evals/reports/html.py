@@ -20,13 +20,7 @@ from typing import Any, Literal
 import jinja2
 
 from claims.evals.reports import reference_parts
-from claims.evals.results import (
-    ArticleResult,
-    ComparisonResult,
-    EvalResult,
-    MatchedPair,
-    UnmatchedClaim,
-)
+from claims.evals.results import ArticleResult, ComparisonResult, EvalResult, MatchedPair, UnmatchedClaim
 from claims.kernel.io import atomic_write_text
 from claims.kernel.schema import Claim, Span
 

@@ -13,13 +13,7 @@ import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-from claims.evals.results import (
-    PRF,
-    ArticleResult,
-    ComparisonResult,
-    EvalResult,
-    GateResult,
-)
+from claims.evals.results import PRF, ArticleResult, ComparisonResult, EvalResult, GateResult
 from claims.kernel.io import atomic_write_text
 
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")

@@ -13,15 +13,7 @@ import re
 from pathlib import Path
 
 from claims.evals.reports import reference_parts
-from claims.evals.results import (
-    ClaimChange,
-    ComparisonResult,
-    Estimate,
-    EvalResult,
-    FieldFlip,
-    GateResult,
-    SignificanceTest,
-)
+from claims.evals.results import ClaimChange, ComparisonResult, Estimate, EvalResult, FieldFlip, GateResult, SignificanceTest
 from claims.kernel.io import atomic_write_text
 
 MAX_CHANGES = 10  # lines per regression list (lost claims, broken fields)

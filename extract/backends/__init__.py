@@ -24,9 +24,7 @@ def build_backend(
     ``gold_texts`` (few-shot examples must not copy them), ``price_table``."""
     s = make_settings(settings, **fields) if fields or settings is None else settings
     if s.backend == "rules":
-        from claims.extract.backends.rules import (
-            RulesBackend,  # on demand: start-up time
-        )
+        from claims.extract.backends.rules import RulesBackend  # on demand: start-up time
 
         return RulesBackend()
     if s.backend == "sentences":
@@ -34,9 +32,7 @@ def build_backend(
 
         return SentencesBackend()
     if s.backend == "openai":
-        from claims.extract.backends.openai import (
-            OpenAIBackend,  # imports the openai SDK
-        )
+        from claims.extract.backends.openai import OpenAIBackend  # imports the openai SDK
 
         return OpenAIBackend(s, api_key=api_key, gold_texts=gold_texts, price_table=price_table)
     raise AssertionError(f"unknown backend {s.backend!r}; choose one of {', '.join(BACKENDS)}")  # the model's Literal forbids it

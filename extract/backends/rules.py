@@ -47,16 +47,7 @@ from dataclasses import dataclass, replace
 from claims.extract.backends import rules_lexicon as L
 from claims.extract.backends.base import SyncBackend
 from claims.kernel.articles import Article
-from claims.kernel.schema import (
-    ArticleClaims,
-    Attribution,
-    Certainty,
-    Claim,
-    Claimant,
-    ClaimantType,
-    Cue,
-    Span,
-)
+from claims.kernel.schema import ArticleClaims, Attribution, Certainty, Claim, Claimant, ClaimantType, Cue, Span
 from claims.kernel.segment import paragraphs, sentences
 
 # --- compiled once at import -------------------------------------------------------

@@ -8,15 +8,7 @@ from __future__ import annotations
 
 from claims.extract.backends.base import SyncBackend
 from claims.kernel.articles import Article
-from claims.kernel.schema import (
-    ArticleClaims,
-    Attribution,
-    Certainty,
-    Claim,
-    Claimant,
-    ClaimantType,
-    Span,
-)
+from claims.kernel.schema import ArticleClaims, Attribution, Certainty, Claim, Claimant, ClaimantType, Span
 from claims.kernel.segment import sentences
 
 MIN_CHARS = 30

@@ -26,23 +26,15 @@ chunk index is zero-based, in text order; the meta file holds each chunk's offse
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import Any
+from claims.kernel.lazy import lazy_exports
 
+# the steps' names, imported on first use (submit needs the SDK, prepare does not)
 _EXPORTS = {
-    "collect": "api", "make_client": "api", "resolve_batch_id": "api", "status": "api", "submit": "api", "wait": "api",
-    "BatchError": "ids", "decode_custom_id": "ids", "encode_custom_id": "ids", "find_meta": "ids", "load_meta": "ids",
-    "meta_path_for": "ids", "state_path_for": "ids",
-    "ingest": "ingest",
-    "PrepareSummary": "prepare", "prepare": "prepare",
+    "collect": ".api", "make_client": ".api", "resolve_batch_id": ".api", "status": ".api", "submit": ".api", "wait": ".api",
+    "BatchError": ".ids", "decode_custom_id": ".ids", "encode_custom_id": ".ids", "find_meta": ".ids", "load_meta": ".ids",
+    "meta_path_for": ".ids", "state_path_for": ".ids",
+    "ingest": ".ingest",
+    "PrepareSummary": ".prepare", "prepare": ".prepare",
 }
 __all__ = sorted(_EXPORTS)
-
-
-def __getattr__(name: str) -> Any:
-    """The steps' names, imported on first use (submit needs the SDK, prepare does not)."""
-    if name not in _EXPORTS:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(import_module(f"{__name__}.{_EXPORTS[name]}"), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_exports(__name__, _EXPORTS, globals())

@@ -9,14 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from claims.extract.batch.ids import (
-    ENDPOINT,
-    META_FORMAT,
-    META_VERSION,
-    BatchError,
-    encode_custom_id,
-    meta_path_for,
-)
+from claims.extract.batch.ids import ENDPOINT, META_FORMAT, META_VERSION, BatchError, encode_custom_id, meta_path_for
 from claims.extract.chunking import chunk_text
 from claims.extract.pipeline import chunk_context
 from claims.extract.prompts import load_template, refuse_gold_overlap

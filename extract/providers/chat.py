@@ -22,20 +22,8 @@ from claims.extract.cache import CachedResponse, ResponseCache, cache_key
 from claims.extract.pipeline import NeedsSplit, Request
 from claims.extract.prompts import OUTPUT_MODELS
 from claims.extract.ratelimit import RateLimiter
-from claims.extract.structured import (
-    MODES,
-    is_context_overflow,
-    is_mode_rejection,
-    read_completion,
-    request_format,
-)
-from claims.extract.transport import (
-    ClientPool,
-    RetriesExhausted,
-    RetryPolicy,
-    call_with_retry,
-    error_kind,
-)
+from claims.extract.structured import MODES, is_context_overflow, is_mode_rejection, read_completion, request_format
+from claims.extract.transport import ClientPool, RetriesExhausted, RetryPolicy, call_with_retry, error_kind
 from claims.kernel.redact import redact
 from claims.kernel.schema import Usage, schema_sha256
 from claims.kernel.settings import ExtractionSettings

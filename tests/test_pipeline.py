@@ -1,0 +1,103 @@
+"""The shared per-article pipeline with a scripted provider (a real Provider whose
+answers are given in advance): re-asks, splits, what a provider that cannot re-ask or
+split gets, failures collected per chunk, the article size limit."""
+
+import asyncio
+import json
+
+import pytest
+
+from claims.extract.backends.base import ExtractionError
+from claims.extract.cache import CachedResponse
+from claims.extract.chunking import Chunk
+from claims.extract.pipeline import Pipeline, Request
+from claims.extract.prompts import load_template
+from claims.kernel.articles import Article
+from claims.kernel.schema import Usage
+
+TEXT = "The mayor said the bridge will reopen in May. Police denied any arrests. " * 3
+
+
+def answer(quote: str) -> CachedResponse:
+    claim = {"statement": quote, "quote": quote, "claimant_text": None, "claimant_name": None, "claimant_type": "author",
+             "claimant_role": None, "cue": None, "attribution": "unattributed", "certainty": "asserted"}
+    return CachedResponse(content=json.dumps({"claims": [claim]}), finish_reason="stop", completion_tokens=20)
+
+
+class Scripted:
+    """Answers requests from a list, in order; records what it was asked."""
+
+    limit_hint = "this provider cannot do that; try something else to"
+
+    def __init__(self, answers, *, can_reask=True, can_split=True):
+        self.answers = list(answers)
+        self.can_reask, self.can_split = can_reask, can_split
+        self.requests: list[Request] = []
+
+    async def complete(self, request: Request, usage: Usage) -> CachedResponse:
+        self.requests.append(request)
+        usage.requests += 1
+        return self.answers.pop(0)
+
+
+def pipeline(provider, **kw) -> Pipeline:
+    opts = dict(chunk_chars=10_000, chunk_overlap=0, max_reasks=2, max_tokens=None)
+    opts.update(kw)
+    return Pipeline(load_template("claims-direct"), provider, **opts)
+
+
+def run(p: Pipeline, article: Article, chunks=None):
+    return asyncio.run(p.extract(article, chunks))
+
+
+ARTICLE = Article(id="a", text=TEXT)
+BAD = CachedResponse(content="not json", finish_reason="stop")
+CUT = CachedResponse(content='{"claims": [', finish_reason="length")
+
+
+def test_an_invalid_answer_is_re_asked_with_the_error():
+    prov = Scripted([BAD, answer("Police denied any arrests.")])
+    p = pipeline(prov)
+    claims, usage = run(p, ARTICLE)
+    assert len(claims) == 1 and claims[0].grounded and usage.reasks == 1 and usage.requests == 2
+    second = prov.requests[1].messages
+    assert second[-2] == {"role": "assistant", "content": "not json"} and "not valid JSON" in second[-1]["content"]
+
+
+def test_a_provider_that_cannot_re_ask_gets_a_failure_that_says_what_to_do():
+    p = pipeline(Scripted([BAD], can_reask=False))
+    with pytest.raises(ExtractionError) as e:
+        run(p, ARTICLE)
+    assert e.value.error == "ValidationError" and "try something else to re-ask" in str(e.value) and e.value.usage.requests == 1
+
+
+def test_a_truncated_answer_splits_the_chunk_or_fails_when_the_provider_cannot_split():
+    prov = Scripted([CUT, answer("The mayor said the bridge will reopen in May."), answer("Police denied any arrests.")])
+    p = pipeline(prov)
+    claims, usage = run(p, ARTICLE)
+    assert p.counters.splits == 1 and len(prov.requests) == 3 and len(claims) == 2
+    halves = [r.messages[-1]["content"] for r in prov.requests[1:]]
+    assert all(len(h) < len(prov.requests[0].messages[-1]["content"]) for h in halves)
+    with pytest.raises(ExtractionError) as e:
+        run(pipeline(Scripted([CUT], can_split=False)), ARTICLE)
+    assert e.value.error == "Truncated" and "try something else to split it" in str(e.value)
+
+
+def test_keep_going_reports_every_chunk_and_stopping_early_asks_no_more():
+    chunks = [Chunk(0, 73), Chunk(73, 146), Chunk(146, len(TEXT))]
+    prov = Scripted([BAD, answer("Police denied any arrests."), BAD], can_reask=False)
+    with pytest.raises(ExtractionError) as e:
+        run(pipeline(prov, keep_going=True), ARTICLE, chunks)
+    assert str(e.value).count("ValidationError") == 0 and "chunk 1/3" in str(e.value) and "chunk 3/3" in str(e.value)
+    assert len(prov.requests) == 3
+    prov = Scripted([BAD, BAD, BAD], can_reask=False)
+    with pytest.raises(ExtractionError):
+        run(pipeline(prov), ARTICLE, chunks)
+    assert len(prov.requests) == 1  # live: the first failed chunk ends the article
+
+
+def test_an_article_over_the_size_limit_sends_nothing():
+    prov = Scripted([])
+    with pytest.raises(ExtractionError) as e:
+        run(pipeline(prov, max_article_chars=10), ARTICLE)
+    assert e.value.error == "TooLong" and prov.requests == []
