@@ -14,6 +14,7 @@ from typing import Any, Optional
 import typer
 
 from claims.kernel.errors import UserError
+from claims.kernel.settings import CACHE_MODES
 
 suite_app = typer.Typer(help="Eval suites: run prompt x model grids, gate prompt changes, record runs.", no_args_is_help=True)
 
@@ -53,8 +54,8 @@ def run_cmd(
     from claims.evals.reports.leaderboard import leaderboard_markdown, render_leaderboard
     from claims.evals.suite import RunOptions, run_suite
 
-    if cache is not None and cache not in ("on", "off", "refresh", "replay"):
-        raise typer.BadParameter("choose on, off, refresh or replay", param_hint="--cache")
+    if cache is not None and cache not in CACHE_MODES:
+        raise typer.BadParameter(f"choose {', '.join(CACHE_MODES)}", param_hint="--cache")
     suite = _load(name, suites_dir)
     opts = RunOptions(cache=cache, cache_dir=cache_dir, log=stderr_log(quiet or json_out))
     result, _ = run_suite(suite, output, opts, variants=variant or None)

@@ -40,7 +40,7 @@ import statistics
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -57,7 +57,7 @@ from claims.extract import Job, cost, default_prompts_dir
 from claims.kernel.errors import UserError
 from claims.kernel.io import atomic_write_json, atomic_write_text
 from claims.kernel.rundir import iter_records, load_run, read_manifest
-from claims.kernel.settings import DETERMINISTIC_BACKENDS, SUITE_PARAMETERS, ExtractionSettings, make_settings
+from claims.kernel.settings import DEFAULT_CACHE_DIR, DETERMINISTIC_BACKENDS, SUITE_PARAMETERS, BackendName, CacheMode, ExtractionSettings, make_settings
 
 
 class SuiteError(UserError):
@@ -75,12 +75,12 @@ class VariantSpec(_M):
     """One row of the leaderboard: a backend, and for LLMs a prompt, model and parameters."""
 
     name: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._@+-]*$", description="unique; names the run directory")
-    backend: Literal["rules", "sentences", "openai"] = "openai"
+    backend: BackendName = "openai"
     prompt: str | None = Field(default=None, description="template ID (latest version) or ID@VERSION")
     model: str | None = None
     base_url: str | None = None
     parameters: dict[str, Any] = Field(default_factory=dict)
-    cache: Literal["on", "off", "refresh", "replay"] | None = None
+    cache: CacheMode | None = None
     cache_dir: str | None = None
     repeats: int | None = Field(default=None, ge=1)
 
@@ -117,7 +117,7 @@ class SuiteFile(_M):
     gold: str = "gold"
     articles: list[str] | None = None
     prompts_dir: str | None = None
-    cache_dir: str = ".claims-cache"
+    cache_dir: str = str(DEFAULT_CACHE_DIR)
     repeats: int = Field(default=1, ge=1)
     seed: int = 0
     jobs: int = Field(default=4, ge=1)

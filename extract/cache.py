@@ -18,8 +18,8 @@ from typing import Any
 
 from claims.kernel.errors import UserError
 from claims.kernel.io import atomic_write_json
+from claims.kernel.settings import CACHE_MODES
 
-CACHE_MODES = ("on", "off", "refresh", "replay")
 CACHE_FORMAT = 1
 
 

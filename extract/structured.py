@@ -18,8 +18,9 @@ from pydantic import BaseModel, ValidationError
 
 from claims.extract.cache import CachedResponse
 from claims.kernel.schema import strict_json_schema
+from claims.kernel.settings import OUTPUT_MODES
 
-MODES = ("json_schema", "json_object", "tools", "text")
+MODES = OUTPUT_MODES
 M = TypeVar("M", bound=BaseModel)
 
 _FENCE = re.compile(r"```(?:json|JSON)?\s*\n?(.*?)```", re.S)

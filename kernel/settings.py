@@ -8,7 +8,7 @@ never enters this model, so nothing that dumps it can leak one.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -16,14 +16,15 @@ from claims.kernel.errors import UserError
 
 BACKENDS = ("rules", "sentences", "openai")
 DETERMINISTIC_BACKENDS = ("rules", "sentences")
-OUTPUT_MODES = ("json_schema", "json_object", "tools", "text")
-CACHE_MODES = ("on", "off", "refresh", "replay")
 DEFAULT_CACHE_DIR = Path(".claims-cache")
 DEFAULT_PROMPT = "claims-direct"
 
-Backend = Literal["rules", "sentences", "openai"]
-Mode = Literal["auto", "json_schema", "json_object", "tools", "text"]
+BackendName = Literal["rules", "sentences", "openai"]
+OutputMode = Literal["json_schema", "json_object", "tools", "text"]  # strongest first: auto tries them in this order
+Mode = Literal["auto", OutputMode]
 CacheMode = Literal["on", "off", "refresh", "replay"]
+OUTPUT_MODES: tuple[str, ...] = get_args(OutputMode)
+CACHE_MODES: tuple[str, ...] = get_args(CacheMode)
 
 
 class ExtractionSettings(BaseModel):
@@ -31,7 +32,7 @@ class ExtractionSettings(BaseModel):
 
     model_config = ConfigDict(extra="forbid", validate_assignment=True)
 
-    backend: Backend = Field("rules", description="rules (offline default), sentences (trivial floor) or openai.")
+    backend: BackendName = Field("rules", description="rules (offline default), sentences (trivial floor) or openai.")
     jobs: int = Field(1, ge=1, description="Articles processed at once (and requests in flight).")
     # the endpoint
     model: str | None = Field(None, description="Model name (required with --backend openai).")
