@@ -53,7 +53,9 @@ def finish_job(summary: Any, output: Path, *, json_out: bool, quiet: bool, comma
             kinds = ", ".join(f"{k}: {v}" for k, v in m["failures_by_error"].items())
             typer.echo(f"failures: {output / 'failures.jsonl'} ({kinds})", err=True)
     if summary.status != "complete":
+        if summary.stop_reason:
+            typer.echo(f"error: {summary.stop_reason}", err=True)
         cmd = " ".join(command) if command else f"claims extract ... -o {output}"
         typer.echo(f"stopped; {output} keeps every finished article. Resume with the same command:\n  {cmd}", err=True)
-        raise typer.Exit(130 if summary.status == "interrupted" else 1)
+        raise typer.Exit(130 if summary.status == "interrupted" else (summary.exit_code or 1))
     raise typer.Exit(1 if m["articles_failed"] else 0)

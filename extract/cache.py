@@ -1,5 +1,9 @@
 """Content-addressed cache of model responses, one JSON file per request.
 
+Only answers the pipeline accepted (valid, not truncated, not refused) are written:
+a bad answer must not be replayed to the next run, which would then fail the same way
+without asking the server again.
+
 The key hashes everything that decides the answer: endpoint host, model, prompt
 template hash, output schema hash, output mode, sampling parameters, stage name and
 the exact rendered messages (which contain the chunk text, hence the article). Any
@@ -36,6 +40,10 @@ class CachedResponse:
     prompt_tokens: int = 0
     completion_tokens: int = 0
     refusal: str | None = None
+    # where it belongs (not stored): its cache key and output mode, and whether it came from the cache
+    key: str | None = None
+    mode: str | None = None
+    from_cache: bool = False
 
 
 class ResponseCache:
@@ -89,12 +97,19 @@ class ResponseCache:
                 prompt_tokens=int(resp.get("usage", {}).get("prompt_tokens", 0)),
                 completion_tokens=int(resp.get("usage", {}).get("completion_tokens", 0)),
                 refusal=resp.get("refusal"),
+                key=key,
+                mode=rec.get("meta", {}).get("mode"),
+                from_cache=True,
             )
         except (OSError, ValueError, KeyError, TypeError, AttributeError):
             self.misses += count_miss  # absent or unreadable: a miss; a fresh answer overwrites it
             return None
         self.hits += 1
         return hit
+
+    def evict(self, key: str) -> None:
+        """Drop an entry that turned out unusable (written by an older version)."""
+        self.path(key).unlink(missing_ok=True)
 
     def put(self, key: str, response: CachedResponse, meta: dict[str, Any] | None = None) -> None:
         if not self.writes_enabled:

@@ -18,19 +18,24 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
-from claims.extract.backends.base import Backend, BudgetExhausted, ExtractionError
+from claims.extract.backends.base import TRANSPORT_ERRORS, Backend, EndpointTrouble, ExtractionError
 from claims.kernel.articles import Article, LoadFailure, LoadOptions, iter_articles
-from claims.kernel.errors import UserError
+from claims.kernel.errors import JobStop, UserError
 from claims.kernel.redact import redact
 from claims.kernel.rundir import RunWriter, now, summarize
 from claims.kernel.schema import ArticleClaims, ArticleFailure
 from claims.kernel.settings import ExtractionSettings
 from claims.kernel.version import __version__
 
+# this many finished articles in a row failing with the same transport error stop the job
+CONSECUTIVE_TRANSPORT_FAILURES = 5
+
 
 @dataclass
 class JobSummary:
-    status: str  # complete | interrupted | budget_exhausted
+    status: str  # complete | interrupted | budget_exhausted | endpoint_unavailable
+    stop_reason: str | None = None
+    exit_code: int = 0  # of a job that stopped early (JobStop.exit_code)
     done_before: int = 0
     processed: int = 0
     succeeded: int = 0
@@ -51,14 +56,14 @@ def _versions() -> dict[str, str]:
 
 async def extract_one(backend: Backend, item: Article | LoadFailure) -> ArticleClaims | ArticleFailure:
     """One article's record: its claims, or the failure with its reason (one bad article
-    never stops a job). BudgetExhausted propagates: the article is left for a resume."""
+    never stops a job). A JobStop propagates: the article is left for a resume."""
     if isinstance(item, LoadFailure):
         return ArticleFailure(article_id=item.article_id, source=item.source, stage="load", error=item.error, message=item.message)
     try:
         result = await backend.aextract(item)
     except ExtractionError as e:
         return ArticleFailure(article_id=item.id, source=item.source, stage=e.stage, error=e.error, message=str(e), usage=e.usage)
-    except (asyncio.CancelledError, BudgetExhausted):
+    except (asyncio.CancelledError, JobStop):
         raise
     except Exception as e:
         return ArticleFailure(article_id=item.id, source=item.source, stage="extract", error=type(e).__name__, message=str(e)[:1000])
@@ -146,7 +151,8 @@ class Job:
         finally:
             writer.close()
             summary.processed = summary.succeeded + summary.failed
-            session.update(status=summary.status, ended_at=now(), processed=summary.processed)
+            session.update(status=summary.status, ended_at=now(), processed=summary.processed,
+                           **({"stop_reason": redact(summary.stop_reason, self.secrets)} if summary.stop_reason else {}))
             summary.manifest = self._manifest(summary.status, started, t0, previous, session)
             writer.manifest(summary.manifest)
         return summary
@@ -177,17 +183,28 @@ class Job:
             writer.failure(f)
             summary.failed += 1
 
-        async def handle(item: Article | LoadFailure) -> None:
+        streak: list[str] = []  # error kinds of the latest consecutive failures
+
+        def stop_job(e: JobStop) -> None:
             nonlocal status
+            if status == "complete":  # the first reason wins
+                status, summary.stop_reason, summary.exit_code = e.status, str(e), e.exit_code
+            stop.set()
+
+        async def handle(item: Article | LoadFailure) -> None:
             try:
                 result = await extract_one(self.backend, item)
-            except BudgetExhausted:
-                status = "budget_exhausted"  # this article is not recorded: a resume does it
-                stop.set()
+            except JobStop as e:
+                stop_job(e)  # this article is not recorded: a resume does it
                 return
             if isinstance(result, ArticleFailure):
                 record_failure(result)
+                streak[:] = [*streak, result.error] if result.error in TRANSPORT_ERRORS else []
+                if len(streak) >= CONSECUTIVE_TRANSPORT_FAILURES and len(set(streak[-CONSECUTIVE_TRANSPORT_FAILURES:])) == 1:
+                    stop_job(EndpointTrouble(f"{CONSECUTIVE_TRANSPORT_FAILURES} articles in a row failed with {result.error} "
+                                             f"({redact(result.message, self.secrets)[:200]})"))
                 return
+            streak.clear()
             writer.claims(result)
             summary.succeeded += 1
             summary.claims += len(result.claims)

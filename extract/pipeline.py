@@ -14,15 +14,16 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
-from claims.extract.backends.base import BudgetExhausted, ExtractionError
+from claims.extract.backends.base import ExtractionError
 from claims.extract.cache import CachedResponse
 from claims.extract.chunking import Chunk, chunk_text, dedupe_claims, split_chunk
 from claims.extract.grounding import Grounder
 from claims.extract.structured import OutputInvalid, parse_output, reask_messages
 from claims.kernel.articles import Article
+from claims.kernel.errors import JobStop
 from claims.kernel.schema import Claim, Usage
 
 log = logging.getLogger("claims.extract.pipeline")
@@ -44,6 +45,7 @@ class Request:
     chunk_index: int  # index of the top-level chunk (a split half keeps its parent's)
     stage: Any  # prompts.Stage: name, output, output_model, render()
     messages: list[dict[str, Any]]
+    max_tokens: int | None = None  # the completion bound for this request
 
 
 def chunk_context(article: Article, chunk: Chunk) -> dict[str, Any]:
@@ -62,6 +64,24 @@ class Provider(Protocol):
     limit_hint: str
 
     async def complete(self, request: Request, usage: Usage) -> CachedResponse: ...
+
+    def accept(self, answer: CachedResponse) -> None:
+        """The pipeline used the answer (a live provider caches it now, not before)."""
+
+    def evict(self, answer: CachedResponse) -> bool:
+        """A cached answer turned out unusable: drop it; False when it cannot be (a replay)."""
+
+
+# Completion tokens a chunk's answer may need: every claim repeats its quote verbatim,
+# restates it, and adds the fields; measured on the gold, the JSON is 2.7-3.7x the
+# article's characters, about 0.8 tokens per character. With headroom, and a floor for
+# short chunks; an answer cut at the bound is split, never dropped.
+TOKENS_PER_CHUNK_CHAR = 1.25
+MIN_COMPLETION_TOKENS = 512
+
+
+def default_max_tokens(chunk_chars: int) -> int:
+    return max(MIN_COMPLETION_TOKENS, int(chunk_chars * TOKENS_PER_CHUNK_CHAR) + 256)
 
 
 @dataclass
@@ -105,30 +125,41 @@ class Pipeline:
     # ------------------------------------------------------------------ one stage
 
     async def _ask(self, request: Request, usage: Usage) -> Any:
-        """One stage's answer, re-asked with the validation error at most max_reasks times."""
+        """One stage's answer, re-asked with the validation error at most max_reasks times.
+
+        Only an answer that parses is accepted (and so cached); a cached one that does not
+        (an older version kept it) is evicted and the server asked afresh."""
         stage = request.stage
-        for i in range(self.max_reasks + 1):
+        reasks = 0
+        while True:
             resp = await self.provider.complete(request, usage)
-            if resp.finish_reason == "length":
-                raise NeedsSplit("finish_reason=length")
-            if resp.refusal:
-                raise ChunkFailed(f"stage {stage.name}: the model refused: {resp.refusal[:200]}", error="Refusal")
             try:
-                return parse_output(resp.content, stage.output_model)
-            except OutputInvalid as e:
-                if self.max_tokens and resp.completion_tokens >= self.max_tokens:
+                if resp.finish_reason == "length":
+                    raise NeedsSplit("finish_reason=length")
+                if resp.refusal:
+                    raise ChunkFailed(f"stage {stage.name}: the model refused: {resp.refusal[:200]}", error="Refusal")
+                parsed = parse_output(resp.content, stage.output_model)
+            except (NeedsSplit, ChunkFailed, OutputInvalid) as e:
+                if resp.from_cache and self.provider.evict(resp):
+                    continue
+                if not isinstance(e, OutputInvalid):
+                    raise
+                if request.max_tokens and resp.completion_tokens >= request.max_tokens:
                     # cut at the token limit without saying so (llama-cpp-python reports
                     # finish_reason 'tool_calls' for a cut tool call): a split, not a re-ask
                     raise NeedsSplit("the answer used up max_tokens and is incomplete") from None
-                if i == self.max_reasks:
+                if reasks == self.max_reasks:
                     hint = "" if self.provider.can_reask else f" ({self.provider.limit_hint} re-ask)"
                     raise ChunkFailed(
-                        f"stage {stage.name}: no valid answer after {i + 1} attempt(s) ({i} re-ask(s)): {e}{hint}", error="ValidationError"
+                        f"stage {stage.name}: no valid answer after {reasks + 1} attempt(s) ({reasks} re-ask(s)): {e}{hint}", error="ValidationError"
                     ) from None
+                reasks += 1
                 usage.reasks += 1
                 self.counters.reasks += 1
-                request = Request(request.article, request.chunk_index, stage, request.messages + reask_messages(resp.content, str(e)))
-        raise AssertionError("unreachable")  # pragma: no cover
+                request = replace(request, messages=request.messages + reask_messages(resp.content, str(e)))
+                continue
+            self.provider.accept(resp)
+            return parsed
 
     # ------------------------------------------------------------------ one chunk
 
@@ -136,8 +167,9 @@ class Pipeline:
         try:
             context = chunk_context(article, chunk)
             parsed: Any = None
+            bound = self.max_tokens or default_max_tokens(chunk.end - chunk.start)
             for stage in self.template.stages:
-                parsed = await self._ask(Request(article, index, stage, stage.render(context)), usage)
+                parsed = await self._ask(Request(article, index, stage, stage.render(context), bound), usage)
                 context[stage.name] = parsed  # the model instance, as the few-shot examples pass it
             return [grounder.ground(mc, hint=chunk.start) for mc in parsed.claims]
         except NeedsSplit as why:
@@ -194,7 +226,7 @@ class Pipeline:
             self.counters.failures += 1
             e.usage = usage
             raise
-        except BudgetExhausted as e:
+        except JobStop as e:
             e.usage = usage  # type: ignore[attr-defined]  # what this unfinished article already spent
             raise
         except asyncio.CancelledError:

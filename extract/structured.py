@@ -1,9 +1,10 @@
 """Structured output: how a request asks for JSON, and how an answer becomes a Pydantic model.
 
-Four modes, strongest first: ``json_schema`` (strict, the server constrains decoding
-to our schema), ``json_object`` (valid JSON, any shape), ``tools`` (one forced
-function call whose parameters are the schema) and ``text`` (plain reply; the JSON
-object is dug out of it, fences and all). Every mode is validated the same way, by
+Five modes, strongest first: ``json_schema`` (strict, the server constrains decoding
+to our schema), ``json_object_schema`` (json_object carrying the schema: llama.cpp's
+servers constrain decoding to it), ``tools`` (one forced function call whose
+parameters are the schema), ``json_object`` (valid JSON, any shape) and ``text``
+(plain reply; the JSON object is dug out of it, fences and all). Every mode is validated the same way, by
 the Pydantic model, because servers that claim support do not always honour it.
 """
 
@@ -41,6 +42,8 @@ def request_format(mode: str, model: type[BaseModel]) -> dict[str, Any]:
     if mode == "json_object":
         return {"response_format": {"type": "json_object"}}
     schema = strict_json_schema(model)
+    if mode == "json_object_schema":
+        return {"response_format": {"type": "json_object", "schema": schema}}
     if mode == "json_schema":
         return {"response_format": {"type": "json_schema", "json_schema": {"name": model.__name__, "strict": True, "schema": schema}}}
     if mode == "tools":

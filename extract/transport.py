@@ -1,13 +1,26 @@
-"""The HTTP side of the LLM backend: one `openai.AsyncOpenAI` client, one retry layer.
+"""The HTTP side of the LLM backend: a pool of `openai.AsyncOpenAI` clients, one retry
+layer, and one gate per endpoint shared by every request in flight.
 
 The SDK's own retries are switched off (``max_retries=0``) so that every request the
-server sees is one we counted, and so that ``Retry-After`` is honoured exactly once,
-by us. A retry re-sends the identical request: the caller passes a zero-argument
-coroutine factory that always builds the same payload.
+server sees is one we counted. A retry re-sends the identical request: the caller
+passes a zero-argument coroutine factory that always builds the same payload.
+
+What the server says decides what happens:
+- 429, 408/409, 5xx, timeouts: retried with a jittered exponential backoff; a
+  ``Retry-After`` is a lower bound on the wait (``Retry-After: 0`` from a proxy is not
+  an invitation to hammer), and a 429 pauses every request to the endpoint, not just
+  the one that got it.
+- the server cannot be reached (refused, reset, DNS, TLS): the gate's circuit opens;
+  requests wait while one probe at a time (half-open) tries again with a growing
+  backoff. A server that answered before gets ``outage_seconds`` to come back; one that
+  never answered gets ``connect_seconds``, so a wrong URL stops the job in seconds.
+- 401/403 (a refused key), 404 (an unknown model or path), insufficient quota: nothing
+  a retry or another article can fix: the job stops (``EndpointUnavailable``).
 """
 
 from __future__ import annotations
 
+import asyncio
 import email.utils
 import logging
 import os
@@ -20,10 +33,10 @@ from urllib.parse import urlparse
 
 import httpx2
 import openai
-from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_attempt, stop_before_delay
+from tenacity import AsyncRetrying, RetryCallState, retry_if_exception
 
 from claims.extract.structured import is_mode_rejection
-from claims.kernel.errors import UserError
+from claims.kernel.errors import JobStop, UserError
 
 log = logging.getLogger("claims.extract.transport")
 
@@ -133,18 +146,19 @@ def error_kind(exc: BaseException) -> str:
     return type(exc).__name__
 
 
-def is_retryable(exc: BaseException) -> bool:
+class EndpointUnavailable(JobStop):
+    """The server cannot serve this job (unreachable, key refused, unknown model): stop
+    the job at once instead of failing every article the same way."""
 
-    if isinstance(exc, openai.APIConnectionError):  # includes APITimeoutError, resets, refused
-        return True
-    if isinstance(exc, openai.APIStatusError):
-        if exc.status_code == 429 and _error_code(exc) == "insufficient_quota":
-            return False  # out of credit: waiting will not help
+    status = "endpoint_unavailable"
+    exit_code = 2
 
-        if is_mode_rejection(exc):
-            return False  # a refused output mode is refused again on every retry
-        return exc.status_code in RETRY_STATUS or exc.status_code >= 500
-    return False
+
+def is_unreachable(exc: BaseException) -> bool:
+    """No connection at all: refused, DNS, TLS, a connect timeout. A request that got
+    through and then failed (a reset, a read timeout) reached a server: it is retried
+    as usual, not a reason to stop everyone."""
+    return isinstance(exc, openai.APIConnectionError) and isinstance(exc.__cause__, (httpx2.ConnectError, httpx2.ConnectTimeout))
 
 
 def _error_code(exc: Any) -> str | None:
@@ -157,18 +171,125 @@ def _error_code(exc: Any) -> str | None:
     return getattr(exc, "code", None)
 
 
+def fatal_reason(exc: BaseException) -> str | None:
+    """Why no request to this endpoint can succeed, or None."""
+    if not isinstance(exc, openai.APIStatusError) or is_mode_rejection(exc):
+        return None
+    code = exc.status_code
+    if code in (401, 403):
+        return f"HTTP {code}: the server refused the API key ({_short(exc)}); check $OPENAI_API_KEY"
+    if code == 404:
+        return f"HTTP 404: unknown model or path ({_short(exc)}); check --model, and that --base-url ends in /v1"
+    if code == 429 and _error_code(exc) == "insufficient_quota":
+        return f"HTTP 429 insufficient_quota: the account is out of credit ({_short(exc)})"
+    return None
+
+
+def is_retryable(exc: BaseException) -> bool:
+    if isinstance(exc, openai.APIConnectionError):  # includes APITimeoutError, resets, refused
+        return True
+    if isinstance(exc, openai.APIStatusError):
+        if fatal_reason(exc) or is_mode_rejection(exc):
+            return False  # refused again on every retry
+        return exc.status_code in RETRY_STATUS or exc.status_code >= 500
+    return False
+
+
 @dataclass(frozen=True)
 class RetryPolicy:
-    """Exponential backoff with full jitter, bounded by attempts and by total time."""
+    """Exponential backoff with jitter, bounded by attempts and by total time, plus the
+    circuit's budgets for an unreachable server."""
 
     max_attempts: int = 6
     max_retry_seconds: float = 300.0
     backoff_base: float = 0.5
     backoff_max: float = 30.0
+    connect_seconds: float = 3.0  # a server never reached: how long to keep probing before stopping the job
+    outage_seconds: float = 120.0  # a server that answered before: how long it may be gone
 
     def backoff(self, retry_number: int, rng: random.Random) -> float:
-        """Full jitter (AWS architecture blog): uniform in [0, min(max, base * 2**n)]."""
-        return rng.uniform(0.0, min(self.backoff_max, self.backoff_base * (2 ** max(0, retry_number - 1))))
+        """Equal jitter: uniform in [cap/2, cap], cap = min(max, base * 2**(n-1)); the
+        floor keeps retries of many workers apart however small the server's hint."""
+        cap = min(self.backoff_max, self.backoff_base * (2 ** max(0, retry_number - 1)))
+        return rng.uniform(cap / 2, cap)
+
+    def wait(self, retry_number: int, exc: BaseException | None, rng: random.Random) -> float:
+        """The wait before a retry: the backoff, or longer when the server asks for more."""
+        server = retry_after_seconds(getattr(getattr(exc, "response", None), "headers", None))
+        return max(self.backoff(retry_number, rng), server or 0.0)
+
+
+class EndpointGate:
+    """One per endpoint, shared by every request in flight to it (any event loop: it
+    keeps time, not loop-bound primitives).
+
+    - ``pause(seconds)``: after a 429 nobody sends until the pause is over.
+    - the circuit: ``unreachable()`` opens it; while open, callers of ``admit()`` wait and
+      one at a time is let through as a probe after a growing backoff; any answer closes
+      it (``reached()``). Open longer than the policy allows: EndpointUnavailable.
+    """
+
+    POLL = 0.05
+
+    def __init__(self, policy: RetryPolicy, where: str, rng: random.Random | None = None):
+        self.policy = policy
+        self.where = where
+        self.rng = rng or random.Random()
+        self.pause_until = 0.0
+        self.ever_reached = False
+        self.open_since: float | None = None
+        self.next_probe = 0.0
+        self.probes = 0
+        self.probing = False
+        self.last_error = ""
+        self.pauses = 0
+        self.outages = 0
+
+    def pause(self, seconds: float) -> None:
+        until = time.monotonic() + seconds
+        if until > self.pause_until:
+            self.pause_until = until
+            self.pauses += 1
+
+    def reached(self) -> None:
+        """The server answered (anything, even an error): it is there."""
+        self.ever_reached = True
+        if self.open_since is not None:
+            log.warning("%s answers again after %.1fs", self.where, time.monotonic() - self.open_since)
+        self.open_since = None
+        self.probing = False
+        self.probes = 0
+
+    def unreachable(self, exc: BaseException) -> None:
+        now = time.monotonic()
+        self.last_error = _short(exc)
+        self.probing = False
+        if self.open_since is None:
+            self.open_since = now
+            self.outages += 1
+            if self.ever_reached:  # a server that never answered is reported once, when the job stops
+                log.warning("%s unreachable (%s); waiting up to %.0fs for it", self.where, self.last_error, self.policy.outage_seconds)
+        self.probes += 1
+        self.next_probe = now + self.policy.backoff(self.probes, self.rng)
+
+    async def admit(self) -> None:
+        """Wait until a request may go out; EndpointUnavailable when the server stayed away too long."""
+        while True:
+            now = time.monotonic()
+            if self.pause_until > now:
+                await asyncio.sleep(self.pause_until - now)
+                continue
+            if self.open_since is None:
+                return
+            budget = self.policy.outage_seconds if self.ever_reached else self.policy.connect_seconds
+            if now - self.open_since > budget:
+                if self.ever_reached:
+                    raise EndpointUnavailable(f"{self.where}: unreachable for {budget:.0f}s ({self.last_error})")
+                raise EndpointUnavailable(f"{self.where}: cannot reach the server ({self.last_error})")
+            if not self.probing and now >= self.next_probe:
+                self.probing = True  # this caller is the half-open probe
+                return
+            await asyncio.sleep(self.POLL)
 
 
 class RetriesExhausted(Exception):
@@ -181,57 +302,74 @@ class RetriesExhausted(Exception):
 
 
 def _short(exc: BaseException) -> str:
-
     if isinstance(exc, openai.APIStatusError):
         return f"HTTP {exc.status_code}: {str(exc.message)[:200]}"
-    return str(exc)[:200] or type(exc).__name__
+    cause = exc.__cause__ or exc.__context__
+    text = str(exc)[:200] or type(exc).__name__
+    return f"{text} ({str(cause)[:120]})" if cause is not None and str(cause) and str(cause) not in text else text
 
 
 async def call_with_retry(
     attempt: Callable[[], Awaitable[T]],
     policy: RetryPolicy,
+    gate: EndpointGate | None = None,
     *,
-    on_attempt: Callable[[int], None] | None = None,
     rng: random.Random | None = None,
 ) -> T:
     """Run ``attempt`` until it succeeds, a non-retryable error occurs, or the policy says stop.
 
-    ``on_attempt(n)`` is called before attempt n (1-based) so the caller can count
-    requests and retries even when the call finally fails. Non-retryable errors
-    propagate unchanged; retryable ones end as RetriesExhausted.
+    Every attempt first passes the endpoint's gate. Attempts that found the server
+    unreachable do not count against ``max_attempts``: the circuit bounds them (and
+    stops the job when the server stays away). Non-retryable errors propagate
+    unchanged, a fatal one as EndpointUnavailable; retryable ones end as RetriesExhausted.
     """
-
     rng = rng or random.Random()
+    gate = gate or EndpointGate(policy, "the server", rng)
+    counted = 0  # attempts that reached the server (or timed out)
+    n = 0
+
+    def stop(state: RetryCallState) -> bool:
+        # like tenacity's stop_before_delay: a wait that would end past the budget is not started
+        return counted >= policy.max_attempts or (state.seconds_since_start or 0.0) + (state.upcoming_sleep or 0.0) >= policy.max_retry_seconds
 
     def wait(state: RetryCallState) -> float:
         exc = state.outcome.exception() if state.outcome else None
-        response = getattr(exc, "response", None)
-        server_wait = retry_after_seconds(getattr(response, "headers", None))
-        if server_wait is not None:
-            return server_wait  # the server knows best; honoured exactly
-        return policy.backoff(state.attempt_number, rng)
+        if exc is not None and is_unreachable(exc):
+            return 0.0  # the gate does the waiting, for every request at once
+        w = policy.wait(counted, exc, rng)
+        if isinstance(exc, openai.RateLimitError):
+            gate.pause(w)  # a burst of 429s is not hammered by every worker at once
+        return w
 
     def before_sleep(state: RetryCallState) -> None:
         exc = state.outcome.exception() if state.outcome else None
-        log.info("retrying after %s (attempt %d, waiting %.2fs)", _short(exc) if exc else "?", state.attempt_number,
-                 state.upcoming_sleep)
+        log.info("retrying after %s (attempt %d, waiting %.2fs)", _short(exc) if exc else "?", state.attempt_number, state.upcoming_sleep)
 
-    n = 0
     retrying = AsyncRetrying(
-        stop=stop_after_attempt(policy.max_attempts) | stop_before_delay(policy.max_retry_seconds),
-        wait=wait,
-        retry=retry_if_exception(is_retryable),
-        before_sleep=before_sleep,
-        reraise=True,
+        stop=stop, wait=wait, retry=retry_if_exception(is_retryable), before_sleep=before_sleep, reraise=True,
     )
     try:
         async for att in retrying:
             with att:
+                await gate.admit()
                 n += 1
-                if on_attempt:
-                    on_attempt(n)
-                return await attempt()
+                try:
+                    result = await attempt()
+                except BaseException as exc:
+                    if is_unreachable(exc):
+                        gate.unreachable(exc)
+                    elif isinstance(exc, openai.APIError):
+                        gate.reached()
+                        counted += 1
+                    else:
+                        gate.probing = False  # never sent (a budget, a cancel): another caller may probe
+                    raise
+                gate.reached()
+                return result
     except BaseException as exc:
+        reason = fatal_reason(exc)
+        if reason:
+            raise EndpointUnavailable(f"{gate.where}: {reason}") from None
         if is_retryable(exc):
             raise RetriesExhausted(exc, n) from None
         raise

@@ -20,7 +20,10 @@ DEFAULT_CACHE_DIR = Path(".claims-cache")
 DEFAULT_PROMPT = "claims-direct"
 
 BackendName = Literal["rules", "sentences", "openai"]
-OutputMode = Literal["json_schema", "json_object", "tools", "text"]  # strongest first: auto tries them in this order
+# Strongest first: auto tries them in this order, constrained decoding before unconstrained.
+# json_object_schema is json_object carrying the schema (llama.cpp's extension: its
+# servers constrain decoding to it).
+OutputMode = Literal["json_schema", "json_object_schema", "tools", "json_object", "text"]
 Mode = Literal["auto", OutputMode]
 CacheMode = Literal["on", "off", "refresh", "replay"]
 OUTPUT_MODES: tuple[str, ...] = get_args(OutputMode)
@@ -39,7 +42,7 @@ class ExtractionSettings(BaseModel):
     base_url: str | None = Field(None, description="Server URL (default $OPENAI_BASE_URL, else OpenAI).")
     prompt: str = Field(DEFAULT_PROMPT, description="Prompt template ID or ID@VERSION.")
     prompts_dir: Path | None = Field(None, description="Folder of prompt templates (default ./prompts, else bundled).")
-    mode: Mode = Field("auto", description="json_schema, json_object, tools, text or auto (falls back when refused).")
+    mode: Mode = Field("auto", description="json_schema, json_object_schema, tools, json_object, text, or auto (the first the server accepts).")
     # sampling
     temperature: float = Field(0.0, ge=0, le=2, description="Sampling temperature (0: the most likely answer).")
     max_tokens: int | None = Field(None, ge=1, description="Completion token limit per request.")
@@ -56,6 +59,7 @@ class ExtractionSettings(BaseModel):
     max_retry_seconds: float = Field(300.0, gt=0, description="Longest time spent retrying one request.")
     backoff_base: float = Field(0.5, ge=0, description="Seconds of the first retry backoff.")
     backoff_max: float = Field(30.0, ge=0, description="Longest retry backoff in seconds.")
+    max_outage_seconds: float = Field(120.0, gt=0, description="How long a server that answered before may be unreachable before the job stops (resumable).")
     max_reasks: int = Field(2, ge=0, description="Re-asks after an invalid answer.")
     # limits and budgets
     rpm: float | None = Field(None, gt=0, description="Requests per minute limit.")

@@ -183,6 +183,8 @@ def requested_mode(body: dict[str, Any]) -> str:
     if body.get("tools"):
         return "tools"
     rf = body.get("response_format") or {}
+    if rf.get("type") == "json_object" and rf.get("schema"):
+        return "json_object_schema"  # llama.cpp's json_object carrying the schema
     return rf.get("type", "text") if rf.get("type") in ("json_schema", "json_object") else "text"
 
 
@@ -277,6 +279,8 @@ class FakeOpenAIServer:
         self.record = True
         self._lock = threading.Lock()
         self._stop = threading.Event()
+        self.burst: tuple[float, Fault] | None = None  # (until, fault): every chat request gets it until then
+        self._host = host
         self._httpd = _Server((host, port), self._handler_class())
         self._thread: threading.Thread | None = None
         self.batch_store = BatchStore()  # files and batches (Batch API)
@@ -284,7 +288,7 @@ class FakeOpenAIServer:
     # -- lifecycle
     @property
     def port(self) -> int:
-        return self._httpd.server_address[1]
+        return self._httpd.server_address[1]  # kept after go_down(): come_back() binds it again
 
     @property
     def base_url(self) -> str:
@@ -299,6 +303,16 @@ class FakeOpenAIServer:
         self._stop.set()  # releases hanging handlers
         self._httpd.shutdown()
         self._httpd.server_close()
+
+    def go_down(self) -> None:
+        """The server goes away: the port stops listening (clients get connection refused)."""
+        self._httpd.shutdown()
+        self._httpd.server_close()
+
+    def come_back(self) -> None:
+        """Listen again on the same port, with the same state."""
+        self._httpd = _Server((self._host, self.port), self._handler_class())
+        self.start()
 
     def __enter__(self) -> FakeOpenAIServer:
         return self.start()
@@ -325,7 +339,13 @@ class FakeOpenAIServer:
             out.setdefault(article_id_of(r.body) if isinstance(r.body, dict) else None, []).append(r)
         return out
 
+    def start_burst(self, seconds: float, spec: Fault | str | dict[str, Any]) -> None:
+        """Every chat request for the next ``seconds`` gets this fault (e.g. a 1 s burst of 429s)."""
+        self.burst = (time.monotonic() + seconds, Fault.of(spec))
+
     def _next_fault(self) -> Fault | None:
+        if self.burst is not None and time.monotonic() < self.burst[0]:
+            return self.burst[1]
         with self._lock:
             if self.faults:
                 return Fault.of(self.faults.pop(0))

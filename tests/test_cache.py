@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
 from claims.extract.backends import build_backend
 from claims.extract.cache import CachedResponse, ResponseCache, cache_key
+from claims.extract.pipeline import Request
+from claims.kernel.articles import Article
 from claims.kernel.errors import UserError
 
 MSGS = [{"role": "system", "content": "s"}, {"role": "user", "content": "<article>\nThe minister said so.\n</article>"}]
@@ -25,8 +29,9 @@ def backend(tmp_path: Path, **kw):
     return build_backend(backend="openai", **opts)
 
 
-def key(b, mode: str = "json_schema", stage: str = "claims", output: str = "claims", messages=MSGS) -> str:
-    return b.provider._key(mode, stage, output, messages)
+def key(b, mode: str = "json_schema", stage: str = "claims", output: str = "claims", messages=MSGS, max_tokens=None) -> str:
+    st = SimpleNamespace(name=stage, output=output)
+    return b.provider._key(mode, Request(Article(id="a", text="x"), 0, st, messages, max_tokens))
 
 
 def test_each_key_part_changes_the_key(tmp_path):
@@ -40,7 +45,7 @@ def test_each_key_part_changes_the_key(tmp_path):
         "schema": key(base, output="selection"),
         "mode": key(base, mode="json_object"),
         "temperature": key(backend(tmp_path, temperature=0.7)),
-        "max_tokens": key(backend(tmp_path, max_tokens=512)),
+        "max_tokens": key(base, max_tokens=512),
         "seed": key(backend(tmp_path, seed=7)),
         "stage": key(base, stage="select"),
         "article text": key(base, messages=[MSGS[0], {"role": "user", "content": "<article>\nThe minister said no.\n</article>"}]),
@@ -65,11 +70,12 @@ def test_put_get_and_modes(tmp_path):
     on.put(k, resp, meta={"model": "m"})
     path = on.path(k)
     assert path.parent.name == k[:2] and path.exists()  # sharded
-    assert on.get(k) == resp and on.hits == 1
+    hit = on.get(k)
+    assert replace(hit, key=None, mode=None, from_cache=False) == resp and hit.from_cache and hit.key == k and on.hits == 1
     rec = json.loads(path.read_text())
     assert set(rec) == {"format", "key", "meta", "response"} and "headers" not in json.dumps(rec)
     assert ResponseCache(tmp_path, "refresh").get(k) is None  # refresh never reads...
-    assert ResponseCache(tmp_path, "replay").get(k) == resp  # ...replay only reads
+    assert ResponseCache(tmp_path, "replay").get(k).content == resp.content  # ...replay only reads
     off = ResponseCache(tmp_path / "off", "off")
     off.put(k, resp)
     assert not (tmp_path / "off").exists()

@@ -33,11 +33,20 @@ class Scripted:
         self.answers = list(answers)
         self.can_reask, self.can_split = can_reask, can_split
         self.requests: list[Request] = []
+        self.accepted: list[CachedResponse] = []
+        self.evicted: list[CachedResponse] = []
 
     async def complete(self, request: Request, usage: Usage) -> CachedResponse:
         self.requests.append(request)
         usage.requests += 1
         return self.answers.pop(0)
+
+    def accept(self, answer: CachedResponse) -> None:
+        self.accepted.append(answer)
+
+    def evict(self, answer: CachedResponse) -> bool:
+        self.evicted.append(answer)
+        return True
 
 
 def pipeline(provider, **kw) -> Pipeline:
@@ -62,6 +71,29 @@ def test_an_invalid_answer_is_re_asked_with_the_error():
     assert len(claims) == 1 and claims[0].grounded and usage.reasks == 1 and usage.requests == 2
     second = prov.requests[1].messages
     assert second[-2] == {"role": "assistant", "content": "not json"} and "not valid JSON" in second[-1]["content"]
+    assert [a.content for a in prov.accepted] == [prov_answer.content for prov_answer in [answer("Police denied any arrests.")]]
+
+
+def test_only_accepted_answers_are_kept_and_a_bad_cached_one_is_asked_afresh():
+    from dataclasses import replace
+
+    stale = replace(BAD, from_cache=True, key="k")
+    prov = Scripted([stale, answer("Police denied any arrests.")])
+    claims, usage = run(pipeline(prov), ARTICLE)
+    assert prov.evicted == [stale] and usage.reasks == 0 and len(prov.requests) == 2 and len(prov.accepted) == 1
+    prov = Scripted([CUT, answer("The mayor said the bridge will reopen in May."), answer("Police denied any arrests.")])
+    run(pipeline(prov), ARTICLE)
+    assert CUT not in prov.accepted and len(prov.accepted) == 2  # the truncated answer is never kept
+
+
+def test_every_request_carries_a_completion_bound_from_its_chunk():
+    prov = Scripted([CUT, answer("The mayor said the bridge will reopen in May."), answer("Police denied any arrests.")])
+    run(pipeline(prov), ARTICLE)
+    bounds = [r.max_tokens for r in prov.requests]
+    assert all(b and b >= 512 for b in bounds) and bounds[0] >= bounds[1]
+    prov = Scripted([answer("Police denied any arrests.")])
+    run(pipeline(prov, max_tokens=77), ARTICLE)
+    assert prov.requests[0].max_tokens == 77
 
 
 def test_a_provider_that_cannot_re_ask_gets_a_failure_that_says_what_to_do():

@@ -9,6 +9,7 @@ commands printed and every file they wrote is searched for the key and for "Bear
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import subprocess
 import sys
@@ -44,15 +45,17 @@ def test_api_key_never_in_output_logs_manifest_cache_failures_or_reports(fake_se
     wrapper.write_text(WRAPPER, encoding="utf-8")
     log = tmp_path / "debug.log"
     run, cache = tmp_path / "run", tmp_path / "cache"
-    # jobs=1 keeps the order: article 1 meets a 500, a 429, a malformed answer (re-ask), then a 401
-    fake_server.add_faults("500", {"kind": "429", "retry_after": 0}, "malformed", "auth")
+    # jobs=1 keeps the order: article 1 meets a 500, a 429 and three malformed answers (two re-asks, then
+    # a recorded failure); article 2 a 401, which stops the job
+    fake_server.add_faults("500", {"kind": "429", "retry_after": 0}, "malformed", "malformed", "malformed", "auth")
     common = ("--backend", "openai", "--base-url", fake_server.base_url, "--model", "fake", "--cache-dir", cache,
               "--timeout", 5, "--backoff-base", 0.01, "--jobs", 1)
     outputs = []
     r = claims(wrapper, log, "extract", "gold/articles", "-o", run, *common, "--json")
     outputs.append(r)
-    assert r.returncode == 1, r.stderr  # one article failed on the 401
-    assert '"error":"AuthenticationError"' in (run / "failures.jsonl").read_text(encoding="utf-8")
+    assert r.returncode == 2, r.stderr  # the 401 stopped the job
+    assert '"error":"ValidationError"' in (run / "failures.jsonl").read_text(encoding="utf-8")
+    assert "HTTP 401" in json.loads((run / "manifest.json").read_text())["sessions"][-1]["stop_reason"]
     # resume: the failed article again (now fine), the rest from the cache
     r = claims(wrapper, log, "extract", "gold/articles", "-o", run, *common)
     outputs.append(r)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 
 from claims.kernel.articles import Article
+from claims.kernel.errors import JobStop
 from claims.kernel.schema import ArticleClaims, Claim, Provenance, Usage
 from claims.kernel.version import __version__
 
@@ -19,8 +20,23 @@ class ExtractionError(Exception):
         self.usage = usage or Usage()
 
 
-class BudgetExhausted(Exception):
+# Failure kinds that say "the endpoint is in trouble", not "this article is" (the SDK's
+# error classes, as the transport records them): several articles in a row failing
+# with the same one stop the job.
+TRANSPORT_ERRORS = frozenset({"APIConnectionError", "APITimeoutError", "RateLimitError", "InternalServerError", "ConflictError"})
+
+
+class EndpointTrouble(JobStop):
+    """Consecutive articles failed with the same transport error: stop instead of burning through the input."""
+
+    status = "endpoint_unavailable"
+    exit_code = 2
+
+
+class BudgetExhausted(JobStop):
     """The run's request/token budget is spent: stop cleanly, resume later."""
+
+    status = "budget_exhausted"
 
 
 class Backend(ABC):

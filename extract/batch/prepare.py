@@ -11,7 +11,7 @@ from typing import Any
 
 from claims.extract.batch.ids import ENDPOINT, META_FORMAT, META_VERSION, BatchError, encode_custom_id, meta_path_for
 from claims.extract.chunking import chunk_text
-from claims.extract.pipeline import chunk_context
+from claims.extract.pipeline import chunk_context, default_max_tokens
 from claims.extract.prompts import load_template, refuse_gold_overlap
 from claims.extract.providers.chat import build_request_body
 from claims.kernel.articles import LoadFailure, LoadOptions, iter_articles
@@ -84,7 +84,7 @@ def prepare(
                 for i, chunk in enumerate(chunks):
                     body = build_request_body(
                         model=model, messages=stage.render(chunk_context(item, chunk)), mode=mode, output_model=stage.output_model,
-                        temperature=s.temperature, max_tokens=s.max_tokens, seed=s.seed,
+                        temperature=s.temperature, max_tokens=s.max_tokens or default_max_tokens(chunk.end - chunk.start), seed=s.seed,
                     )
                     line = json.dumps(
                         {"custom_id": encode_custom_id(item.id, i), "method": "POST", "url": ENDPOINT, "body": body},

@@ -157,5 +157,11 @@ class BatchResultsProvider:
         usage.completion_tokens += answer.completion_tokens
         return answer
 
+    def accept(self, answer: CachedResponse) -> None:
+        """Nothing to keep: the results file is the record."""
+
+    def evict(self, answer: CachedResponse) -> bool:
+        return False
+
     def close(self) -> None:
         self.index.close()

@@ -11,7 +11,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, replace
 from typing import Any
 
 import httpx2
@@ -23,7 +24,7 @@ from claims.extract.pipeline import NeedsSplit, Request
 from claims.extract.prompts import OUTPUT_MODELS
 from claims.extract.ratelimit import RateLimiter
 from claims.extract.structured import MODES, is_context_overflow, is_mode_rejection, read_completion, request_format
-from claims.extract.transport import ClientPool, RetriesExhausted, RetryPolicy, call_with_retry, error_kind
+from claims.extract.transport import ClientPool, EndpointGate, RetriesExhausted, RetryPolicy, call_with_retry, error_kind, is_unreachable
 from claims.kernel.redact import redact
 from claims.kernel.schema import Usage, schema_sha256
 from claims.kernel.settings import ExtractionSettings
@@ -77,7 +78,9 @@ class ChatProvider:
         self._host = host
         self._template_sha = template_sha256
         self.requested_mode = settings.mode
-        self.policy = RetryPolicy(settings.max_attempts, settings.max_retry_seconds, settings.backoff_base, settings.backoff_max)
+        self.policy = RetryPolicy(settings.max_attempts, settings.max_retry_seconds, settings.backoff_base, settings.backoff_max,
+                                  outage_seconds=settings.max_outage_seconds)
+        self.gate = EndpointGate(self.policy, redact(base_url or "https://api.openai.com/v1", (api_key,)))
         self.cache = ResponseCache(settings.cache_dir, settings.cache)
         self.limiter = RateLimiter(settings.rpm, settings.tpm)
         self._schema_sha = {name: schema_sha256(m) for name, m in OUTPUT_MODELS.items()}
@@ -87,7 +90,8 @@ class ChatProvider:
         self.counters = ChatCounters()
         self.budget_hit = False
         self._clients: dict[asyncio.AbstractEventLoop, ClientPool] = {}
-        self._probe_locks: dict[asyncio.AbstractEventLoop, asyncio.Lock] = {}
+        self._settled_events: dict[asyncio.AbstractEventLoop, asyncio.Event] = {}
+        self._probing = False
         self._mode_confirmed = False
 
     # ------------------------------------------------------------------ client and mode
@@ -104,11 +108,6 @@ class ChatProvider:
                     base_url=self.base_url, api_key=self._api_key, timeout=self.settings.timeout, concurrency=self.settings.jobs
                 )
         return pool
-
-    def _probe_lock(self) -> asyncio.Lock:
-        loop = asyncio.get_running_loop()
-        with self._lock:
-            return self._probe_locks.setdefault(loop, asyncio.Lock())
 
     async def aclose(self) -> None:
         """Close this loop's client pool (the job runner calls it once at the end)."""
@@ -141,34 +140,70 @@ class ChatProvider:
 
     # ------------------------------------------------------------------ cache
 
-    def _key(self, mode: str, stage: str, output: str, messages: list[dict[str, Any]]) -> str:
+    def _key(self, mode: str, request: Request) -> str:
         s = self.settings
         return cache_key({
             "host": self._host,
             "model": self.model,
             "template": self._template_sha,
-            "schema": self._schema_sha[output],
+            "schema": self._schema_sha[request.stage.output],
             "mode": mode,
-            "parameters": {"temperature": s.temperature, "max_tokens": s.max_tokens, "seed": s.seed},
-            "stage": stage,
-            "messages": messages,
+            "parameters": {"temperature": s.temperature, "max_tokens": request.max_tokens, "seed": s.seed},
+            "stage": request.stage.name,
+            "messages": request.messages,
         })
 
-    def _cached(self, stage: str, output: str, messages: list[dict[str, Any]]) -> tuple[str, str, CachedResponse | None]:
+    def _cached(self, request: Request) -> tuple[str, str, CachedResponse | None]:
         """Look up the current mode's key; in auto mode also later modes (a run that fell back earlier)."""
         mode = self.mode
         if self.cache.mode == "off":
             return mode, "", None  # no key to hash: nothing is read or written
-        key = self._key(mode, stage, output, messages)
+        key = self._key(mode, request)
         hit = self.cache.get(key)
         if hit is None and self.requested_mode == "auto" and self.cache.reads:
             for later in MODES[MODES.index(mode) + 1 :]:
-                later_key = self._key(later, stage, output, messages)
+                later_key = self._key(later, request)
                 hit = self.cache.get(later_key, count_miss=False)
                 if hit is not None:
                     self._adopt(later)
                     return later, later_key, hit
         return mode, key, hit
+
+    def accept(self, answer: CachedResponse) -> None:
+        """The pipeline used this answer: only now is it worth keeping for a later run."""
+        if answer.key and not answer.from_cache:
+            self.cache.put(answer.key, answer, meta={"model": self.model, "mode": answer.mode})
+
+    def evict(self, answer: CachedResponse) -> bool:
+        """A cached answer the pipeline cannot use (an older version kept it): drop it so
+        the server is asked again; a replay cannot ask, so it keeps it (False)."""
+        if not (answer.key and answer.from_cache and self.cache.writes_enabled):
+            return False
+        self.cache.evict(answer.key)
+        return True
+
+    # ------------------------------------------------------------------ auto mode: one probe, then everyone
+
+    def _settled(self) -> asyncio.Event:
+        loop = asyncio.get_running_loop()
+        with self._lock:
+            return self._settled_events.setdefault(loop, asyncio.Event())
+
+    async def _await_mode(self) -> bool:
+        """Until one answer confirms the output mode, one request probes and the rest wait
+        for it; they then go out together. True when the caller is the probe."""
+        while self.requested_mode == "auto" and not self._mode_confirmed:
+            if not self._probing:
+                self._probing = True
+                self._settled().clear()
+                return True
+            await self._settled().wait()
+        return False
+
+    def _end_probe(self) -> None:
+        self._probing = False
+        for event in self._settled_events.values():
+            event.set()  # waiters look again: the mode is known, or one of them probes next
 
     # ------------------------------------------------------------------ one request
 
@@ -183,82 +218,88 @@ class ChatProvider:
         c.requests += 1  # no await between check and count: safe under concurrency
 
     async def complete(self, request: Request, usage: Usage) -> CachedResponse:
-        stage, output, messages = request.stage.name, request.stage.output, request.messages
-        model_cls = OUTPUT_MODELS[output]
+        stage = request.stage.name
         s = self.settings
-        while True:
-            mode, key, hit = self._cached(stage, output, messages)
-            if hit is not None:
-                usage.cache_hits += 1
-                self.counters.cached_prompt_tokens += hit.prompt_tokens
-                self.counters.cached_completion_tokens += hit.completion_tokens
-                return hit
-            if self.cache.mode == "replay":
-                raise ExtractionError(f"stage {stage}: answer not in the recording ({self.cache.dir}); replay never calls the server", error="CacheMiss")
-            body = build_request_body(
-                model=self.model, messages=messages, mode=mode, output_model=model_cls,
-                temperature=s.temperature, max_tokens=s.max_tokens, seed=s.seed,
-            )
-            estimate = sum(len(str(m.get("content") or "")) for m in messages) / 4 + (s.max_tokens or 0)
-            pool = self._pool()
-            attempts = 0
+        is_probe = False
+        try:
+            while True:
+                mode, key, hit = self._cached(request)
+                if hit is not None:
+                    usage.cache_hits += 1
+                    self.counters.cached_prompt_tokens += hit.prompt_tokens
+                    self.counters.cached_completion_tokens += hit.completion_tokens
+                    return hit
+                if self.cache.mode == "replay":
+                    raise ExtractionError(f"stage {stage}: answer not in the recording ({self.cache.dir}); replay never calls the server", error="CacheMiss")
+                if not is_probe:
+                    is_probe = await self._await_mode()
+                    if self.mode != mode:  # the probe moved the mode on while we waited: look up that mode's key
+                        continue
+                body = build_request_body(
+                    model=self.model, messages=request.messages, mode=mode, output_model=request.stage.output_model,
+                    temperature=s.temperature, max_tokens=request.max_tokens, seed=s.seed,
+                )
+                estimate = sum(len(str(m.get("content") or "")) for m in request.messages) / 4 + (request.max_tokens or 0)
+                try:
+                    resp = await call_with_retry(self._sender(body, estimate, usage), self.policy, self.gate)
+                except RetriesExhausted as e:
+                    raise ExtractionError(f"stage {stage}: {self.clean(str(e))}", error=error_kind(e.last)) from None
+                except openai.APIError as e:
+                    if self.requested_mode == "auto" and is_mode_rejection(e) and self._fall_back(mode, str(e)) is not None:
+                        continue  # a probe stays the probe: the next mode is tried before anyone else goes
+                    if is_context_overflow(e):
+                        raise NeedsSplit(str(e)) from None
+                    raise ExtractionError(f"stage {stage}: {error_kind(e)}: {self.clean(str(e))[:300]}", error=error_kind(e)) from None
+                self._mode_confirmed = True
+                return self._record(resp, key, mode, usage, estimate)
+        finally:
+            if is_probe:
+                self._end_probe()
 
-            async def send() -> Any:
-                nonlocal attempts
-                self._reserve_request()  # counts the request; each attempt is one the budget pays for
-                attempts += 1
-                usage.requests += 1
-                await self.limiter.acquire(estimate)
-                if attempts > 1:  # a retry re-sends exactly these kwargs
-                    usage.retries += 1
-                    self.counters.retries += 1
+    def _sender(self, body: dict[str, Any], estimate: float, usage: Usage) -> Callable[[], Awaitable[Any]]:
+        """One attempt at sending ``body`` (the retry layer calls it again for a retry: the
+        same request). Only attempts that reached the server count as requests."""
+        pool = self._pool()
+        reached = 0
+
+        async def send() -> Any:
+            nonlocal reached
+            self._reserve_request()  # the budget pays for every attempt
+            await self.limiter.acquire(estimate)
+            went_out = True
+            slot = pool.pick()
+            try:
                 # The SDK's generic post (its documented route for custom requests): the
                 # same wire request as chat.completions.create, with the SDK's auth, errors
                 # and timeouts, but without its per-call type transformation of messages
                 # and schema (~5 ms of CPU) or response model construction (~1 ms).
-                slot = pool.pick()
-                try:
-                    return await pool.clients[slot].post("/chat/completions", cast_to=httpx2.Response, body=body)
-                finally:
-                    pool.release(slot)
-
-            # auto mode: until one answer confirms the mode, one request probes at a time,
-            # so a server that refuses json_schema sees one refused request, not --jobs of them.
-            probe = self._probe_lock() if self.requested_mode == "auto" and not self._mode_confirmed else None
-            if probe is not None:
-                await probe.acquire()
-                if self.mode != mode:  # another probe moved the mode on while we waited
-                    probe.release()
-                    continue
-            try:
-                resp = await call_with_retry(send, self.policy)
-                self._mode_confirmed = True
-            except RetriesExhausted as e:
-                raise ExtractionError(f"stage {stage}: {self.clean(str(e))}", error=error_kind(e.last)) from None
-            except BudgetExhausted:
+                return await pool.clients[slot].post("/chat/completions", cast_to=httpx2.Response, body=body)
+            except BaseException as e:
+                went_out = not is_unreachable(e)
                 raise
-            except openai.APIError as e:
-                if self.requested_mode == "auto" and is_mode_rejection(e):
-                    if self._fall_back(mode, str(e)) is not None:
-                        continue
-                if is_context_overflow(e):
-                    raise NeedsSplit(str(e)) from None
-                raise ExtractionError(f"stage {stage}: {error_kind(e)}: {self.clean(str(e))[:300]}", error=error_kind(e)) from None
             finally:
-                if probe is not None:
-                    probe.release()
-            return self._record(resp, key, stage, mode, usage, estimate)
+                pool.release(slot)
+                if went_out:
+                    reached += 1
+                    usage.requests += 1
+                    if reached > 1:  # a retry: the identical request again
+                        usage.retries += 1
+                        self.counters.retries += 1
+                else:
+                    self.counters.requests -= 1  # nothing reached the server
 
-    def _record(self, raw: Any, key: str, stage: str, mode: str, usage: Usage, estimate: float) -> CachedResponse:
+        return send
+
+    def _record(self, raw: Any, key: str, mode: str, usage: Usage, estimate: float) -> CachedResponse:
         try:
             out = read_completion(raw.json())
         except ValueError:
-            raise ExtractionError(f"stage {stage}: the server's answer is not a chat completion (HTTP {getattr(raw, 'status_code', '?')})", error="BadResponse") from None
+            raise ExtractionError(f"the server's answer is not a chat completion (HTTP {getattr(raw, 'status_code', '?')})", error="BadResponse") from None
         pt, ct = out.prompt_tokens, out.completion_tokens
         usage.prompt_tokens += pt
         usage.completion_tokens += ct
         self.counters.prompt_tokens += pt
         self.counters.completion_tokens += ct
         self.limiter.settle(estimate, pt + ct)
-        self.cache.put(key, out, meta={"model": self.model, "stage": stage, "mode": mode})
-        return out
+        return replace(out, key=key or None, mode=mode)  # cached once the pipeline accepts it
+
