@@ -30,6 +30,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from concurrent_extract import extract_all  # noqa: E402  (benchmarks/, the script's own folder)
 from fake_server import FakeOpenAIServer  # noqa: E402
+from process_server import ProcessServer  # noqa: E402
 
 from claims.extract.backends import build_backend  # noqa: E402
 from claims.kernel.articles import Article, load_articles  # noqa: E402
@@ -46,25 +47,9 @@ async def drive(backend, articles: list[Article], concurrency: int) -> tuple[flo
     return wall, failures, cpu
 
 
-class _ProcessServer:
-    def __init__(self, latency: float):
-        import subprocess
-
-        self.proc = subprocess.Popen(
-            [sys.executable, str(ROOT / "tests" / "fake_server.py"), "--port", "0", "--latency", str(latency)],
-            stdout=subprocess.PIPE, text=True,
-        )
-        line = self.proc.stdout.readline()  # "fake OpenAI server on http://127.0.0.1:PORT/v1 ..."
-        self.base_url = line.split(" on ")[1].split()[0]
-
-    def stop(self) -> None:
-        self.proc.terminate()
-        self.proc.wait(10)
-
-
 def start_server(kind: str, latency: float):
     if kind == "process":
-        return _ProcessServer(latency)
+        return ProcessServer(latency)
     server = FakeOpenAIServer(latency=latency).start()
     server.record = False
     return server

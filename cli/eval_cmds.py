@@ -13,6 +13,8 @@ from typing import Any
 
 import typer
 
+from claims.cli.console import console
+
 GOLD_HELP = "Gold directory (gold/ or gold/articles/)."
 MARKDOWN_HELP = "Write a Markdown summary (for a pull-request comment) to this file; '-' prints it instead of the tables."
 JUNIT_HELP = "Write JUnit XML (one test case per article, plus the gate) to this file."
@@ -26,6 +28,23 @@ def _stdout_report(json_out: bool, markdown: Path | None) -> bool:
         raise typer.BadParameter("--markdown - and --json both print to stdout; write one of them to a file",
                                  param_hint="--markdown")
     return to_stdout
+
+
+REPORT_FORMATS = {".json": "json_path", ".md": "markdown_path", ".markdown": "markdown_path", ".html": "html_path",
+                  ".htm": "html_path", ".xml": "junit_path"}
+OUTPUT_HELP = "Write the report here, in the format its extension names: .json, .md, .html or .xml (JUnit)."
+
+
+def _report_paths(output: Path | None, *, markdown: Path | None, junit: Path | None, html: Path | None, md_stdout: bool) -> dict[str, Path | None]:
+    """The files to write: -o by its extension, plus the explicit per-format options."""
+    paths: dict[str, Path | None] = {"json_path": None, "markdown_path": None if md_stdout else markdown, "junit_path": junit, "html_path": html}
+    if output is not None:
+        slot = REPORT_FORMATS.get(output.suffix.lower())
+        if slot is None:
+            raise typer.BadParameter(f"{output}: unknown report format {output.suffix or '(no extension)'!r}; "
+                                     "use .json, .md, .html or .xml (JUnit)", param_hint="-o")
+        paths[slot] = output
+    return paths
 
 
 def _print_machine_readable(result: Any, json_out: bool, md_stdout: bool) -> bool:
@@ -50,17 +69,11 @@ def _match_config(quote_threshold: float | None, statement_threshold: float | No
     return match_config(quote_threshold, statement_threshold)
 
 
-def _console(quiet: bool, to_stderr: bool = False) -> Any:
-    from rich.console import Console
-
-    return Console(file=sys.stderr if to_stderr else sys.stdout, quiet=quiet, soft_wrap=False)
-
-
 def eval_cmd(
     run_dir: Path = typer.Argument(..., help="Run directory written by `claims extract` (holds claims.jsonl)."),
     gold: Path = typer.Option(Path("gold"), "--gold", "-g", help=GOLD_HELP),
     json_out: bool = typer.Option(False, "--json", help="Print the full result as JSON to stdout instead of tables."),
-    output: Path | None = typer.Option(None, "-o", "--output", help="Write the JSON result to this file."),
+    output: Path | None = typer.Option(None, "-o", "--output", help=OUTPUT_HELP),
     markdown: Path | None = typer.Option(None, "--markdown", help=MARKDOWN_HELP),
     junit: Path | None = typer.Option(None, "--junit", help=JUNIT_HELP),
     html: Path | None = typer.Option(None, "--html", help=HTML_HELP),
@@ -108,21 +121,20 @@ def eval_cmd(
         result.gate = run_gate(result, result.comparison, max_drop=max_drop, confidence=confidence,
                                min_f1=min_f1, min_attributed_f1=min_attributed_f1,
                                max_attributed_drop=max_attributed_drop)
-    write_reports(result, json_path=output, markdown_path=None if md_stdout else markdown, junit_path=junit,
-                  html_path=html)
+    write_reports(result, **_report_paths(output, markdown=markdown, junit=junit, html=html, md_stdout=md_stdout))
 
     if not _print_machine_readable(result, json_out, md_stdout):
-        render_eval(result, _console(quiet))
+        render_eval(result, console(quiet=quiet))
         if sweep and not quiet:
             from claims.evals.calibrate import DEFAULT_GRID, sweep_rows
             from claims.evals.reports.terminal import render_sweep
 
             gold_claims = gs.claims_by_id()
             preds = {aid: rec.claims for aid, rec in run.records.items() if aid in gold_claims}
-            render_sweep(sweep_rows(gold_claims, preds, DEFAULT_GRID), _console(False), title=f"Sweep: {run_dir}")
+            render_sweep(sweep_rows(gold_claims, preds, DEFAULT_GRID), console(), title=f"Sweep: {run_dir}")
     if result.gate is not None and not result.gate.passed:
         if quiet or json_out or md_stdout:
-            render_gate(result.gate, _console(False, to_stderr=True))
+            render_gate(result.gate, console(stderr=True))
         raise typer.Exit(1)
 
 
@@ -131,7 +143,7 @@ def compare_cmd(
     head_run: Path = typer.Argument(..., help="The head run directory (e.g. the branch's run)."),
     gold: Path = typer.Option(Path("gold"), "--gold", "-g", help=GOLD_HELP),
     json_out: bool = typer.Option(False, "--json", help="Print the comparison as JSON to stdout."),
-    output: Path | None = typer.Option(None, "-o", "--output", help="Write the JSON comparison to this file."),
+    output: Path | None = typer.Option(None, "-o", "--output", help=OUTPUT_HELP),
     markdown: Path | None = typer.Option(None, "--markdown", help=MARKDOWN_HELP),
     junit: Path | None = typer.Option(None, "--junit", help=JUNIT_HELP),
     html: Path | None = typer.Option(None, "--html", help=HTML_HELP),
@@ -162,10 +174,9 @@ def compare_cmd(
     # the floor and ceiling frame the comparison; computed once, with the head
     head = evaluate(gs, load_run(head_run), replace(opts, floor=True, ceiling=True))
     cmp = compare(base, head, resamples=resamples, seed=seed, confidence=confidence)
-    write_reports(cmp, json_path=output, markdown_path=None if md_stdout else markdown, junit_path=junit,
-                  html_path=html)
+    write_reports(cmp, **_report_paths(output, markdown=markdown, junit=junit, html=html, md_stdout=md_stdout))
     if not _print_machine_readable(cmp, json_out, md_stdout):
-        render_comparison(cmp, _console(quiet))
+        render_comparison(cmp, console(quiet=quiet))
 
 
 def calibrate_cmd(
@@ -176,7 +187,7 @@ def calibrate_cmd(
     from claims.evals.reports.terminal import render_calibration
 
     rows, notes = calibration_table(str(gold))
-    render_calibration(rows, notes, recommend(rows), CEILING_SLACK, _console(False))
+    render_calibration(rows, notes, recommend(rows), CEILING_SLACK, console())
 
 
 def register(app: typer.Typer) -> None:

@@ -37,21 +37,43 @@ def with_progress(quiet: bool, what: str, unit: str, work: Callable[[Tick | None
         return work(lambda n: progress.update(task, completed=n))
 
 
+SHOWN_FAILURES = 5
+
+
+def failure_lines(run_dir: Path, most: int = SHOWN_FAILURES) -> list[str]:
+    """The first failures as `where: problem` (a load failure's message already names file:line)."""
+    from itertools import islice
+
+    from claims.kernel.rundir import iter_failures
+
+    out = []
+    for f in islice(iter_failures(run_dir), most + 1):
+        where = f.source or f.article_id
+        out.append(f.message if f.message.startswith(where) else f"{where}: {f.error}: {f.message}")
+    if len(out) > most:
+        out[most:] = ["..."]
+    return [line[:300] for line in out]
+
+
 def finish_job(summary: Any, output: Path, *, json_out: bool, quiet: bool, command: list[str]) -> NoReturn:
     """Print the run's summary (or its manifest as JSON) and exit 0 / 1 (failures, budget) / 130 (interrupted)."""
+    from claims.evals.reports import plural
+
     m = summary.manifest
     if json_out:
         typer.echo(json.dumps(m, indent=2))
     elif not quiet:
         typer.echo(
-            f"{output}: {m['articles_done']} articles done ({summary.done_before} from before), "
-            f"{m['articles_failed']} failed, {m['claims']} claims "
+            f"{output}: {plural(m['articles_done'], 'article')} done ({summary.done_before} from before), "
+            f"{m['articles_failed']} failed, {plural(m['claims'], 'claim')} "
             f"({m['claims_ungrounded']} ungrounded) in {m['wall_seconds']:.2f}s",
             err=True,
         )
         if m["articles_failed"]:
             kinds = ", ".join(f"{k}: {v}" for k, v in m["failures_by_error"].items())
             typer.echo(f"failures: {output / 'failures.jsonl'} ({kinds})", err=True)
+            for line in failure_lines(output):
+                typer.echo(f"  {line}", err=True)
     if summary.status != "complete":
         if summary.stop_reason:
             typer.echo(f"error: {summary.stop_reason}", err=True)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import typer
 from typer.core import TyperGroup
 
+from claims.cli import help_style
 from claims.kernel.errors import UserError
 from claims.kernel.version import __version__
 
@@ -25,6 +26,8 @@ class _Group(TyperGroup):
             typer.echo(f"error: {e}", err=True)
             raise typer.Exit(2) from None
 
+
+help_style.apply()
 
 app = typer.Typer(
     cls=_Group,

@@ -13,6 +13,7 @@ from typing import Any, Optional
 
 import typer
 
+from claims.cli.console import console
 from claims.kernel.errors import UserError
 from claims.kernel.settings import CACHE_MODES
 
@@ -20,13 +21,6 @@ suite_app = typer.Typer(help="Eval suites: run prompt x model grids, gate prompt
 
 SUITES_HELP = "Folder of suite files (default ./evals/suites)."
 NAME_HELP = "Suite name (evals/suites/NAME.yaml) or a path to a suite file."
-
-
-def _console(to_stderr: bool = False) -> Any:
-    from rich.console import Console
-
-    out = sys.stderr if to_stderr else sys.stdout
-    return Console(file=out, soft_wrap=False, width=None if out.isatty() else 160)  # a wide table, even piped
 
 
 def _load(name: str, suites_dir: Path | None) -> Any:
@@ -69,7 +63,7 @@ def run_cmd(
     elif markdown is not None and str(markdown) == "-":
         sys.stdout.write(md)
     elif not quiet:
-        render_leaderboard(result, _console())
+        render_leaderboard(result, console())
         typer.echo(f"{output}: summary.json, leaderboard.md, runs/", err=True)
     if result.failed:
         if not quiet:

@@ -101,13 +101,20 @@ def _jsonl_articles(path: Path, opts: LoadOptions) -> Iterator[Article | LoadFai
         fh = path.open("rb")
     except OSError as e:
         raise InputError(f"{path}: cannot read: {e.strerror}") from None
+    records = 0
     with fh:
         for lineno, raw in enumerate(fh, 1):
             where = f"{path}:{lineno}"
             if not raw.strip():
                 continue
+            records += 1
             try:
-                rec = json.loads(decode_text(raw, where))
+                text = decode_text(raw, where)
+            except ValueError as e:
+                yield LoadFailure(where, where, str(e), "InvalidJSON")  # the message already names file:line
+                continue
+            try:
+                rec = json.loads(text)
             except ValueError as e:
                 yield LoadFailure(where, where, f"{where}: invalid JSON line ({str(e).splitlines()[0][:120]})", "InvalidJSON")
                 continue
@@ -115,6 +122,8 @@ def _jsonl_articles(path: Path, opts: LoadOptions) -> Iterator[Article | LoadFai
                 yield LoadFailure(where, where, f"{where}: expected a JSON object", "InvalidJSON")
                 continue
             yield _from_record(rec, where, opts)
+    if records == 0:
+        raise InputError(f"{path}: empty input (no JSON lines)")
 
 
 def _is_saved_dataset(path: Path) -> bool:

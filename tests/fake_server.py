@@ -27,6 +27,7 @@ import hashlib
 import json
 import random
 import re
+import socket
 import sys
 import threading
 import time
@@ -241,6 +242,26 @@ class _Server(ThreadingHTTPServer):
     daemon_threads = True
     request_queue_size = 512  # a burst of 64+ connections must not be refused
 
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.open_sockets: set[socket.socket] = set()  # so that going down closes kept-alive connections too
+
+    def get_request(self) -> tuple[socket.socket, Any]:
+        sock, addr = super().get_request()
+        self.open_sockets.add(sock)
+        return sock, addr
+
+    def shutdown_request(self, request: Any) -> None:
+        self.open_sockets.discard(request)
+        super().shutdown_request(request)
+
+    def drop_connections(self) -> None:
+        for sock in list(self.open_sockets):
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+
     def handle_error(self, request: Any, client_address: Any) -> None:
         """A client killed mid-request (the resume tests do that) is not a server error."""
         if isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):
@@ -305,9 +326,11 @@ class FakeOpenAIServer:
         self._httpd.server_close()
 
     def go_down(self) -> None:
-        """The server goes away: the port stops listening (clients get connection refused)."""
+        """The server goes away: open connections are cut and the port stops listening
+        (clients get connection refused), as when a server process dies."""
         self._httpd.shutdown()
         self._httpd.server_close()
+        self._httpd.drop_connections()
 
     def come_back(self) -> None:
         """Listen again on the same port, with the same state."""

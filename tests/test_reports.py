@@ -136,7 +136,7 @@ def test_floor_and_ceiling_frame_a_comparison_in_every_format() -> None:
 def test_ceiling_shown_when_double_labelled() -> None:
     res = evaluate(gold_set(double=True), make_run("r", head_predictions()), OPTS)
     assert res.ceiling is not None and res.ceiling.claims.f1 == 1.0  # identical label sets agree fully
-    assert "ceiling 1.000 (1 art.)" in to_markdown(res)
+    assert "ceiling 1.000 (1 article)" in to_markdown(res)
     assert "ceiling 1.000" in to_html(res)
 
 

@@ -12,9 +12,27 @@ from claims.evals.results import ComparisonResult, EvalResult, ReferenceLine
 from claims.kernel.errors import UserError
 
 
+def plural(n: int, word: str, words: str | None = None) -> str:
+    """'1 claim', '2 claims'."""
+    return f"{n:,} {word if n == 1 else (words or word + 's')}"
+
+
+def significance_note(cmp: ComparisonResult) -> str:
+    """Which test the gate uses, and why the two p-values can disagree on few articles."""
+    n = len(cmp.articles)
+    floor = 1 / 2 ** max(0, n - 1) if n else 1.0
+    return (
+        "The gate uses the paired bootstrap: the one-sided lower confidence bound of the difference must stay above "
+        "the allowed drop. Approximate randomisation swaps whole articles between the runs; with "
+        f"{plural(n, 'article')} its two-sided p cannot go below {floor:.4f}, while the bootstrap, which resamples "
+        "those same articles, is overconfident when there are few of them"
+        + (f": with {n} articles read both as indications, not proof." if n < 30 else ".")
+    )
+
+
 def _reference(line: ReferenceLine | None, name: str, n_double: int) -> str:
     if line is not None:
-        return f"{name} {line.claims.f1:.3f} ({line.n_articles} art.)"
+        return f"{name} {line.claims.f1:.3f} ({plural(line.n_articles, 'article')})"
     if name == "ceiling" and n_double == 0:
         return "ceiling: no double-labelled articles"
     return f"{name} not computed"

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from claims.evals.reports import reference_parts
+from claims.evals.reports import reference_parts, significance_note
 from claims.evals.results import ClaimChange, ComparisonResult, Estimate, EvalResult, FieldFlip, GateResult, SignificanceTest
 from claims.kernel.io import atomic_write_text
 
@@ -120,6 +120,8 @@ def comparison_lines(cmp: ComparisonResult, *, heading: str = "##") -> list[str]
         ci = next((f", {t.ci.confidence:.0%} CI [{t.ci.low:+.3f}, {t.ci.high:+.3f}]" for t in tests if t.ci), "")
         ps = ", ".join(f"p = {t.p_value:.4f} ({METHOD_LABELS.get(t.method, t.method)})" for t in tests)
         out.append(f"- {METRIC_LABELS.get(metric, metric)}: delta {tests[0].observed_delta:+.4f}{ci}; {ps}")
+    if cmp.tests:
+        out.append(f"- {significance_note(cmp)}")
     flips = ", ".join(f"{FIELD_LABELS[f]} +{v.get('fixed', 0)}/−{v.get('broken', 0)}" for f, v in cmp.flips.items())
     out += [f"- gold claims gained {cmp.gained}, lost {cmp.lost}; field flips (fixed/broken): {flips or 'none'}", ""]
 

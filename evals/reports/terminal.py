@@ -7,7 +7,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from claims.evals.reports import reference_parts
+from claims.evals.reports import plural, reference_parts, significance_note
 from claims.evals.results import ComparisonResult, Estimate, EvalResult, GateResult
 
 MAX_ARTICLE_ROWS = 40
@@ -35,8 +35,8 @@ def render_eval(result: EvalResult, console: Console | None = None, *, max_artic
     t = result.thresholds
     con.print(
         f"[bold]{result.run.path}[/] ({result.run.backend or '?'}{' / ' + result.run.model if result.run.model else ''}"
-        f"{' / ' + result.run.prompt if result.run.prompt else ''}) vs gold {result.gold.path}: "
-        f"{result.gold.n_articles} articles, {result.gold.n_claims} gold claims"
+        f"{' / ' + result.run.prompt if result.run.prompt else ''}) scored against the gold in {result.gold.path}: "
+        f"{plural(result.gold.n_articles, 'article')}, {plural(result.gold.n_claims, 'gold claim')}"
     )
     con.print(
         f"matcher: quote Dice >= {t.quote_dice}, statement similarity ({t.statement_method}) >= {t.statement_similarity}; "
@@ -53,7 +53,7 @@ def render_eval(result: EvalResult, console: Console | None = None, *, max_artic
         ("precision", "precision", f"TP {c.tp} FP {c.fp}"),
         ("recall", "recall", f"TP {c.tp} FN {c.fn}"),
         ("F1 (micro)", "f1", ""),
-        ("F1 (macro)", "macro_f1", f"{len(result.articles)} articles"),
+        ("F1 (macro)", "macro_f1", plural(len(result.articles), "article")),
         ("attributed P", "attributed_precision", f"TP {a.tp} FP {a.fp}"),
         ("attributed R", "attributed_recall", f"TP {a.tp} FN {a.fn}"),
         ("attributed F1", "attributed_f1", ""),
@@ -82,11 +82,11 @@ def render_eval(result: EvalResult, console: Console | None = None, *, max_artic
     con.print(st)
 
     at = Table(title="Articles", show_edge=False)
-    for col in ("article", "gold", "pred", "TP", "FP", "FN", "F1", "attr F1", ""):
-        at.add_column(col, justify="left" if col in ("article", "") else "right")
+    for col in ("article", "gold", "pred", "TP", "FP", "FN", "F1", "attr F1", "status"):
+        at.add_column(col, justify="left" if col in ("article", "status") else "right")
     arts = sorted(result.articles, key=lambda x: (x.claims.f1, x.article_id))
     for art in arts[:max_articles]:
-        flag = "missing" if not art.in_run else ("failed" if art.failed else "")
+        flag = "missing" if not art.in_run else ("failed" if art.failed else "ok")
         at.add_row(art.article_id, str(art.n_gold), str(art.n_pred), str(art.claims.tp), str(art.claims.fp),
                    str(art.claims.fn), f"{art.claims.f1:.3f}", f"{art.attributed.f1:.3f}", flag)
     con.print(at)
@@ -123,6 +123,8 @@ def render_comparison(cmp: ComparisonResult, console: Console | None = None, *, 
     for t in cmp.tests:
         ci = f", CI [{t.ci.low:+.3f}, {t.ci.high:+.3f}]" if t.ci else ""
         con.print(f"  {t.method} ({t.metric}): delta {t.observed_delta:+.4f}, p = {t.p_value:.4f}{ci}")
+    if cmp.tests:
+        con.print(f"[dim]{significance_note(cmp)}[/]")
     con.print(f"gold claims gained {cmp.gained}, lost {cmp.lost}; field flips: " + ", ".join(
         f"{f} +{v['fixed']}/-{v['broken']}" for f, v in cmp.flips.items()))
     if brief:
