@@ -21,9 +21,11 @@ DEFAULT_PROMPT = "claims-direct"
 
 BackendName = Literal["rules", "sentences", "openai"]
 # Strongest first: auto tries them in this order, constrained decoding before unconstrained.
-# json_object_schema is json_object carrying the schema (llama.cpp's extension: its
-# servers constrain decoding to it).
-OutputMode = Literal["json_schema", "json_object_schema", "tools", "json_object", "text"]
+# A forced tool call is grammar-constrained by llama.cpp and vLLM; json_object_schema is
+# json_object carrying the schema (llama.cpp's extension). It comes after tools because
+# llama-cpp-python 0.3.36's server crashes (SIGSEGV) on it, and that server refuses
+# json_schema but accepts tools.
+OutputMode = Literal["json_schema", "tools", "json_object_schema", "json_object", "text"]
 Mode = Literal["auto", OutputMode]
 CacheMode = Literal["on", "off", "refresh", "replay"]
 OUTPUT_MODES: tuple[str, ...] = get_args(OutputMode)
@@ -42,7 +44,7 @@ class ExtractionSettings(BaseModel):
     base_url: str | None = Field(None, description="Server URL (default $OPENAI_BASE_URL, else OpenAI).")
     prompt: str = Field(DEFAULT_PROMPT, description="Prompt template ID or ID@VERSION.")
     prompts_dir: Path | None = Field(None, description="Folder of prompt templates (default ./prompts, else bundled).")
-    mode: Mode = Field("auto", description="json_schema, json_object_schema, tools, json_object, text, or auto (the first the server accepts).")
+    mode: Mode = Field("auto", description="json_schema, tools, json_object_schema, json_object, text, or auto (the first the server accepts).")
     # sampling
     temperature: float = Field(0.0, ge=0, le=2, description="Sampling temperature (0: the most likely answer).")
     max_tokens: int | None = Field(None, ge=1, description="Completion token limit per request.")

@@ -91,15 +91,15 @@ def test_staged_prompt_runs_selection_then_claims(fake_server, tmp_path, article
     assert res.claims and res.usage.requests == 2
 
 
-def test_refused_json_schema_falls_back_to_the_schema_carrying_json_object_for_the_rest_of_the_run(fake_server, tmp_path, articles):
+def test_refused_json_schema_falls_back_to_a_forced_tool_call_for_the_rest_of_the_run(fake_server, tmp_path, articles):
     fake_server.refuse_modes = {"json_schema"}
     b = make(fake_server, tmp_path, mode="auto")
     res = run(b, articles[0], articles[1])
     assert all(r.claims for r in res)
-    assert sent_modes(fake_server) == ["json_schema", "json_object_schema", "json_object_schema"]
+    assert sent_modes(fake_server) == ["json_schema", "tools", "tools"]
     stats = b.run_stats()
-    assert stats["effective_mode"] == "json_object_schema"
-    assert [(f["from"], f["to"]) for f in stats["mode_fallbacks"]] == [("json_schema", "json_object_schema")]
+    assert stats["effective_mode"] == "tools"
+    assert [(f["from"], f["to"]) for f in stats["mode_fallbacks"]] == [("json_schema", "tools")]
     assert b.provenance().parameters["mode"] == "auto"  # provenance stays stable for resume
 
 
@@ -109,7 +109,7 @@ def test_llama_cpp_style_500_refusal_falls_back_without_retries(fake_server, tmp
     b = make(fake_server, tmp_path, mode="auto")
     [res] = run(b, articles[0])
     assert res.claims and res.usage.retries == 0
-    assert sent_modes(fake_server) == ["json_schema", "json_object_schema"]
+    assert sent_modes(fake_server) == ["json_schema", "tools"]
     err = fail(make(fake_server, tmp_path, mode="json_schema", cache="off"), articles[1])
     assert err.usage.requests == 1  # a fixed refused mode fails at once instead of retrying a 500
 
@@ -124,10 +124,10 @@ def test_answer_cut_at_max_tokens_without_finish_reason_length_is_split(fake_ser
 
 
 def test_fallback_walks_down_constrained_modes_first(fake_server, tmp_path, articles):
-    fake_server.refuse_modes = {"json_schema", "json_object_schema", "tools"}
+    fake_server.refuse_modes = {"json_schema", "tools", "json_object_schema"}
     b = make(fake_server, tmp_path, mode="auto")
     [res] = run(b, articles[0])
-    assert res.claims and sent_modes(fake_server) == ["json_schema", "json_object_schema", "tools", "json_object"]
+    assert res.claims and sent_modes(fake_server) == ["json_schema", "tools", "json_object_schema", "json_object"]
 
 
 def test_fixed_mode_refused_is_a_recorded_failure_not_a_fallback(fake_server, tmp_path, articles):
