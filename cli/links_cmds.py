@@ -11,7 +11,7 @@ from pathlib import Path
 
 import typer
 
-from claims.cli.eval_cmds import GOLD_HELP, HTML_HELP, MARKDOWN_HELP, _console, _print_machine_readable, _stdout_report
+from claims.cli.eval_cmds import GOLD_HELP, MARKDOWN_HELP, _console, _stdout_report
 
 
 def link_cmd(
@@ -51,5 +51,55 @@ def link_cmd(
         con.print(f"[dim]note: {note}[/]")
 
 
+def eval_links_cmd(
+    links_dir: Path = typer.Argument(..., help="LINKS_DIR written by `claims link` (holds clusters.jsonl)."),
+    gold: Path = typer.Option(Path("gold"), "--gold", "-g", help=GOLD_HELP),
+    json_out: bool = typer.Option(False, "--json", help="Print the full result as JSON to stdout instead of tables."),
+    output: Path | None = typer.Option(None, "-o", "--output", help="Write the JSON result to this file."),
+    markdown: Path | None = typer.Option(None, "--markdown", help=MARKDOWN_HELP),
+    html: Path | None = typer.Option(None, "--html", help="Write a static HTML page of the scores to this file."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="Print nothing but errors and a failed gate's reasons."),
+    min_conll: float | None = typer.Option(None, "--min-conll", help="Fail (exit 1) when CoNLL F1 is below this."),
+    min_progress: float | None = typer.Option(None, "--min-progress", help="Fail when the linking is less than this share of the way from floor to ceiling."),
+    first_appearance: bool = typer.Option(False, "--first-appearance/--no-first-appearance", help="Fail unless every dated gold cluster's first appearance is right."),
+    confidence: float = typer.Option(0.95, "--confidence", help="Confidence of the bootstrap intervals."),
+    seed: int = typer.Option(0, "--seed", help="Seed of the bootstrap."),
+    resamples: int = typer.Option(1000, "--resamples", help="Bootstrap resamples (0: no intervals)."),
+) -> None:
+    """Score LINKS_DIR against the gold cluster labels: MUC, B-cubed, CEAF-e, CoNLL, pairwise, floor and ceiling."""
+    from claims.evals.gold import load_gold
+    from claims.evals.links.evaluate import LinkEvalOptions, evaluate_links, link_gate
+    from claims.evals.links.report import render, to_markdown, write_reports
+    from claims.evals.links.write import read_clusters, read_manifest
+
+    if not 0.5 <= confidence < 1.0:
+        raise typer.BadParameter("must be in [0.5, 1)", param_hint="--confidence")
+    if resamples < 0:
+        raise typer.BadParameter("must be >= 0", param_hint="--resamples")
+    md_stdout = _stdout_report(json_out, markdown)
+    gs = load_gold(gold)
+    manifest = read_manifest(links_dir)
+    result = evaluate_links(gs, read_clusters(links_dir), links=str(links_dir),
+                            similarity=manifest.similarity if manifest else None,
+                            threshold=manifest.threshold if manifest else None,
+                            options=LinkEvalOptions(resamples=resamples, seed=seed, confidence=confidence))
+    if min_conll is not None or min_progress is not None or first_appearance:
+        result.gate = link_gate(result, min_conll=min_conll, min_progress=min_progress, first_appearance=first_appearance)
+    write_reports(result, json_path=output, markdown_path=None if md_stdout else markdown, html_path=html)
+    if json_out:
+        sys.stdout.write(result.model_dump_json(indent=2) + "\n")
+    elif md_stdout:
+        sys.stdout.write(to_markdown(result))
+    else:
+        render(result, _console(quiet))
+    if result.gate is not None and not result.gate.passed:
+        if quiet or json_out or md_stdout:
+            from claims.evals.reports.terminal import render_gate
+
+            render_gate(result.gate, _console(False, to_stderr=True))
+        raise typer.Exit(1)
+
+
 def register(app: typer.Typer) -> None:
     app.command("link")(link_cmd)
+    app.command("eval-links")(eval_links_cmd)

@@ -14,7 +14,7 @@ TEMPLATES = Path(__file__).parent / "templates"
 REPORT_TEMPLATES = Path(__file__).parent.parent / "reports" / "templates"
 
 
-def _env() -> Any:
+def environment() -> Any:
     import jinja2
 
     loader = jinja2.ChoiceLoader([jinja2.FileSystemLoader(str(TEMPLATES)), jinja2.FileSystemLoader(str(REPORT_TEMPLATES))])
@@ -24,5 +24,5 @@ def _env() -> Any:
 
 def to_html(clusters: list[ClusterRecord], manifest: LinkManifest, *, singletons: int = 0) -> str:
     conflicted = sum(1 for c in clusters if c.conflicts)
-    return _env().get_template("links.html.j2").render(
+    return environment().get_template("links.html.j2").render(
         title="claims link", clusters=clusters, m=manifest, singletons=singletons, conflicted=conflicted)

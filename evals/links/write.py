@@ -14,7 +14,7 @@ from claims.kernel.io import atomic_output, atomic_write_text
 
 from claims.evals.links.jsonld import CONTEXT, claim_node
 from claims.evals.links.link import Linking
-from claims.evals.links.schema import ClusterRecord
+from claims.evals.links.schema import ClusterRecord, LinkManifest
 
 CLUSTERS = "clusters.jsonl"
 JSONLD = "claims.jsonld"
@@ -66,3 +66,12 @@ def read_clusters(links_dir: str | Path) -> list[ClusterRecord]:
             except ValidationError as e:
                 raise LinkInputError(f"{f}:{no}: not a cluster record: {str(e).splitlines()[0]}") from None
     return out
+
+
+def read_manifest(links_dir: str | Path) -> LinkManifest | None:
+    p = Path(links_dir)
+    f = (p.parent if p.is_file() else p) / MANIFEST
+    try:
+        return LinkManifest.model_validate_json(f.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
