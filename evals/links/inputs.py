@@ -6,9 +6,10 @@ claims fit in a few hundred megabytes instead of gigabytes of Pydantic objects. 
 directory is read with ``evals.gold``; its cluster labels are never looked at here.
 
 Article texts, needed only to find relays (*"... told Reuters"*), come from the gold
-directory, or for a run from the inputs its manifest names (re-read and accepted only when
-the text hash matches the record's). A run's record carries the input's ``published`` date;
-an older run without it gets the date from those re-read inputs too.
+directory, or for a run from the inputs its manifest names or ``--articles`` gives
+(re-read and accepted only when the text hash matches the record's). A run's record
+carries the input's ``published`` date; an older run without it, and a gold directory
+(gold files carry no dates), get dates from those inputs (e.g. a JSONL with `published`).
 """
 
 from __future__ import annotations
@@ -149,17 +150,18 @@ def _manifest_inputs(run_dir: Path) -> list[Path]:
     return out
 
 
-def _fill_from_inputs(info: dict[str, ArticleInfo], inputs: Sequence[Path], notes: list[str]) -> None:
+def _fill_from_inputs(info: dict[str, ArticleInfo], inputs: Sequence[Path], notes: list[str], *, texts: bool = True) -> None:
     """Texts (and missing dates) from the inputs, for articles whose text hash matches."""
     from claims.kernel.articles import Article, iter_articles
 
-    want = {aid for aid, a in info.items() if a.text is None}
+    want = {aid for aid, a in info.items() if a.text is None or a.published is None}
     if not want or not inputs:
         return
     try:
         for item in iter_articles(inputs):
             if isinstance(item, Article) and item.id in want and info[item.id].text_sha256 == item.sha256:
-                info[item.id].text = item.text
+                if texts:
+                    info[item.id].text = item.text
                 info[item.id].published = info[item.id].published or item.published
     except UserError as e:
         notes.append(f"article texts not re-read ({e}); relays are found from claim fields only")
@@ -175,8 +177,11 @@ def read_inputs(paths: Sequence[str | Path], articles: Sequence[str | Path] = ()
         out.sources.append(str(path))
         if path.is_dir() and is_gold_dir(path):
             gs = load_gold(path)
+            gold_info = {aid: ArticleInfo(aid, str(path), text_sha256=g.text_sha256) for aid, g in gs.articles.items()}
+            _fill_from_inputs(gold_info, [Path(p) for p in articles], out.notes, texts=False)  # dates only
             for aid, g in gs.articles.items():
-                _add_article(out, ArticleInfo(aid, str(path), text=gs.texts[aid], text_sha256=g.text_sha256))
+                gold_info[aid].text = gs.texts[aid]
+                _add_article(out, gold_info[aid])
                 out.mentions.extend(mention(aid, i, c) for i, c in enumerate(g.claims))
             continue
         claims_file = _run_claims_file(path)

@@ -39,7 +39,7 @@ from claims.evals.similarity import _TOKEN, STOPWORDS, TokenF1Similarity, stem
 
 METHODS = ("lexical", "token-f1", "embedding")
 DEFAULT_METHOD = "lexical"
-VECTOR_DIM = 128
+VECTOR_DIM = 64
 
 
 class LinkSimilarity(Protocol):
