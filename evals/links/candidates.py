@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from claims.kernel.errors import UserError
+
 EXACT_MAX = 4096
 DEFAULT_K = 10
 
@@ -42,7 +44,10 @@ def exact_neighbours(v: np.ndarray, k: int, block: int = 1024) -> tuple[np.ndarr
 
 
 def hnsw_neighbours(v: np.ndarray, k: int, *, threads: int = 0, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
-    import hnswlib  # compiled extension: only when a corpus is big enough to need it
+    try:
+        import hnswlib  # compiled extension: only when a corpus is big enough to need it
+    except ImportError:
+        raise UserError(f"linking {len(v):,} claims needs nearest-neighbour search: pip install 'claims[links]'") from None
 
     n, d = v.shape
     k = min(k, n - 1)

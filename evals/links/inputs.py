@@ -169,6 +169,8 @@ def _fill_from_inputs(info: dict[str, ArticleInfo], inputs: Sequence[Path], note
 
 def read_inputs(paths: Sequence[str | Path], articles: Sequence[str | Path] = ()) -> LinkInput:
     """Every claim of every input, in input order; an article id met twice is an error."""
+    from claims.kernel.articles import first_line_title
+
     from claims.evals.gold import load_gold
 
     out = LinkInput()
@@ -181,6 +183,7 @@ def read_inputs(paths: Sequence[str | Path], articles: Sequence[str | Path] = ()
             _fill_from_inputs(gold_info, [Path(p) for p in articles], out.notes, texts=False)  # dates only
             for aid, g in gs.articles.items():
                 gold_info[aid].text = gs.texts[aid]
+                gold_info[aid].title = first_line_title(gs.texts[aid])
                 _add_article(out, gold_info[aid])
                 out.mentions.extend(mention(aid, i, c) for i, c in enumerate(g.claims))
             continue

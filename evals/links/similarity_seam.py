@@ -137,7 +137,10 @@ class IdfLexical:
 def _wordllama() -> Any:
     import os
 
-    import wordllama  # heavy (tokenizer, weights): only when an embedding is asked for
+    try:
+        import wordllama  # heavy (tokenizer, weights): only when an embedding is asked for
+    except ImportError:
+        raise UserError("the embedding and token-f1 similarities need wordllama: pip install 'claims[links]'") from None
 
     return wordllama.WordLlama.load(cache_dir=os.path.dirname(wordllama.__file__), disable_download=True)
 
