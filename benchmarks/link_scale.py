@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import resource
 import subprocess
@@ -111,14 +112,18 @@ def measure(n: int, tmp: Path) -> dict[str, float]:
     truth = make_run(run, n)
     made = time.perf_counter() - t
     out = tmp / f"links{n}"
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    load = os.getloadavg()[0]
     t = time.perf_counter()
     subprocess.run(["claims", "link", str(run), "-o", str(out), "--quiet"], check=True)
     wall = time.perf_counter() - t
-    rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss  # the largest child so far, KiB
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    rss = after.ru_maxrss  # the largest child so far, KiB
+    cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
     b3, pw = recovered(out, truth)
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
-    return {"n": n, "seconds": wall, "peak_rss_mb": rss / 1024, "rss_is_new_peak": rss > before, "made_seconds": made,
+    return {"n": n, "seconds": wall, "cpu_seconds": cpu, "load": (load, os.getloadavg()[0]), "peak_rss_mb": rss / 1024,
+            "rss_is_new_peak": rss > before.ru_maxrss, "made_seconds": made,
             "clusters": manifest["n_clusters"], "candidates": manifest["candidates"], "stage_seconds": manifest["seconds"],
             "b_cubed_f1": b3, "pairwise_f1": pw}
 
@@ -135,7 +140,8 @@ def main() -> None:
     for n in (args.small, args.large):  # small first: its peak RSS is not hidden by the large one's
         r = measure(n, tmp)
         rows.append(r)
-        print(f"{r['n']:>9,} claims: {r['seconds']:7.1f} s, peak RSS {r['peak_rss_mb']:7.0f} MB, {r['clusters']:,} clusters "
+        print(f"{r['n']:>9,} claims: {r['seconds']:7.1f} s wall, {r['cpu_seconds']:7.1f} s CPU (load average "
+              f"{r['load'][0]:.1f} -> {r['load'][1]:.1f} on {os.cpu_count()} cores), peak RSS {r['peak_rss_mb']:7.0f} MB, {r['clusters']:,} clusters "
               f"({r['candidates']}); stages {r['stage_seconds']}; B-cubed F1 {r['b_cubed_f1']:.3f}, pairwise F1 "
               f"{r['pairwise_f1']:.3f}", flush=True)
     import math
@@ -143,7 +149,8 @@ def main() -> None:
     small, large = rows
     ratio = large["seconds"] / small["seconds"]
     nlogn = (large["n"] * math.log(large["n"])) / (small["n"] * math.log(small["n"]))
-    print(f"growth {small['n']:,} -> {large['n']:,}: time x{ratio:.1f} (n log n predicts x{nlogn:.1f}, n^2 x{(large['n'] / small['n']) ** 2:.0f})")
+    cpu_ratio = large["cpu_seconds"] / small["cpu_seconds"]
+    print(f"growth {small['n']:,} -> {large['n']:,}: wall x{ratio:.1f}, CPU x{cpu_ratio:.1f} (n log n predicts x{nlogn:.1f}, n^2 x{(large['n'] / small['n']) ** 2:.0f})")
     ok = large["seconds"] <= 600 and large["peak_rss_mb"] <= 4096
     print(f"goal (1M claims <= 600 s, <= 4096 MB): {'met' if ok else 'NOT met'} for {large['n']:,} claims")
     if tmp_ctx:
