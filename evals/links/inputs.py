@@ -1,7 +1,7 @@
 """What the linker reads: the claims of runs and gold directories, as compact mentions.
 
-A run's ``claims.jsonl`` is streamed one record at a time (each validated by the kernel's
-``ArticleClaims``) and kept as slotted ``Mention``s with interned labels, so that a million
+A run's ``claims.jsonl`` is streamed one record at a time (``kernel.rundir``'s reader,
+each validated by the kernel's ``ArticleClaims``) and kept as slotted ``Mention``s with interned labels, so that a million
 claims fit in a few hundred megabytes instead of gigabytes of Pydantic objects. A gold
 directory is read with ``evals.gold``; its cluster labels are never looked at here.
 
@@ -14,7 +14,6 @@ carries the input's ``published`` date; an older run without it, and a gold dire
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -23,9 +22,9 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from claims.kernel.errors import UserError
+from claims.kernel.rundir import CLAIMS, RunError, is_run_dir, iter_records, read_manifest
 from claims.kernel.schema import ArticleClaims, Claim, Claimant, Cue, Span
 
-from claims.evals.runs import RunError
 
 
 class LinkInputError(UserError):
@@ -105,42 +104,37 @@ def is_gold_dir(path: Path) -> bool:
     return (root / "articles").is_dir() and any((root / "articles").glob("*.gold.yaml"))
 
 
-def _records(claims_file: Path) -> Iterator[ArticleClaims]:
-    """Stream a claims.jsonl; a truncated last line (an interrupted write) is skipped like load_run does."""
-    try:
-        fh = claims_file.open("rb")
-    except OSError as e:
-        raise LinkInputError(f"{claims_file}: cannot read: {e.strerror}") from None
-    with fh:
-        for no, raw in enumerate(fh, 1):
-            if not raw.strip():
-                continue
-            try:
-                yield ArticleClaims.model_validate_json(raw)
-            except ValidationError as e:
-                if not raw.endswith(b"\n") and e.errors()[0]["type"] == "json_invalid":
-                    continue
-                err = e.errors()[0]
-                raise LinkInputError(f"{claims_file}:{no}: not a valid claims record: "
-                                     f"{'.'.join(str(x) for x in err['loc']) or 'record'}: {err['msg']}") from None
+def _records(run_dir: Path) -> Iterator[ArticleClaims]:
+    """Stream a run's records through the run-directory owner's reader (a partial last line is skipped)."""
+    records = iter(iter_records(run_dir))
+    while True:
+        try:
+            rec = next(records)
+        except StopIteration:
+            return
+        except ValidationError as e:
+            err = e.errors()[0]
+            raise LinkInputError(f"{run_dir / CLAIMS}: not a valid claims record: "
+                                 f"{'.'.join(str(x) for x in err['loc']) or 'record'}: {err['msg']}") from None
+        yield rec
 
 
-def _run_claims_file(path: Path) -> Path:
-    if path.is_file() and path.suffix == ".jsonl":
-        return path
+def _run_dir(path: Path) -> Path:
+    if path.is_file() and path.name == CLAIMS:
+        return path.parent
     if not path.exists():
         raise LinkInputError(f"{path}: no such run or gold directory")
-    if not (path / "claims.jsonl").exists():
-        raise LinkInputError(f"{path}: neither a run directory (no claims.jsonl) nor a gold directory (no articles/*.gold.yaml)")
-    return path / "claims.jsonl"
+    if not is_run_dir(path):
+        raise LinkInputError(f"{path}: neither a run directory (no {CLAIMS}) nor a gold directory (no articles/*.gold.yaml)")
+    return path
 
 
 def _manifest_inputs(run_dir: Path) -> list[Path]:
     try:
-        m = json.loads((run_dir / "manifest.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        m = read_manifest(run_dir)
+    except RunError:
         return []
-    inputs = m.get("inputs") if isinstance(m, dict) else None
+    inputs = m.get("inputs")
     out = []
     for p in inputs if isinstance(inputs, list) else []:
         for cand in (Path(str(p)), run_dir.parent / str(p)):
@@ -187,21 +181,18 @@ def read_inputs(paths: Sequence[str | Path], articles: Sequence[str | Path] = ()
                 _add_article(out, gold_info[aid])
                 out.mentions.extend(mention(aid, i, c) for i, c in enumerate(g.claims))
             continue
-        claims_file = _run_claims_file(path)
+        run_dir = _run_dir(path)
         run_info: dict[str, ArticleInfo] = {}
-        try:
-            for rec in _records(claims_file):
-                if rec.article_id in run_info:
-                    out.notes.append(f"{claims_file}: article {rec.article_id!r} appears more than once; the last record is used")
-                    out.mentions = [m for m in out.mentions if m.article_id != rec.article_id]
-                    del out.articles[rec.article_id]
-                a = ArticleInfo(rec.article_id, str(path), rec.title, rec.published, text_sha256=rec.text_sha256)
-                run_info[rec.article_id] = a
-                _add_article(out, a)
-                out.mentions.extend(mention(rec.article_id, i, c) for i, c in enumerate(rec.claims))
-        except RunError as e:
-            raise LinkInputError(str(e)) from None
-        extra = [Path(p) for p in articles] or _manifest_inputs(claims_file.parent)
+        for rec in _records(run_dir):
+            if rec.article_id in run_info:
+                out.notes.append(f"{run_dir / CLAIMS}: article {rec.article_id!r} appears more than once; the last record is used")
+                out.mentions = [m for m in out.mentions if m.article_id != rec.article_id]
+                del out.articles[rec.article_id]
+            a = ArticleInfo(rec.article_id, str(path), rec.title, rec.published, text_sha256=rec.text_sha256)
+            run_info[rec.article_id] = a
+            _add_article(out, a)
+            out.mentions.extend(mention(rec.article_id, i, c) for i, c in enumerate(rec.claims))
+        extra = [Path(p) for p in articles] or _manifest_inputs(run_dir)
         _fill_from_inputs(run_info, extra, out.notes)
     return out
 
