@@ -11,7 +11,8 @@ from pathlib import Path
 
 import typer
 
-from claims.cli.eval_cmds import GOLD_HELP, MARKDOWN_HELP, _console, _stdout_report
+from claims.cli.console import console
+from claims.cli.eval_cmds import GOLD_HELP, MARKDOWN_HELP, _stdout_report
 
 
 def link_cmd(
@@ -42,7 +43,7 @@ def link_cmd(
     if json_out:
         sys.stdout.write(m.model_dump_json(indent=2) + "\n")
         return
-    con = _console(quiet)
+    con = console(quiet=quiet)
     con.print(f"{m.n_claims} claims from {m.n_articles} articles -> {m.n_clusters} clusters, "
               f"{m.n_linked_clusters} carried by more than one statement ({m.similarity} >= {m.threshold}, "
               f"{m.n_links} links of {m.n_candidate_pairs} candidate pairs, {m.candidates})")
@@ -55,7 +56,7 @@ def eval_links_cmd(
     links_dir: Path = typer.Argument(..., help="LINKS_DIR written by `claims link` (holds clusters.jsonl)."),
     gold: Path = typer.Option(Path("gold"), "--gold", "-g", help=GOLD_HELP),
     json_out: bool = typer.Option(False, "--json", help="Print the full result as JSON to stdout instead of tables."),
-    output: Path | None = typer.Option(None, "-o", "--output", help="Write the JSON result to this file."),
+    output: Path | None = typer.Option(None, "-o", "--output", help="Write the result to this file, the format from the extension (.json, .md, .html)."),
     markdown: Path | None = typer.Option(None, "--markdown", help=MARKDOWN_HELP),
     html: Path | None = typer.Option(None, "--html", help="Write a static HTML page of the scores to this file."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print nothing but errors and a failed gate's reasons."),
@@ -85,18 +86,25 @@ def eval_links_cmd(
                             options=LinkEvalOptions(resamples=resamples, seed=seed, confidence=confidence))
     if min_conll is not None or min_progress is not None or first_appearance:
         result.gate = link_gate(result, min_conll=min_conll, min_progress=min_progress, first_appearance=first_appearance)
-    write_reports(result, json_path=output, markdown_path=None if md_stdout else markdown, html_path=html)
+    paths = {"json_path": None, "markdown_path": None if md_stdout else markdown, "html_path": html}
+    if output is not None:
+        slot = {".json": "json_path", ".md": "markdown_path", ".html": "html_path"}.get(output.suffix.lower())
+        if slot is None:
+            raise typer.BadParameter(f"{output}: unknown report format {output.suffix or '(no extension)'!r}; "
+                                     "use .json, .md or .html", param_hint="-o")
+        paths[slot] = output
+    write_reports(result, **paths)
     if json_out:
         sys.stdout.write(result.model_dump_json(indent=2) + "\n")
     elif md_stdout:
         sys.stdout.write(to_markdown(result))
     else:
-        render(result, _console(quiet))
+        render(result, console(quiet=quiet))
     if result.gate is not None and not result.gate.passed:
         if quiet or json_out or md_stdout:
             from claims.evals.reports.terminal import render_gate
 
-            render_gate(result.gate, _console(False, to_stderr=True))
+            render_gate(result.gate, console(stderr=True))
         raise typer.Exit(1)
 
 
