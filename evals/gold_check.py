@@ -16,7 +16,7 @@ from pydantic import ValidationError
 
 from claims.evals.gold import GoldError, _gold_root
 from claims.kernel.articles import decode_text
-from claims.kernel.schema import Claim, GoldArticle, text_sha256
+from claims.kernel.schema import GoldArticle, GoldClaim, text_sha256
 
 
 @dataclass(frozen=True)
@@ -89,7 +89,7 @@ def check_gold_file(path: Path, texts_dir: Path, *, expect_id: str | None = None
     seen: dict[str, int] = {}
     for i, rc in enumerate(raw_claims):
         try:
-            claim = Claim.model_validate(rc)
+            claim = GoldClaim.model_validate(rc)
         except ValidationError as e:
             probs.extend(Problem(f, i, m) for m in _errors(e))
             continue

@@ -274,7 +274,8 @@ class ComparisonResult(_M):
 
 
 class GateCheck(_M):
-    name: Literal["non_inferiority", "non_inferiority_attributed", "min_f1", "min_attributed_f1"]
+    name: Literal["non_inferiority", "non_inferiority_attributed", "min_f1", "min_attributed_f1",
+                  "min_conll", "min_progress", "first_appearance"]  # the last three: claim links
     passed: bool
     value: float = Field(description="the number checked (lower bound of the delta, or the F1)")
     threshold: float

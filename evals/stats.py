@@ -184,3 +184,8 @@ def approximate_randomization(
         method="approximate_randomization", metric=metric, observed_delta=observed,
         p_value=(hits + 1) / (resamples + 1), resamples=resamples, seed=seed,
     )
+
+
+# Public names for other scorers that resample articles the same way (claim links).
+weight_blocks = _weight_blocks
+percentile_interval = _interval

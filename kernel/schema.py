@@ -192,6 +192,7 @@ class ArticleClaims(BaseModel):
     article_id: str
     text_sha256: str
     title: str | None = None
+    published: str | None = Field(default=None, description="The article's publication date as the input gave it (JSONL/dataset `published`), for claim links' first appearance.")
     claims: list[Claim]
     provenance: Provenance
     usage: Usage = Field(default_factory=Usage)
@@ -218,6 +219,17 @@ class ArticleFailure(BaseModel):
     usage: Usage = Field(default_factory=Usage)
 
 
+class GoldClaim(Claim):
+    """A gold claim: a Claim plus the cross-article cluster it belongs to (GUIDELINES §13).
+
+    ``from_attributes`` lets a plain ``Claim`` stand where a gold claim is expected.
+    """
+
+    model_config = ConfigDict(extra="forbid", from_attributes=True)
+
+    cluster: str | None = Field(default=None, description="Claims with the same truth conditions, in any gold article, share this label; a claim alone has its own.")
+
+
 class GoldArticle(BaseModel):
     """A hand-labelled gold file: the same Claim model as runs, plus who labelled it."""
 
@@ -228,7 +240,7 @@ class GoldArticle(BaseModel):
     labelled_by: str
     guideline_version: str
     notes: str | None = None
-    claims: list[Claim]
+    claims: list[GoldClaim]
 
 
 # ---------------------------------------------------------------------------

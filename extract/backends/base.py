@@ -50,6 +50,7 @@ class Backend(ABC):
             article_id=article.id,
             text_sha256=article.sha256,
             title=article.title,
+            published=article.published,
             claims=claims,
             provenance=self.provenance(),
             usage=usage or Usage(),

@@ -1,0 +1,113 @@
+"""`claims link` (cluster claims with the same truth conditions across articles) and
+`claims eval-links` (score the clusters against the gold cluster labels).
+
+Exit codes: 0 ok, 1 the eval gate failed, 2 bad input.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import typer
+
+from claims.cli.console import console
+from claims.cli.eval_cmds import GOLD_HELP, MARKDOWN_HELP, _stdout_report
+
+
+def link_cmd(
+    inputs: list[Path] = typer.Argument(..., help="Run directories (claims.jsonl) and/or gold directories to link."),
+    output: Path = typer.Option(..., "-o", "--output", help="LINKS_DIR to write clusters.jsonl, claims.jsonld, links.html, manifest.json."),
+    similarity: str = typer.Option("lexical", "--similarity", help="Statement similarity: lexical (TF-IDF, default), embedding, token-f1 (judge: with the similarity layer)."),
+    threshold: float | None = typer.Option(None, "--threshold", help="Similarity at which two statements are one claim (default: the method's calibrated value)."),
+    k: int = typer.Option(10, "--neighbours", "-k", help="Candidate neighbours per claim."),
+    articles: list[Path] = typer.Option([], "--articles", help="Article inputs (as given to `claims extract`) to read texts and dates from; default: the run manifest's inputs."),
+    threads: int = typer.Option(0, "--threads", help="Threads for the nearest-neighbour index (0: all cores)."),
+    json_out: bool = typer.Option(False, "--json", help="Print the manifest as JSON."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="Print nothing but errors."),
+) -> None:
+    """Cluster claims that state the same thing across articles: who said it first, who relays whom, who denies it."""
+    from claims.evals.links.inputs import read_inputs
+    from claims.evals.links.link import LinkOptions, link
+    from claims.evals.links.write import write_links
+
+    if threshold is not None and not 0.0 <= threshold <= 1.0:
+        raise typer.BadParameter(f"must be between 0 and 1, got {threshold}", param_hint="--threshold")
+    if k < 1:
+        raise typer.BadParameter("must be >= 1", param_hint="--neighbours")
+    data = read_inputs(inputs, articles)
+    linking = link(data, LinkOptions(similarity=similarity, threshold=threshold, k=k, threads=threads),
+                   command=["claims", *sys.argv[1:]])
+    write_links(linking, output)
+    m = linking.manifest
+    if json_out:
+        sys.stdout.write(m.model_dump_json(indent=2) + "\n")
+        return
+    con = console(quiet=quiet)
+    con.print(f"{m.n_claims} claims from {m.n_articles} articles -> {m.n_clusters} clusters, "
+              f"{m.n_linked_clusters} carried by more than one statement ({m.similarity} >= {m.threshold}, "
+              f"{m.n_links} links of {m.n_candidate_pairs} candidate pairs, {m.candidates})")
+    con.print(f"wrote {output}/clusters.jsonl, claims.jsonld, links.html, manifest.json")
+    for note in m.notes:
+        con.print(f"[dim]note: {note}[/]")
+
+
+def eval_links_cmd(
+    links_dir: Path = typer.Argument(..., help="LINKS_DIR written by `claims link` (holds clusters.jsonl)."),
+    gold: Path = typer.Option(Path("gold"), "--gold", "-g", help=GOLD_HELP),
+    json_out: bool = typer.Option(False, "--json", help="Print the full result as JSON to stdout instead of tables."),
+    output: Path | None = typer.Option(None, "-o", "--output", help="Write the result to this file, the format from the extension (.json, .md, .html)."),
+    markdown: Path | None = typer.Option(None, "--markdown", help=MARKDOWN_HELP),
+    html: Path | None = typer.Option(None, "--html", help="Write a static HTML page of the scores to this file."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="Print nothing but errors and a failed gate's reasons."),
+    min_conll: float | None = typer.Option(None, "--min-conll", help="Fail (exit 1) when CoNLL F1 is below this."),
+    min_progress: float | None = typer.Option(None, "--min-progress", help="Fail when the linking is less than this share of the way from floor to ceiling."),
+    first_appearance: bool = typer.Option(False, "--first-appearance/--no-first-appearance", help="Fail unless every dated gold cluster's first appearance is right."),
+    confidence: float = typer.Option(0.95, "--confidence", help="Confidence of the bootstrap intervals."),
+    seed: int = typer.Option(0, "--seed", help="Seed of the bootstrap."),
+    resamples: int = typer.Option(1000, "--resamples", help="Bootstrap resamples (0: no intervals)."),
+) -> None:
+    """Score LINKS_DIR against the gold cluster labels: MUC, B-cubed, CEAF-e, CoNLL, pairwise, floor and ceiling."""
+    from claims.evals.gold import load_gold
+    from claims.evals.links.evaluate import LinkEvalOptions, evaluate_links, link_gate
+    from claims.evals.links.report import render, to_markdown, write_reports
+    from claims.evals.links.write import read_clusters, read_manifest
+
+    if not 0.5 <= confidence < 1.0:
+        raise typer.BadParameter("must be in [0.5, 1)", param_hint="--confidence")
+    if resamples < 0:
+        raise typer.BadParameter("must be >= 0", param_hint="--resamples")
+    md_stdout = _stdout_report(json_out, markdown)
+    gs = load_gold(gold)
+    manifest = read_manifest(links_dir)
+    result = evaluate_links(gs, read_clusters(links_dir), links=str(links_dir),
+                            similarity=manifest.similarity if manifest else None,
+                            threshold=manifest.threshold if manifest else None,
+                            options=LinkEvalOptions(resamples=resamples, seed=seed, confidence=confidence))
+    if min_conll is not None or min_progress is not None or first_appearance:
+        result.gate = link_gate(result, min_conll=min_conll, min_progress=min_progress, first_appearance=first_appearance)
+    paths = {"json_path": None, "markdown_path": None if md_stdout else markdown, "html_path": html}
+    if output is not None:
+        slot = {".json": "json_path", ".md": "markdown_path", ".html": "html_path"}.get(output.suffix.lower())
+        if slot is None:
+            raise typer.BadParameter(f"{output}: unknown report format {output.suffix or '(no extension)'!r}; "
+                                     "use .json, .md or .html", param_hint="-o")
+        paths[slot] = output
+    write_reports(result, **paths)
+    if json_out:
+        sys.stdout.write(result.model_dump_json(indent=2) + "\n")
+    elif md_stdout:
+        sys.stdout.write(to_markdown(result))
+    else:
+        render(result, console(quiet=quiet))
+    if result.gate is not None and not result.gate.passed:
+        if quiet or json_out or md_stdout:
+            from claims.evals.reports.terminal import render_gate
+
+            render_gate(result.gate, console(stderr=True))
+        raise typer.Exit(1)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("link")(link_cmd)
+    app.command("eval-links")(eval_links_cmd)

@@ -1,0 +1,131 @@
+"""Claims in -> clusters out: similarity, candidates, clusters, then each cluster's
+canonical statement, first appearance, conflicts and relays.
+
+The work is array-shaped (one row per claim) so that a million claims link in minutes:
+statements are prepared once, candidate pairs come from nearest neighbours, their scores
+from one batched call, clusters from connected components. Cluster records are built
+one at a time by ``iter_clusters`` (largest first) and written as they come, never all
+held at once.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from claims.kernel.schema import Claimant, Span
+
+from claims.evals.links.appearance import order_key
+from claims.evals.links.candidates import DEFAULT_K, EXACT_MAX, candidate_pairs
+from claims.evals.links.clustering import cluster
+from claims.evals.links.conflicts import conflicts
+from claims.evals.links.inputs import LinkInput, Mention
+from claims.evals.links.relays import chain, intermediaries
+from claims.evals.links.schema import ClusterRecord, LinkManifest, Member, MemberRef, Relay
+from claims.evals.links.similarity_seam import DEFAULT_METHOD, load_similarity
+
+
+@dataclass
+class LinkOptions:
+    similarity: str = DEFAULT_METHOD
+    threshold: float | None = None
+    k: int = DEFAULT_K
+    exact_max: int = EXACT_MAX
+    threads: int = 0
+
+
+@dataclass
+class Linking:
+    """The outcome of linking, array-shaped: ``labels[m]`` is mention m's cluster number."""
+
+    data: LinkInput
+    labels: np.ndarray
+    strength: np.ndarray  # per mention: summed score of its links (picks the canonical statement)
+    manifest: LinkManifest
+    order: list[int] = field(default_factory=list)  # cluster numbers, output order (largest first)
+
+    def cluster_sizes(self) -> np.ndarray:
+        return np.bincount(self.labels, minlength=int(self.labels.max(initial=-1)) + 1)
+
+    def iter_clusters(self) -> Iterator[ClusterRecord]:
+        """Cluster records in output order; ``cluster_id`` is the 1-based rank (c000001 = largest)."""
+        by_cluster = np.argsort(self.labels, kind="stable")
+        sizes = self.cluster_sizes()
+        starts = np.concatenate([[0], np.cumsum(sizes)])
+        for rank, c in enumerate(self.order, 1):
+            idx = by_cluster[starts[c] : starts[c + 1]].tolist()
+            yield self._record(f"c{rank:06d}", idx)
+
+    def _record(self, cid: str, idx: list[int]) -> ClusterRecord:
+        ms = self.data.mentions
+        arts = self.data.articles
+        idx.sort(key=lambda m: order_key(arts[ms[m].article_id].published, m))
+        members, relays = [], []
+        for m in idx:
+            mm = ms[m]
+            info = arts[mm.article_id]
+            via = intermediaries(mm, info.text)
+            members.append(_member(mm, info.published, info.title, via))
+            if via or mm.claimant_type == "media":
+                relays.append(Relay(article_id=mm.article_id, claim_index=mm.claim_index, chain=chain(mm, via)))
+        best = max(idx, key=lambda m: (ms[m].certainty != "denied", float(self.strength[m]), -m))
+        first = members[0] if members[0].published and order_key(members[0].published, 0)[0] == 0 else None
+        return ClusterRecord(
+            cluster_id=cid,
+            canonical=ms[best].statement,
+            size=len(members),
+            n_articles=len({m.article_id for m in members}),
+            members=members,
+            first_appearance=MemberRef(article_id=first.article_id, claim_index=first.claim_index,
+                                       published=first.published) if first else None,
+            conflicts=conflicts(members),
+            relays=relays,
+        )
+
+
+def _member(m: Mention, published: str | None, title: str | None, via: list[str]) -> Member:
+    return Member(
+        article_id=m.article_id, claim_index=m.claim_index, statement=m.statement, quote=m.quote,
+        quote_span=Span(start=m.quote_span[0], end=m.quote_span[1]) if m.quote_span else None,
+        claimant=Claimant(text=m.claimant_text, name=m.claimant_name, type=m.claimant_type, role=m.claimant_role),  # type: ignore[arg-type]
+        cue=m.cue, attribution=m.attribution, certainty=m.certainty, published=published, title=title, via=via,
+    )
+
+
+def link(data: LinkInput, options: LinkOptions | None = None, *, command: list[str] | None = None) -> Linking:
+    from claims.kernel.version import __version__
+
+    opt = options or LinkOptions()
+    sim = load_similarity(opt.similarity, opt.threshold)
+    n = len(data.mentions)
+    seconds: dict[str, float] = {}
+    t = time.perf_counter()
+    prepared = sim.prepare([m.statement for m in data.mentions])
+    vectors = sim.vectors(prepared) if n > 1 else np.zeros((n, 1), dtype=np.float32)
+    seconds["prepare"] = time.perf_counter() - t
+    t = time.perf_counter()
+    i, j, _, method = candidate_pairs(vectors, opt.k, exact_max=opt.exact_max, threads=opt.threads)
+    del vectors
+    seconds["candidates"] = time.perf_counter() - t
+    t = time.perf_counter()
+    score = sim.score_pairs(prepared, i, j) if len(i) else np.empty(0, dtype=np.float32)
+    seconds["score"] = time.perf_counter() - t
+    t = time.perf_counter()
+    labels = cluster(n, i, j, score, sim.threshold)
+    keep = score >= sim.threshold
+    strength = np.zeros(n, dtype=np.float64)
+    np.add.at(strength, i[keep], score[keep])
+    np.add.at(strength, j[keep], score[keep])
+    sizes = np.bincount(labels, minlength=int(labels.max(initial=-1)) + 1)
+    order = sorted(range(len(sizes)), key=lambda c: (-int(sizes[c]), c))
+    seconds["cluster"] = time.perf_counter() - t
+    manifest = LinkManifest(
+        toolkit_version=__version__, command=command or [], inputs=data.sources, similarity=sim.name,
+        threshold=sim.threshold, candidates=method, k=opt.k, n_claims=n, n_articles=len(data.articles),
+        n_clusters=len(sizes), n_linked_clusters=int(np.sum(sizes > 1)), n_candidate_pairs=int(len(i)),
+        n_links=int(keep.sum()), seconds={k: round(v, 3) for k, v in seconds.items()}, notes=list(data.notes),
+    )
+    return Linking(data=data, labels=labels, strength=strength, manifest=manifest, order=order)

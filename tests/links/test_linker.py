@@ -1,0 +1,161 @@
+"""The linker's parts: candidates (exact and HNSW), clusters, dates, relays, conflicts, escaping."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from claims.kernel.schema import ArticleClaims, Claim, Claimant, Cue, GoldArticle, Provenance, Span, text_sha256
+
+from claims.evals.links.appearance import instant, order_key
+from claims.evals.links.candidates import candidate_pairs, exact_neighbours
+from claims.evals.links.clustering import components
+from claims.evals.links.inputs import mention, read_inputs
+from claims.evals.links.link import LinkOptions, link
+from claims.evals.links.relays import intermediaries
+from claims.evals.links.similarity_seam import IdfLexical, load_similarity
+from claims.evals.links.write import write_links
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_exact_neighbours_match_brute_force():
+    rng = np.random.default_rng(1)
+    v = rng.standard_normal((300, 16)).astype(np.float32)
+    v /= np.linalg.norm(v, axis=1, keepdims=True)
+    nbrs, _ = exact_neighbours(v, 5, block=64)
+    full = v @ v.T
+    np.fill_diagonal(full, -np.inf)
+    for r in range(300):
+        assert set(nbrs[r]) == set(np.argsort(-full[r])[:5])
+
+
+def test_hnsw_candidates_find_the_exact_ones():
+    rng = np.random.default_rng(2)
+    centres = rng.standard_normal((400, 32))
+    v = (centres[rng.integers(0, 400, 5000)] + 0.1 * rng.standard_normal((5000, 32))).astype(np.float32)
+    v /= np.linalg.norm(v, axis=1, keepdims=True)
+    ei, ej, _, m1 = candidate_pairs(v, 5, exact_max=10_000)
+    ai, aj, _, m2 = candidate_pairs(v, 5, exact_max=0, threads=1)
+    assert (m1, m2) == ("exact", "hnswlib")
+    exact, approx = set(zip(ei.tolist(), ej.tolist())), set(zip(ai.tolist(), aj.tolist()))
+    assert len(exact & approx) / len(exact) > 0.95
+    assert all(i < j for i, j in approx)
+
+
+def test_gold_linking_is_the_same_through_hnsw():
+    data = read_inputs([ROOT / "gold"])
+    exact = link(data, LinkOptions())
+    approx = link(data, LinkOptions(exact_max=0, threads=1))
+    assert approx.manifest.candidates == "hnswlib"
+    agree = (exact.labels[:, None] == exact.labels[None, :]) == (approx.labels[:, None] == approx.labels[None, :])
+    assert agree.mean() > 0.999
+
+
+def test_components_number_clusters_by_first_mention():
+    labels = components(6, np.array([4, 1]), np.array([5, 3]))
+    assert labels.tolist() == [0, 1, 2, 1, 3, 3]
+
+
+def test_idf_lexical_ignores_words_every_claim_shares():
+    sim = IdfLexical()
+    st = ["The plane crashed near Aktau.", "The plane was hit by a bird.", "A bird hit the plane.", "The plane landed."]
+    p = sim.prepare(st)
+    s = sim.score_pairs(p, np.array([1, 0]), np.array([2, 3]))
+    assert s[0] > 0.9 and s[1] < 0.2  # "plane" is in every statement: it links nothing
+    v = sim.vectors(p)
+    assert v.shape == (4, sim.dim) and np.allclose(np.linalg.norm(v, axis=1), 1, atol=1e-5)
+
+
+def test_embedding_method_loads_offline():
+    sim = load_similarity("embedding")
+    p = sim.prepare(["A bird strike caused the crash.", "The crash was caused by a bird strike.", "Parliament passed the budget."])
+    s = sim.score_pairs(p, np.array([0, 0]), np.array([1, 2]))
+    assert s[0] > s[1]
+
+
+def test_dates():
+    assert instant("2024-12-26T10:21:00+04:00") == instant("2024-12-26T06:21:00Z")
+    assert instant("2024-12-26") == instant("2024-12-26T00:00:00+00:00")
+    assert instant("26/12/2024") is None and instant(None) is None
+    assert sorted([order_key(None, 0), order_key("2024-12-27", 1), order_key("2024-12-26", 2)]) == [
+        order_key("2024-12-26", 2), order_key("2024-12-27", 1), order_key(None, 0)]
+
+
+def _claim(statement: str, quote_span: tuple[int, int], cue: tuple[int, int] | None = None, certainty: str = "asserted",
+           who: str | None = None, kind: str = "person") -> Claim:
+    return Claim(statement=statement, quote=statement, quote_span=Span(start=quote_span[0], end=quote_span[1]),
+                 claimant=Claimant(text=who, name=who, type=kind), cue=Cue(text="x", span=Span(start=cue[0], end=cue[1])) if cue else None,
+                 attribution="indirect", certainty=certainty)
+
+
+def test_relays_from_the_cue_sentence():
+    text = "Earlier news. A US official, speaking on condition of anonymity, told Reuters that the plane was hit. Later."
+    cue = text.index("told")
+    m = mention("a", 0, _claim("The plane was hit.", (cue + 20, cue + 37), (cue, cue + 4), who="a US official"))
+    assert intermediaries(m, text) == ["Reuters"]
+    assert intermediaries(m, None) == []
+    own = mention("a", 0, _claim("x", (0, 5), (cue, cue + 4), who="Reuters", kind="media"))
+    assert intermediaries(own, text) == []  # the claimant is never its own intermediary
+
+
+def _run(tmp: Path, records: list[ArticleClaims]) -> Path:
+    tmp.mkdir(parents=True, exist_ok=True)
+    (tmp / "claims.jsonl").write_text("".join(r.model_dump_json() + "\n" for r in records), encoding="utf-8")
+    return tmp
+
+
+def _record(aid: str, claims: list[Claim], published: str | None = None) -> ArticleClaims:
+    return ArticleClaims(article_id=aid, text_sha256="0" * 64, claims=claims, published=published,
+                         provenance=Provenance(backend="t", toolkit_version="0"))
+
+
+def test_conflict_and_first_appearance_and_escaping(tmp_path: Path):
+    evil = '<script>alert("x")</script>'
+    b = _record("b", [_claim("The bridge was closed by the army.", (0, 10), who=evil)], "2025-01-02")
+    b.title = evil
+    run = _run(tmp_path / "run", [
+        b,
+        _record("a", [_claim("The army closed the bridge.", (0, 10), certainty="denied", who="the army")], "2025-01-03"),
+        _record("c", [_claim("The bridge was closed by the army.", (0, 10))], "2025-01-01"),
+        _record("d", [_claim("Parliament approved the budget.", (0, 10))], "2025-01-01"),
+    ])
+    linking = link(read_inputs([run]), LinkOptions(threshold=0.3))
+    write_links(linking, tmp_path / "out")
+    clusters = [json.loads(x) for x in (tmp_path / "out" / "clusters.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert [c["size"] for c in clusters] == [3, 1]
+    c = clusters[0]
+    assert [m["article_id"] for m in c["members"]] == ["c", "b", "a"]
+    assert c["first_appearance"]["article_id"] == "c"
+    assert c["conflicts"][0]["denied"][0]["article_id"] == "a"
+    assert c["canonical"] != "The army closed the bridge."  # a denial is not the canonical statement
+    page = (tmp_path / "out" / "links.html").read_text(encoding="utf-8")
+    assert "<script>alert" not in page and "&lt;script&gt;" in page
+
+
+def test_truncated_last_line_is_skipped_and_bad_line_named(tmp_path: Path):
+    run = _run(tmp_path / "run", [_record("a", [_claim("One claim.", (0, 5))])])
+    with (run / "claims.jsonl").open("a", encoding="utf-8") as fh:
+        fh.write('{"article_id": "b", "text_sha')
+    assert [m.article_id for m in read_inputs([run]).mentions] == ["a"]
+    (run / "claims.jsonl").write_text('{"article_id": 1}\n', encoding="utf-8")
+    with pytest.raises(Exception, match=r"claims.jsonl: not a valid claims record: article_id"):
+        read_inputs([run])
+
+
+def test_gold_claim_takes_a_cluster_and_plain_claims():
+    c = _claim("x", (0, 1))
+    g = GoldArticle(article_id="a", text_sha256=text_sha256("x"), labelled_by="t", guideline_version="v2", claims=[c])
+    assert g.claims[0].cluster is None
+    g2 = GoldArticle.model_validate({**g.model_dump(mode="json"), "claims": [{**c.model_dump(mode="json"), "cluster": "k"}]})
+    assert g2.claims[0].cluster == "k"
+
+
+def test_every_bundled_gold_claim_has_a_cluster():
+    from claims.evals.gold import load_gold
+
+    gs = load_gold(ROOT / "gold")
+    assert all(c.cluster for g in gs.articles.values() for c in g.claims)
