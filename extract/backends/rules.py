@@ -52,7 +52,11 @@ from claims.kernel.segment import paragraphs, sentences
 
 # --- compiled once at import -------------------------------------------------------
 
-_WORD = re.compile(r"(?:[A-Z]\.){2,}|[^\W_]+(?:[’'\-.][^\W_]+)*")
+# A word; honorifics and initials keep their period ("Mr.", "James B. Comey").
+_WORD = re.compile(
+    r"(?:Mr|Mrs|Ms|Dr|Sen|Sens|Rep|Reps|Gov|Gen|Lt|Col|Sgt|Capt|Adm|Prof|Rev|Jr|Sr|St)\.|[A-Z]\.(?=\s+[A-Z])"
+    r"|(?:[A-Z]\.){2,}|[^\W_]+(?:[’'\-.][^\W_]+)*"
+)
 _WORD_ONLY = re.compile(r"[A-Za-z]+")
 _TO_AFTER = re.compile(r"\s+to\b")
 
@@ -130,17 +134,41 @@ _BRIDGE = re.compile(
     r"(?:^|\s)(?:has|have|had|also|already|then|now|later|earlier|previously|since|further|again|publicly|"
     r"repeatedly|quickly|initially|separately|once|first|reportedly|allegedly|"
     r"(?:was|were|is|are)\s+quick\s+to|took\s+to\s+[\w’' ]{1,30}?\s+to|went\s+on\s+to|"
-    r"(?:appeared|sought|rushed|moved|continued|hastened)\s+to)\s*$",
+    r"(?:appeared|sought|rushed|moved|continued|hastened)\s+to|"
+    r"\w+ly|never|not|also|still|often|long|recently|just|even|"
+    # time and occasion between a subject and its cue ("Trump on Tuesday said")
+    r"on\s+(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)|"
+    r"(?:last|this|next|earlier\s+this|late\s+last|early\s+this)\s+(?:week|month|year|night|weekend|spring|summer|fall|autumn|winter)|"
+    r"(?:on\s+|in\s+)?(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|yesterday|today)(?:\s+(?:night|morning|evening|afternoon))?|"
+    r"in\s+(?:a|an|his|her|its|their|the)\s+(?:\w+\s+)?(?:statement|interview|speech|letter|tweet|post|email|op-ed|memo|release|appearance|rally)"
+    r"(?:\s+(?:on|with|to)\s+[\w’'.]+(?:\s+[A-Z][\w’'.]*)*)?)\s*$",
     re.I,
 )
 _PASSIVE_AUX = re.compile(r"\b(?:is|are|was|were|been|be|being)\s+$", re.I)
+# What may stand between a cue and its that-clause or quotation: a time or occasion
+# ("said Tuesday", "said in a statement on Monday", "said of the plan").
+_ADJUNCT_BODY = (
+    r"(?:\s+(?:on|in|at|during|after|before|last|this|earlier|late|early|of|about|while)\s+(?:(?!\bthat\b)[^,.;:“”\"]){1,45}?"
+    r"|\s+(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|yesterday|today)(?:\s+(?:night|morning|evening|afternoon))?)"
+)
+_ADJUNCT = _ADJUNCT_BODY + "?"
 _THAT = re.compile(
-    r"(?:\s*\([^)]*\))?(?:\s+(?:on|in|last|this|earlier)\s+[\w’']+)?"
+    r"(?:\s*\([^)]*\))?" + _ADJUNCT +
     r"(?:\s+(with\s+reference\s+to|citing)\s+([^,.;]{1,80}?))?\s*,?\s+that\s+",
     re.I,
 )
 _TOLD_THAT = re.compile(r"\s+[^,.;:“”\"]{1,40}?\s+that\s+", re.I)
-_COLON_QUOTE = re.compile(r"\s*(?:\([^)]*\)\s*)?[:,]?\s*(?=[“\"])")
+_COLON_QUOTE = re.compile(r"\s*(?:\([^)]*\)\s*)?(?:" + _ADJUNCT_BODY + r"\s*[:,]|[:,])?\s*(?=[“\"])", re.I)
+# "told reporters", "told CNN on Sunday", "told the crowd": the addressee before the content.
+_ADDRESSEE = re.compile(
+    r"\s+(?:him|her|them|us|me|you|reporters|journalists|supporters|voters|the\s+\w+|an?\s+\w+(?:\s+\w+)?|"
+    r"(?:The\s+)?[A-Z][\w’'.&-]*(?:\s+(?:of\s+)?[A-Z][\w’'.&-]*)*)" + _ADJUNCT + r"(?=\s*[,:]?\s)",
+)
+# A cue followed by a preposition reports nothing ("report to a judge", "talked about").
+_PREP_AFTER = re.compile(
+    r"\s+(?:(?:to|toward|towards)\s+(?:the|a|an|his|her|their|its|my|our|your|him|them|me|us|this|that|[A-Z])|"
+    r"(?:on|about|for|with|from|in|at|into|by|of|over|against|after|before|during|through|under|up|out|off|back|down|away|around)\b)",
+)
 _POST = re.compile(r"\s+(?:close\s+to|familiar\s+with|with\s+knowledge\s+of|briefed\s+on|involved\s+in)\s+", re.I)
 _QUOTED = re.compile(r"“[^“”]*”|\"[^\"\n]*\"")
 _DEFINITE = re.compile(
@@ -257,9 +285,10 @@ class _Party:
     type: ClaimantType
     role: str | None = None
 
-    def claimant(self) -> Claimant:
+    def claimant(self, text: str) -> Claimant:
         span = Span(start=self.span[0], end=self.span[1]) if self.span else None
-        return Claimant(text=self.text, span=span, name=self.name, type=self.type, role=self.role)
+        shown = text[self.span[0] : self.span[1]] if self.span else self.text
+        return Claimant(text=shown, span=span, name=self.name, type=self.type, role=self.role)
 
 
 @dataclass
@@ -301,15 +330,38 @@ def _kind(w: str) -> str | None:
         return "cap"
     if lw in L.ROLE_WORDS or lw in L.MODIFIERS:
         return "mod"
+    if _is_noun(lw):
+        return "noun"
     return None
+
+
+def _is_noun(lw: str) -> bool:
+    """A lower-case word that can head or modify a source noun phrase ("the campaign",
+    "some protest leaders", "those surveyed"): no function word, reporting verb, -ly
+    adverb, number-free junk or verb-like -ed/-ing form (unless listed as a modifier)."""
+    if not lw.isalpha() and not (lw.replace("-", "").isalpha() and "-" in lw):
+        return False
+    if lw in L.FUNCTION_WORDS or lw in L.FORM_TO_LEMMA or lw in L.NOT_NOUNS or lw in L.TIME_NOUNS or lw in L.EVIDENCE_NOUNS:
+        return False
+    return not lw.endswith(("ly", "ed", "ing")) or lw in L.NOUNS_LIKE_VERBS
 
 
 def _tokens(text: str, lo: int, hi: int) -> list[tuple[int, int, str]]:
     return [(m.start(), m.end(), m.group()) for m in _WORD.finditer(text, lo, hi)]
 
 
-def _np_before(text: str, lo: int, pos: int) -> tuple[int, int] | None:
-    """The claimant noun phrase ending at ``pos`` (trailing spaces ignored), or None."""
+def _np_before(text: str, lo: int, pos: int, strict: bool = False) -> tuple[int, int] | None:
+    """The claimant noun phrase ending at ``pos`` (trailing spaces ignored), or None.
+
+    Walks left from the head over what a news source phrase is made of (measured on
+    PolNeAR train): names and titles ("Clinton spokesman Jesse Ferguson"), common nouns
+    and their modifiers ("some protest leaders", "the company’s chief executive"),
+    possessives, "of" ("the U.S. Court of Appeals", "most of the candidates"), up to a
+    determiner. A lower-case word may stand before a name only as a title ("pollster
+    Frank Luntz"), not as the end of an adverbial ("In a speech Trump said"). ``strict``:
+    the head must be a name or a listed source noun (for participles: "early signs
+    suggesting ..." has no source).
+    """
     end = pos
     while end > lo and text[end - 1].isspace():
         end -= 1
@@ -319,28 +371,41 @@ def _np_before(text: str, lo: int, pos: int) -> tuple[int, int] | None:
     last = len(toks) - 1
     if _kind(toks[last][2]) == "pron":
         return toks[last][0], end
-    if _kind(toks[last][2]) not in ("cap", "head"):
+    if _kind(toks[last][2]) not in (("cap", "head") if strict else ("cap", "head", "noun")):
         return None
     start = None
     j = last
+    name_from: int | None = None  # leftmost token of the capitalised chain ending at the head
     while j >= 0:
         s, e, w = toks[j]
         nxt = toks[j + 1][0] if j < last else end
         if text[e:nxt].strip():
             break
         k = _kind(w)
-        if k in ("cap", "head", "mod", "poss"):
+        right = _kind(toks[j + 1][2]) if j < last else None
+        if k == "cap":
+            if name_from is None or name_from == j + 1:
+                name_from = j
             start = j
-        elif k == "of" and 0 < j < last and _kind(toks[j - 1][2]) == "cap" and _kind(toks[j + 1][2]) == "cap":
+        elif k in ("head", "mod", "poss", "noun"):
+            if right == "cap" and k == "noun" and w.lower() not in L.ROLE_WORDS and w.lower() not in L.TITLE_WORDS:
+                break  # "In a speech Trump said": a common noun before a name is a title only when listed
+            start = j
+        elif k == "of" and 0 < j < last and _kind(toks[j - 1][2]) in ("cap", "head", "noun", "det") and right in ("cap", "det", "head", "noun", "poss", "mod"):
             start = j
         elif k == "det":
             start = j
+            # "most of the candidates", "one of those advisers"
+            if j >= 2 and toks[j - 1][2].lower() == "of" and toks[j - 2][2].lower() in L.QUANTIFIERS:
+                start = j - 2
             break
         else:
             break
         j -= 1
     if start is None:
         return None
+    if toks[start][2].lower() == "of":
+        start += 1
     return toks[start][0], end
 
 
@@ -429,9 +494,34 @@ class RulesBackend(SyncBackend):
         return self.result(article, extract_claims(article.text))
 
 
+def _curly_quotes(text: str) -> str:
+    """Straight double quotes and two-apostrophe quotation marks (''...'', as some wire and
+    archive texts write them) as curly ones of the same length, opening or closing by
+    what stands before them (``''`` becomes space + “ or ” + space), so that every quote
+    pattern sees one kind, mixed pairs ("...”) included. Offsets are unchanged; claims
+    quote the original text."""
+    if '"' not in text and "''" not in text:
+        return text
+    return _STRAIGHT.sub(_curl, text)
+
+
+_STRAIGHT = re.compile(r"''|\"")
+_OPENS_AFTER = frozenset(" \t\n\r([{—–-‘“\u00a0")
+
+
+def _curl(m: re.Match[str]) -> str:
+    i = m.start()
+    opening = i == 0 or m.string[i - 1] in _OPENS_AFTER
+    if m.group() == '"':
+        return "“" if opening else "”"
+    return " “" if opening else "” "
+
+
 def extract_claims(text: str) -> list[Claim]:
     """All claims of one article text, in text order; spans are exact."""
-    state = _State(text)
+    original = text
+    text = _curly_quotes(text)
+    state = _State(text, original)
     seen_paras: set[str] = set()
     for ps, pe in paragraphs(text):
         para = text[ps:pe]
@@ -447,8 +537,9 @@ def extract_claims(text: str) -> list[Claim]:
 
 
 class _State:
-    def __init__(self, text: str) -> None:
-        self.text = text
+    def __init__(self, text: str, original: str | None = None) -> None:
+        self.text = text  # what the patterns read (quotation marks made uniform)
+        self.orig = text if original is None else original  # what claims quote
         self.history: list[_Party] = []
         self.claims: list[tuple[int, int, Claim]] = []
         self.aliases = {m.group(2): m.group(1) for m in _ACRONYM_DEF.finditer(text)} if "(" in text else {}
@@ -497,7 +588,9 @@ class _State:
         if mp and raw[: mp.start()].split()[-1].lower() in L.SOURCE_NOUNS:
             return _lower_first(raw), ClaimantType.anonymous, None
         words = raw.split()
-        body_words = words[1:] if words[0].lower() in ("the",) else words
+        if not words:
+            return None, ClaimantType.unknown, None
+        body_words = words[1:] if words[0].lower() in ("the",) and len(words) > 1 else words
         body = " ".join(body_words)
         low = body.lower()
         mm = _MOD.fullmatch(raw)
@@ -565,7 +658,7 @@ class _State:
                         return f.party
                 np = _np_after(t, ss, cs, skip_leading=True)
                 return self.party(np) if np else None
-            np = _np_before(t, ss, e)
+            np = _np_before(t, ss, e, strict=True)
             if np:
                 return self.party(np)
             w = None
@@ -657,6 +750,8 @@ class _State:
                     continue
             if any(f.cue and f.cue[0] <= m[0] < f.cue[1] for f in frames):
                 continue
+            if L.FORM_TO_LEMMA[m[2]] not in L.SPEECH_LEMMAS and any(qa < m[0] < qb for qa, qb in q_in):
+                continue  # "“Americans who believe in ...,” she said": a verb inside a quotation is its words
             f = self.verb(ss, se, m, q_in, [f for f in frames if f.cue and f.cue[0] < m[0]])
             if f:
                 frames.append(f)
@@ -775,6 +870,14 @@ class _State:
                 return _Frame((cs, ce), lemma, party, _trim(t, lo, hi), "whole", 10**12, cut=(comma, cut_b))
             if not after.strip(" .!?”\"’"):
                 return _Frame((cs, ce), lemma, party, _trim(t, lo, comma), "fixed", 10**12)
+        if lemma == "tell":
+            ma = _ADDRESSEE.match(t, ce, hi)
+            if ma:
+                mq = _COLON_QUOTE.match(t, ma.end(), hi)
+                if mq:
+                    for qa, qb in q_in:
+                        if qa == mq.end():
+                            return _Frame((cs, ce), lemma, party, _trim(t, qa + 1, qb - 1), "fixed", fstart, quoted=True)
         mt = (_TOLD_THAT if lemma == "tell" else _THAT).match(t, ce, hi)
         if mt:
             if lemma != "tell" and mt.group(1):
@@ -782,9 +885,15 @@ class _State:
                 party = self.party((xs, mt.end(2)))
                 return _Frame((mt.start(1), mt.end(1)), "with reference to", party, (mt.end(), hi), "forward", fstart, that=True, bound=hi)
             return _Frame((cs, ce), lemma, party, (mt.end(), hi), "forward", fstart, that=True, bound=hi)
-        if lemma in L.NEEDS_CLAUSE or not _CLAUSE_START.match(after):
+        if lemma == "tell":
+            ma = _ADDRESSEE.match(t, ce, hi)
+            if not ma:
+                return None
+            ce = ma.end()
+            after = t[ce:se]
+        if lemma in L.NEEDS_CLAUSE or not _CLAUSE_START.match(after) or _PREP_AFTER.match(after):
             return None
-        start = ce + len(after) - len(after.lstrip())
+        start = ce + len(after) - len(after.lstrip(" ,"))
         return _Frame((cs, ce), lemma, party, (start, hi), "forward", fstart, bound=hi)
 
     # -- agentless hedges and captions --------------------------------------------
@@ -887,10 +996,10 @@ class _State:
         a, b = f.content
         if b - a < 8:
             return
-        quote = t[a:b]
+        quote = self.orig[a:b]
         if any(c.quote == quote for _, _, c in self.claims):
             return
-        cue_text = t[f.cue[0] : f.cue[1]] if f.cue else None
+        cue_text = self.orig[f.cue[0] : f.cue[1]] if f.cue else None
         cue_inside_quote = f.cue is not None and any(
             qa < f.cue[0] < qb for qa, qb in ((m.start(), m.end()) for m in _QUOTED.finditer(t, max(0, a - 400), b + 1))
         )
@@ -913,7 +1022,7 @@ class _State:
             statement=self.statement(f, certainty),
             quote=quote,
             quote_span=Span(start=a, end=b),
-            claimant=f.party.claimant() if f.party else Claimant(type=ClaimantType.author),
+            claimant=f.party.claimant(self.orig) if f.party else Claimant(type=ClaimantType.author),
             cue=Cue(text=cue_text, span=Span(start=f.cue[0], end=f.cue[1])) if f.cue and cue_text else None,
             attribution=attribution,
             certainty=certainty,

@@ -45,6 +45,8 @@ REPORTING_VERBS: dict[str, tuple[str, ...]] = {
 FORM_TO_LEMMA: dict[str, str] = {f: lemma for lemma, forms in REPORTING_VERBS.items() for f in forms}
 PAST: dict[str, str] = {lemma: forms[2] for lemma, forms in REPORTING_VERBS.items()}
 
+# Verbs that report speech even inside a quotation ("“The source told us that ...”").
+SPEECH_LEMMAS = frozenset({"say", "tell", "claim", "report", "warn", "deny", "confirm", "add", "insist", "state", "reveal"})
 DENIAL_LEMMAS = frozenset({"deny", "dismiss", "reject", "refute"})
 HEDGE_LEMMAS = frozenset({"suggest", "believe", "allege"})
 # Verbs whose object is not a proposition unless a that-clause, colon or quote follows.
@@ -99,6 +101,7 @@ TITLE_WORDS = frozenset({
     "analyst", "official", "sen", "rep", "gov", "dr", "mr", "mrs", "ms", "prof", "lt", "col",
     "gen", "adviser", "advisor", "firm", "outlet", "agency", "company", "security", "aviation",
     "news", "council", "interior", "finance", "justice", "health", "affairs", "prosecutor",
+    "mr.", "mrs.", "ms.", "dr.", "sen.", "rep.", "gov.", "gen.", "lt.", "col.", "prof.", "rev.", "adm.",
 })
 
 # Function words that can never be part of a claimant noun phrase, capitalised or not.
@@ -161,3 +164,53 @@ STATES: dict[str, str] = {
     "armenia": "Armenian government", "yerevan": "Armenian government",
     "belarus": "Belarusian government", "minsk": "Belarusian government",
 }
+
+# --- source noun phrases in real news (counts from PolNeAR train, scripts/polnear.py stats) ---
+
+# Lower-case words that end or fill no source phrase although they look like nouns.
+NOT_NOUNS = frozenset({
+    "not", "never", "also", "always", "often", "once", "again", "still", "even", "ever", "just",
+    "really", "already", "soon", "together", "instead", "too", "well", "much", "more", "less", "most",
+    "least", "very", "quite", "rather", "almost", "nearly", "perhaps", "maybe", "ago", "away", "back",
+    "up", "down", "out", "off", "around", "about", "above", "below", "between", "among", "against",
+    "during", "until", "upon", "within", "via", "per", "like", "unlike", "toward", "towards", "across",
+    "behind", "beyond", "near", "onto", "through", "throughout", "whether", "whose", "whom", "whoever",
+    "whatever", "wherever", "nothing", "something", "anything", "everything", "here", "there", "yes",
+    "others", "is", "was", "are", "were", "be", "has", "have", "had", "do", "does", "did", "can",
+    "could", "will", "would", "shall", "should", "may", "might", "must", "am", "being", "been",
+    "said", "says", "say", "told", "tell", "tells", "asked", "added", "wrote", "went", "came",
+    "got", "made", "took", "gave", "saw", "knew", "thought", "felt", "left", "kept", "put", "set",
+    "let", "become", "became", "began", "seems", "seem", "wants", "want", "need", "needs", "know",
+    "think", "thinks", "believe", "believes", "hope", "hopes", "expect", "expects", "get", "gets",
+    "make", "makes", "take", "takes", "give", "gives", "go", "goes", "come", "comes", "see", "sees",
+    "win", "wins", "won", "lost", "lose", "run", "runs", "ran", "help", "helps", "keep", "keeps",
+    "however", "therefore", "thus", "hence", "meanwhile", "otherwise", "indeed", "anyway", "later",
+    "first", "last", "next", "new", "own", "same", "such", "only", "whole", "entire", "each",
+})
+# Things that show rather than say: evidence is not a party (gold/GUIDELINES.md §5).
+EVIDENCE_NOUNS = frozenset({
+    "signs", "sign", "indications", "indication", "wreckage", "damage", "remains", "traces", "marks",
+    "holes", "fragments", "shrapnel", "recordings", "recording", "pictures", "picture", "clip", "clips",
+    "satellite", "radar", "logs", "log", "tracking", "flight-tracking",
+})
+# Time words: an adverbial, not a source ("last week Trump said").
+TIME_NOUNS = frozenset({
+    "week", "weeks", "month", "months", "year", "years", "day", "days", "night", "nights", "morning",
+    "afternoon", "evening", "weekend", "today", "tonight", "yesterday", "tomorrow", "time", "times",
+    "hour", "hours", "minute", "minutes", "decade", "decades", "century", "moment", "season",
+    "january", "february", "march", "april", "june", "july", "august", "september", "october",
+    "november", "december",
+})
+# -ed / -ing words that do name people or bodies ("those surveyed", "the polling firm").
+NOUNS_LIKE_VERBS = frozenset({
+    "surveyed", "polled", "interviewed", "questioned", "retired", "unnamed", "elected", "appointed",
+    "polling", "leading", "ranking", "outgoing", "incoming", "founding", "governing", "ruling",
+    "sitting", "acting", "presiding", "reporting", "spending", "lobbying", "fundraising", "organizing",
+    "marketing", "advertising", "consulting", "accounting", "banking", "housing", "building",
+    "united", "informed", "concerned", "interested", "undecided", "registered", "affiliated",
+})
+# Words before "of the ..." that make one source phrase ("most of the candidates").
+QUANTIFIERS = frozenset({
+    "most", "some", "many", "one", "two", "three", "four", "five", "several", "few", "all", "each",
+    "none", "half", "both", "any", "majority", "members", "dozens", "hundreds", "thousands", "millions",
+})
