@@ -122,6 +122,11 @@ _MARKER = re.compile(
     r"|allegedly|reportedly|purportedly|supposedly|alleged)\b",
     re.I,
 )
+_MARKER_THAT = re.compile(
+    r"\b(?:it\s+(?:is|was|has\s+been)\s+(?:claimed|suggested|reported|alleged|believed|understood|thought|rumou?red)"
+    r"|there\s+is\s+a\s+(?:belief|suspicion))\s+that\b",
+    re.I,
+)
 _HEDGE = re.compile(
     r"\b(?:may|might|could|possibly|possible|potentially|likely|allegedly|alleged|reportedly|apparently|"
     r"appears?|appeared|seem(?:s|ed)?|suggest(?:s|ed|ing)?|believed?|believes|perhaps|unconfirmed|"
@@ -165,6 +170,8 @@ _ADDRESSEE = re.compile(
     r"(?:The\s+)?[A-Z][\w’'.&-]*(?:\s+(?:of\s+)?[A-Z][\w’'.&-]*)*)" + _ADJUNCT + r"(?=\s*[,:]?\s)",
 )
 # A cue followed by a preposition reports nothing ("report to a judge", "talked about").
+_TO_VERB = re.compile(r"\s+to\s+([a-z]+)\b")
+_OBJ_TO_VERB = re.compile(r"\s+(?:him|her|them|us|me|you|it|[A-Z][\w’'.-]*(?:\s+[A-Z][\w’'.-]*)*)\s+to\s+([a-z]+)\b")
 _PREP_AFTER = re.compile(
     r"\s+(?:(?:to|toward|towards)\s+(?:the|a|an|his|her|their|its|my|our|your|him|them|me|us|this|that|[A-Z])|"
     r"(?:on|about|for|with|from|in|at|into|by|of|over|against|after|before|during|through|under|up|out|off|back|down|away|around)\b)",
@@ -756,6 +763,11 @@ class _State:
             if f:
                 frames.append(f)
         frames.sort(key=lambda f: f.cue[0] if f.cue else f.content[0])
+        if frames and self.lower.has_any(("belief", "claimed", "suggested", "reported", "alleged", "believed", "thought", "understood"), ss, se):
+            # "There is a belief that ... Russia hoped it would crash": inside an agentless
+            # that-clause only speech is a frame of its own; the rest is the hedged proposition.
+            for m in _MARKER_THAT.finditer(t, ss, se):
+                frames = [f for f in frames if not (f.cue and f.cue[0] >= m.end() and f.lemma not in L.SPEECH_LEMMAS)]
         frames = self.settle(frames)
         # A relay whose quote holds an inner attribution gets no claim of its own (GUIDELINES H2).
         frames = [
@@ -891,6 +903,13 @@ class _State:
                 return None
             ce = ma.end()
             after = t[ce:se]
+        if lemma in L.INFINITIVE:
+            mi = (_OBJ_TO_VERB if lemma in L.OBJECT_INFINITIVE else _TO_VERB).match(after)
+            if mi:
+                if mi.group(1).lower() in L.FORM_TO_LEMMA:
+                    return None  # "seemed to suggest": the inner cue's frame
+                start = ce + mi.start(1) - 3
+                return _Frame((cs, ce), lemma, party, (start, hi), "forward", fstart, bound=hi)
         if lemma in L.NEEDS_CLAUSE or not _CLAUSE_START.match(after) or _PREP_AFTER.match(after):
             return None
         start = ce + len(after) - len(after.lstrip(" ,"))

@@ -41,16 +41,90 @@ REPORTING_VERBS: dict[str, tuple[str, ...]] = {
     "write": ("write", "writes", "wrote", "writing"),
     "point to": ("point to", "points to", "pointed to", "pointing to"),
     "corroborate": ("corroborate", "corroborates", "corroborated", "corroborating"),
+    # From PolNeAR train: the cue heads of its attributions outside the list above, by
+    # frequency (scripts/polnear.py stats), keeping those that take a proposition, an
+    # intention or a quotation (not events such as "endorsed", "criticized").
+    "tweet": ("tweet", "tweets", "tweeted", "tweeting"),
+    "continue": ("continue", "continues", "continued", "continuing"),
+    "find": ("find", "finds", "found", "finding"),
+    "show": ("show", "shows", "showed", "showing", "shown"),
+    "think": ("think", "thinks", "thought", "thinking"),
+    "seem": ("seem", "seems", "seemed", "seeming"),
+    "appear": ("appear", "appears", "appeared", "appearing"),
+    "want": ("want", "wants", "wanted", "wanting"),
+    "hope": ("hope", "hopes", "hoped", "hoping"),
+    "plan": ("plan", "plans", "planned", "planning"),
+    "promise": ("promise", "promises", "promised", "promising"),
+    "vow": ("vow", "vows", "vowed", "vowing"),
+    "pledge": ("pledge", "pledges", "pledged", "pledging"),
+    "predict": ("predict", "predicts", "predicted", "predicting"),
+    "recall": ("recall", "recalls", "recalled", "recalling"),
+    "respond": ("respond", "responds", "responded", "responding"),
+    "reply": ("reply", "replies", "replied", "replying"),
+    "agree": ("agree", "agrees", "agreed", "agreeing"),
+    "declare": ("declare", "declares", "declared", "declaring"),
+    "conclude": ("conclude", "concludes", "concluded", "concluding"),
+    "indicate": ("indicate", "indicates", "indicated", "indicating"),
+    "reiterate": ("reiterate", "reiterates", "reiterated", "reiterating"),
+    "complain": ("complain", "complains", "complained", "complaining"),
+    "concede": ("concede", "concedes", "conceded", "conceding"),
+    "estimate": ("estimate", "estimates", "estimated", "estimating"),
+    "assure": ("assure", "assures", "assured", "assuring"),
+    "fear": ("fear", "fears", "feared", "fearing"),
+    "worry": ("worry", "worries", "worried", "worrying"),
+    "contend": ("contend", "contends", "contended", "contending"),
+    "maintain": ("maintain", "maintains", "maintained", "maintaining"),
+    "joke": ("joke", "jokes", "joked", "joking"),
+    "boast": ("boast", "boasts", "boasted", "boasting"),
+    "remark": ("remark", "remarks", "remarked", "remarking"),
+    "caution": ("caution", "cautions", "cautioned", "cautioning"),
+    "expect": ("expect", "expects", "expected", "expecting"),
+    "know": ("know", "knows", "knew", "knowing"),
+    "urge": ("urge", "urges", "urged", "urging"),
+    "refuse": ("refuse", "refuses", "refused", "refusing"),
+    "threaten": ("threaten", "threatens", "threatened", "threatening"),
+    "vote": ("vote", "votes", "voted", "voting"),
+    "testify": ("testify", "testifies", "testified", "testifying"),
+    "counter": ("counter", "counters", "countered", "countering"),
+    "charge": ("charge", "charges", "charged", "charging"),
+    "speculate": ("speculate", "speculates", "speculated", "speculating"),
+    "suspect": ("suspect", "suspects", "suspected", "suspecting"),
+    "imply": ("imply", "implies", "implied", "implying"),
+    "hint": ("hint", "hints", "hinted", "hinting"),
 }
 FORM_TO_LEMMA: dict[str, str] = {f: lemma for lemma, forms in REPORTING_VERBS.items() for f in forms}
+# Forms that are far more often something else in news text.
+for _f in ("finding", "showing", "planning", "thinking", "knowing", "voting", "charging", "counter", "plan", "plans",
+           "vote", "votes", "show", "shows", "promising", "charges", "charge", "remarks", "hope", "fear", "fears",
+           "estimate", "estimates", "worrying", "expecting", "appearing", "seeming", "hints", "hint", "caution",
+           "joke", "jokes", "recall", "reply", "replies", "pledge", "vow", "vows", "remark", "want", "boast", "boasts"):
+    if _f in ("show", "shows", "want", "hope", "fear", "fears", "vote", "votes", "plan", "plans"):
+        continue  # verbs after plural or pronoun subjects ("polls show", "they want")
+    FORM_TO_LEMMA.pop(_f, None)
 PAST: dict[str, str] = {lemma: forms[2] for lemma, forms in REPORTING_VERBS.items()}
 
 # Verbs that report speech even inside a quotation ("“The source told us that ...”").
 SPEECH_LEMMAS = frozenset({"say", "tell", "claim", "report", "warn", "deny", "confirm", "add", "insist", "state", "reveal"})
 DENIAL_LEMMAS = frozenset({"deny", "dismiss", "reject", "refute"})
-HEDGE_LEMMAS = frozenset({"suggest", "believe", "allege"})
+HEDGE_LEMMAS = frozenset({
+    "suggest", "believe", "allege", "think", "seem", "appear", "expect", "estimate", "predict", "fear",
+    "worry", "speculate", "suspect", "imply", "hint",
+})
 # Verbs whose object is not a proposition unless a that-clause, colon or quote follows.
-NEEDS_CLAUSE = frozenset({"accuse", "write", "corroborate", "admit", "acknowledge", "announce", "explain"})
+NEEDS_CLAUSE = frozenset({
+    "accuse", "write", "corroborate", "admit", "acknowledge", "announce", "explain", "tweet", "continue",
+    "respond", "reply", "joke", "boast", "remark", "counter", "testify", "charge", "know", "recall", "find",
+    "declare", "complain", "concede", "reiterate", "maintain", "contend", "show",
+    "want", "plan", "refuse", "urge", "vote", "threaten", "seem", "appear", "pledge", "vow",
+})
+# ... and those with an object before it ("urged voters to reject").
+OBJECT_INFINITIVE = frozenset({"urge", "want", "expect"})
+# Verbs whose proposition may also be an infinitive ("promised to build", "seemed to
+# concede"): content "to ..." (PolNeAR keeps the "to"); a that-clause or quote as usual.
+INFINITIVE = frozenset({
+    "want", "hope", "plan", "promise", "vow", "pledge", "urge", "refuse", "threaten", "vote", "seem",
+    "appear", "expect", "agree", "claim", "predict", "assure", "fear", "worry", "caution",
+})
 
 DETERMINERS = frozenset({
     "a", "an", "the", "one", "two", "three", "four", "five", "six", "several", "some", "many",
