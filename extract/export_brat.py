@@ -15,7 +15,8 @@ Conventions (``convention``):
   without enclosing quotation marks, without a leading *that*).
 - ``polnear``: the corpus's boundaries (Newell et al. 2018, measured on its train
   split): the content takes a directly preceding complementiser *that* and its
-  enclosing quotation marks (with the punctuation inside them), the cue takes the
+  enclosing quotation marks (with the punctuation inside them), a source written after
+  its cue takes its apposition to the end of the sentence, the cue takes the
   auxiliaries and adverbs written directly before it (*has said*, *also said*), claims
   that share one cue are one attribution (the corpus labels each token once), and a
   source or cue standing inside the content splits it into fragments
@@ -89,6 +90,28 @@ def _extend_quote(text: str, a: int, b: int) -> tuple[int, int]:
     return a, b
 
 
+def _extend_apposition(text: str, a: int, b: int) -> Fragment:
+    """A source after its cue takes the apposition that follows it, to the end of the
+    sentence ("said Jon Favreau, the president's former chief speechwriter.")."""
+    if not text.startswith(",", b):
+        return a, b
+    stop = len(text)
+    for ch in "\n“\"(;":
+        i = text.find(ch, b)
+        if 0 <= i < stop:
+            stop = i
+    m = _SENTENCE_END.search(text, b, stop)
+    if m:
+        stop = m.start()
+    e = stop
+    while e > b and (text[e - 1].isspace() or text[e - 1] in ".,:"):
+        e -= 1
+    return (a, e) if e - b <= 200 else (a, b)
+
+
+_SENTENCE_END = re.compile(r"(?<!\b[A-Z])(?<!\bMr)(?<!\bMrs)(?<!\bMs)(?<!\bDr)(?<!\bSt)(?<!\bJr)(?<!\bInc)[.!?](?=\s|$)")
+
+
 def _polnear(text: str, attrs: list[_Attr]) -> list[_Attr]:
     merged: dict[tuple[Fragment | None, Fragment | None], _Attr] = {}
     out: list[_Attr] = []
@@ -101,6 +124,8 @@ def _polnear(text: str, attrs: list[_Attr]) -> list[_Attr]:
         merged[key] = at
         out.append(at)
     for at in out:
+        if at.source is not None and at.cue is not None and at.source[0] > at.cue[0]:
+            at.source = _extend_apposition(text, *at.source)
         a, b = _extend_quote(text, *at.content)
         m = _THAT_BEFORE.search(text, max(0, a - 12), a)
         if m:

@@ -271,6 +271,14 @@ _SPLIT_MIN_HEAD_WORDS = 4
 
 # Small patterns used inside the per-cue code (compiled here, not per call).
 _WITH = re.compile(r"\bwith\s+")
+_INTERJECTION = re.compile(
+    r",\s*(?:however|meanwhile|though|too|in\s+turn|for\s+(?:his|her|their|its)\s+part|for\s+example|in\s+fact|"
+    r"instead|of\s+course|in\s+(?:an?|his|her|their|its)\s+(?:\w+\s+)?(?:interview|statement|speech|letter|email|post|tweet|appearance)"
+    r"(?:\s+(?:on|with)\s+[^,]{1,30})?|(?:on\s+)?(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday))\s*,\s*$",
+    re.I,
+)
+_AND_END = re.compile(r"(?:^|[\s,])and$")
+_PAREN_END = re.compile(r"\s*\([^()]{1,30}\)$")
 _WHO_END = re.compile(r",\s*who\s*$")
 _CITED_BY_END = re.compile(r"\s(?:cited|quoted)\s+by\s+$")
 _CLAUSE_BREAK = re.compile(r";\s|,\s+while\s")
@@ -400,6 +408,14 @@ def _np_before(text: str, lo: int, pos: int, strict: bool = False) -> tuple[int,
             start = j
         elif k == "of" and 0 < j < last and _kind(toks[j - 1][2]) in ("cap", "head", "noun", "det") and right in ("cap", "det", "head", "noun", "poss", "mod"):
             start = j
+        elif k is None and w.lower() in L.POSSESSIVE_DETERMINERS and j < last and right in ("noun", "head", "mod", "cap"):
+            start = j  # "his father", "their campaign"
+            break
+        elif k is None and w[0].isdigit() and j < last and right in ("noun", "head") and toks[j + 1][2].lower() in ("percent", "%"):
+            start = j  # "74 percent said"
+            break
+        elif w == "and" and 0 < j < last and _kind(toks[j - 1][2]) in ("cap", "head") and right in ("cap", "head", "noun", "det", "mod"):
+            start = j  # "experts and U.S. officials", "Trump and Clinton"
         elif k == "det":
             start = j
             # "most of the candidates", "one of those advisers"
@@ -411,9 +427,38 @@ def _np_before(text: str, lo: int, pos: int, strict: bool = False) -> tuple[int,
         j -= 1
     if start is None:
         return None
-    if toks[start][2].lower() == "of":
+    if toks[start][2].lower() in ("of", "and"):
         start += 1
     return toks[start][0], end
+
+
+_PP_WORDS = frozenset({"of", "in", "for", "at", "from", "on", "and", "with", "across", "to"})
+
+
+_DET_BEFORE = re.compile(r"\b(?:the|a|an|his|her|their|its|our|my|your|this|these|those|every|each|no)\s+$", re.I)
+_WH_BEFORE = re.compile(r"\b(?:what|whatever|whenever|when|how|why|where|whom|whose|wherever|whoever)\s+$", re.I)
+def _segment_np(text: str, a: int, b: int) -> tuple[int, int] | None:
+    """text[a:b] when all of it is one noun phrase, prepositional phrases included
+    ("Darran Whiting of Liberty Baptist Church in Marion", "Rep. Elijah Cummings (D-Md.)"):
+    the comma-delimited subject before an apposition."""
+    while b > a and text[b - 1].isspace():
+        b -= 1
+    seg = text[a:b]
+    if not seg or len(seg) > 120:
+        return None
+    core = _PAREN_END.sub("", seg)
+    toks = _tokens(text, a, a + len(core))
+    if not toks or len(toks) > 12:
+        return None
+    kinds = [_kind(w) for _, _, w in toks]
+    if kinds[0] not in ("cap", "det", "poss", "noun", "mod", "head") or kinds[-1] not in ("cap", "noun", "head"):
+        return None
+    for (s, e, w), k in zip(toks, kinds):
+        if k in (None, "of", "pron") and w.lower() not in _PP_WORDS and not w[0].isdigit():
+            return None
+    if any(not text[toks[i][1] : toks[i + 1][0]].isspace() and text[toks[i][1] : toks[i + 1][0]] not in ("-", "") for i in range(len(toks) - 1)):
+        return None
+    return a, b
 
 
 def _np_after(text: str, pos: int, hi: int, skip_leading: bool = False) -> tuple[int, int] | None:
@@ -655,9 +700,20 @@ class _State:
         while True:
             m = _BRIDGE.search(t, max(ss, e - 60), e)
             if not m or m.end() != e:
-                break
+                m = _INTERJECTION.search(t, max(ss, e - 60), e)
+                if not m:
+                    break
+                e = m.start()
+                continue
             e = m.start() if m.start() > ss else ss
         head = t[ss:e].rstrip()
+        if not participle and _AND_END.search(head):
+            # "Trump called on her to resign and said ...": the subject of the first verb
+            for f in reversed(prior):
+                if f.party and f.party.span:
+                    return f.party
+            np = self.clause_subject(ss, e)
+            return self.party(np) if np else None
         if participle:
             if head.endswith(",") or head.endswith(" by") or head.endswith(" while") or not head:
                 for f in reversed(prior):
@@ -689,13 +745,20 @@ class _State:
                 while first < c and t[first] in " “\"‘":
                     first += 1
                 np = _np_before(t, seg, c)
-                if np and np[0] == first and _kind(t[np[0] : np[1]].split()[-1]) in ("cap", "head", "pron"):
+                if not (np and np[0] == first):
+                    np = _segment_np(t, first, c) or np
+                if np and np[0] == first and _kind(_tokens(t, np[0], np[1])[-1][2]) in ("cap", "head", "pron", "noun"):
                     return self.party(np, *self.apposition_role(c, commas[n + 1]))
                 combo = self.role_then_name(first, c, commas[n + 1])
                 if combo:
                     return combo
                 seg = c + 1
-            return None
+            # "One pastor supporting Mr. Cruz, Darran Whiting of Liberty Baptist Church, said"
+            first = seg
+            while first < region_end and t[first] in " “\"‘":
+                first += 1
+            np = _segment_np(t, first, region_end)
+            return self.party(np) if np else None
         np = _np_before(t, ss, e)
         if np:
             mc = _CITED_BY_END.search(t[max(ss, np[0] - 30) : np[0]])
@@ -714,6 +777,31 @@ class _State:
                     if np1 and np1[1] == len(t[:e].rstrip()):
                         np = np1
         return self.party(np) if np else None
+
+    def clause_subject(self, ss: int, e: int) -> tuple[int, int] | None:
+        """The subject of the sentence's first verb ("But the U.S. Court of Appeals for the
+        6th Circuit overruled and said ..."): the longest noun phrase at the start that a
+        verb-like word follows."""
+        t = self.text
+        toks = _tokens(t, ss, e)
+        i = 0
+        while i < len(toks) and toks[i][2].lower() in _LEADING_SKIP:
+            i += 1
+        if i >= len(toks) or t[ss : toks[i][0]].strip(" “‘"):
+            return None
+        best = None
+        for j in range(i, min(len(toks) - 1, i + 12)):
+            nxt = toks[j + 1][2]
+            if nxt[0].islower() and (nxt.endswith(("ed", "s")) or nxt.lower() in L.IRREGULAR_PAST) and _kind(nxt) != "noun":
+                np = _segment_np(t, toks[i][0], toks[j][1])
+                if np:
+                    best = np
+                break
+            if t[toks[j][1] : toks[j + 1][0]].strip():
+                break
+        if best is None and i < len(toks) and _kind(toks[i][2]) == "pron":
+            best = (toks[i][0], toks[i][1])
+        return best
 
     def apposition_role(self, c: int, nxt: int) -> tuple[None, str | None]:
         appos = self.text[c + 1 : nxt].strip()
@@ -862,10 +950,14 @@ class _State:
                     np = _np_before(t, qb, cs)
                     if np and not t[qb : np[0]].strip(" ,"):
                         return _Frame((cs, ce), lemma, self.party(np), _trim(t, qa + 1, qb - 1), "fixed", 10**12, quoted=True)
+        if _DET_BEFORE.search(t, max(ss, cs - 8), cs):
+            return None  # "the report", "his claims", "a vote": the noun
         participle = form.endswith("ing")
         party = self.subject(lo, cs, participle, prior)
         if party is None:
             return None
+        if party.span and _WH_BEFORE.search(t, max(ss, party.span[0] - 12), party.span[0]):
+            return None  # "what he thinks is ...", "the moment he says it": a subordinate clause
         fstart = party.span[0] if party.span and party.span[0] < cs and party.span[0] >= lo and not (participle and party in [f.party for f in prior]) else cs
         # Colon or comma, then a quotation: direct speech.
         mq = _COLON_QUOTE.match(t, ce, hi)
@@ -910,7 +1002,7 @@ class _State:
                     return None  # "seemed to suggest": the inner cue's frame
                 start = ce + mi.start(1) - 3
                 return _Frame((cs, ce), lemma, party, (start, hi), "forward", fstart, bound=hi)
-        if lemma in L.NEEDS_CLAUSE or not _CLAUSE_START.match(after) or _PREP_AFTER.match(after):
+        if lemma in L.NEEDS_CLAUSE or form in L.NOUN_LIKE_FORMS or not _CLAUSE_START.match(after) or _PREP_AFTER.match(after):
             return None
         start = ce + len(after) - len(after.lstrip(" ,"))
         return _Frame((cs, ce), lemma, party, (start, hi), "forward", fstart, bound=hi)

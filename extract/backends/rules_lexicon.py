@@ -80,7 +80,6 @@ REPORTING_VERBS: dict[str, tuple[str, ...]] = {
     "caution": ("caution", "cautions", "cautioned", "cautioning"),
     "expect": ("expect", "expects", "expected", "expecting"),
     "know": ("know", "knows", "knew", "knowing"),
-    "urge": ("urge", "urges", "urged", "urging"),
     "refuse": ("refuse", "refuses", "refused", "refusing"),
     "threaten": ("threaten", "threatens", "threatened", "threatening"),
     "vote": ("vote", "votes", "voted", "voting"),
@@ -115,14 +114,22 @@ NEEDS_CLAUSE = frozenset({
     "accuse", "write", "corroborate", "admit", "acknowledge", "announce", "explain", "tweet", "continue",
     "respond", "reply", "joke", "boast", "remark", "counter", "testify", "charge", "know", "recall", "find",
     "declare", "complain", "concede", "reiterate", "maintain", "contend", "show",
-    "want", "plan", "refuse", "urge", "vote", "threaten", "seem", "appear", "pledge", "vow",
+    "want", "plan", "refuse", "vote", "threaten", "seem", "appear", "pledge", "vow",
 })
 # ... and those with an object before it ("urged voters to reject").
-OBJECT_INFINITIVE = frozenset({"urge", "want", "expect"})
+OBJECT_INFINITIVE = frozenset({"want", "expect"})
+# Verb forms that are as often nouns ("battleground state polls", "the jobs report"): a
+# frame only with a that-clause, colon or quotation.
+NOUN_LIKE_FORMS = frozenset({
+    "state", "states", "report", "reports", "vote", "votes", "show", "shows", "promise", "promises",
+    "plan", "plans", "hope", "hopes", "fear", "fears", "note", "notes", "charge",
+    "charges", "estimate", "estimates", "tweet", "tweets", "remarks", "counter", "find", "finds",
+    "reply", "replies", "concerns", "reporting", "warning", "finding", "thought", "want", "wants",
+})
 # Verbs whose proposition may also be an infinitive ("promised to build", "seemed to
 # concede"): content "to ..." (PolNeAR keeps the "to"); a that-clause or quote as usual.
 INFINITIVE = frozenset({
-    "want", "hope", "plan", "promise", "vow", "pledge", "urge", "refuse", "threaten", "vote", "seem",
+    "want", "hope", "plan", "promise", "vow", "pledge", "refuse", "threaten", "vote", "seem",
     "appear", "expect", "agree", "claim", "predict", "assure", "fear", "worry", "caution",
 })
 
@@ -130,6 +137,9 @@ DETERMINERS = frozenset({
     "a", "an", "the", "one", "two", "three", "four", "five", "six", "several", "some", "many",
     "other", "another", "these", "those", "most", "few", "multiple", "numerous",
 })
+# Possessive determiners start a source phrase ("his father", "her campaign") when walking
+# left from a cue; elsewhere they are function words.
+POSSESSIVE_DETERMINERS = frozenset({"his", "her", "their", "its", "our", "my", "your"})
 PRONOUNS = frozenset({"he", "she", "they"})
 
 # Heads that name an unnamed party: "a diplomatic source", "some analysts".
@@ -157,6 +167,17 @@ ROLE_WORDS = frozenset({
     "deputy", "prime", "foreign", "defence", "defense", "aviation", "security", "prosecutor",
     "adviser", "advisor", "correspondent", "reporter", "editor", "columnist", "professor",
     "researcher", "diplomat", "vice", "acting", "former", "state", "group", "operator",
+    # lower-case words PolNeAR train shows directly before a name inside a source
+    "candidate", "nominee", "manager", "longtime", "strategist", "front-runner", "senior", "pollster",
+    "host", "executive", "rival", "presumptive", "veteran", "attorney", "aide", "opponent", "neurosurgeon",
+    "delegate", "anchor", "lawyer", "fellow", "hopeful", "member", "consultant", "scientist", "co-host",
+    "owner", "author", "developer", "congressman", "congresswoman", "speaker", "superdelegate", "activist",
+    "economist", "historian", "strategist", "organizer", "founder", "co-founder", "chairman", "commentator",
+    "pundit", "blogger", "journalist", "writer", "critic", "supporter", "ally", "challenger", "incumbent",
+    "businessman", "businesswoman", "billionaire", "mogul", "tycoon", "star", "actor", "actress", "singer",
+    "rapper", "comedian", "officer", "sheriff", "judge", "justice", "councilman", "councilwoman",
+    "assemblyman", "assemblywoman", "legislator", "representative", "nominee", "contender", "frontrunner",
+    "surrogate", "campaign", "chief", "general", "political", "super",
 })
 # Lower-case modifiers allowed in a source noun phrase.
 MODIFIERS = frozenset({
@@ -285,6 +306,15 @@ NOUNS_LIKE_VERBS = frozenset({
 })
 # Words before "of the ..." that make one source phrase ("most of the candidates").
 QUANTIFIERS = frozenset({
+    "three-quarters", "two-thirds", "one-third", "a third", "half", "majority", "plurality", "percent",
     "most", "some", "many", "one", "two", "three", "four", "five", "several", "few", "all", "each",
     "none", "half", "both", "any", "majority", "members", "dozens", "hundreds", "thousands", "millions",
+})
+# Past forms that do not end in -ed (to see where a subject ends: "the court overruled", "Trump went").
+IRREGULAR_PAST = frozenset({
+    "went", "came", "made", "took", "gave", "got", "won", "lost", "ran", "began", "became", "left", "kept",
+    "held", "brought", "bought", "sought", "fought", "thought", "told", "said", "wrote", "spoke", "met",
+    "sent", "spent", "built", "struck", "drew", "grew", "knew", "threw", "rose", "fell", "led", "paid",
+    "read", "put", "set", "cut", "hit", "let", "quit", "stood", "felt", "heard", "found", "saw", "sat",
+    "is", "was", "were", "are", "has", "had", "have", "will", "would", "can", "could", "should", "may", "might",
 })
