@@ -17,7 +17,8 @@ Conventions (``convention``):
   split): the content takes a directly preceding complementiser *that* and its
   enclosing quotation marks (with the punctuation inside them), a source written after
   its cue takes its apposition to the end of the sentence, the cue takes the
-  auxiliaries and adverbs written directly before it (*has said*, *also said*), claims
+  auxiliaries, modals, negation and adverbs written directly before it (*has said*,
+  *is telling*, *did not say*, *also said*), claims
   that share one cue are one attribution (the corpus labels each token once), and a
   source or cue standing inside the content splits it into fragments
   (``T3<TAB>Content 0 20;41 80``).
@@ -46,9 +47,14 @@ _OPEN = "“\"‘'"
 _CLOSE = {"“": "”", '"': '"', "‘": "’", "'": "'"}
 _PLAIN_NAME = re.compile(r"[\w.,+=@()\[\] -]{1,200}")
 _THAT_BEFORE = re.compile(r"\bthat\s+$", re.I)
-# Auxiliaries and adverbs PolNeAR's annotators keep in the cue ("has said", "also said").
+# Auxiliaries, modals, negation, adverbs and an infinitive "to" written directly before
+# the cue: PolNeAR's annotators keep them in it ("has said", "is telling", "also said",
+# "did not say", "to declare"); measured on its train split, each is inside the cue far
+# more often than outside.
 _AUX_BEFORE = re.compile(
-    r"(?:\b(?:has|have|had|also|later|previously|repeatedly|often|once|then|will|would|has\s+long|had\s+previously)\s+)+$",
+    r"(?:\b(?:has|have|had|is|are|was|were|be|been|being|can|could|may|might|must|should|will|would|did|does|do|"
+    r"also|still|even|not|never|first|now|recently|later|then|already|again|long|often|once|just|to|"
+    r"(?:has|have|had|is|are|was|were|did|does|do|could|would|should|can|must)n[’']t|[’'](?:s|ve|d|ll)|[a-z]+ly)\s+)+$",
     re.I,
 )
 
@@ -132,7 +138,7 @@ def _polnear(text: str, attrs: list[_Attr]) -> list[_Attr]:
             a = m.start()
         at.content = (a, b)
         if at.cue is not None:
-            m = _AUX_BEFORE.search(text, max(0, at.cue[0] - 40), at.cue[0])
+            m = _AUX_BEFORE.search(text, max(0, at.cue[0] - 60), at.cue[0])
             if m and not (a <= m.start() < b):
                 at.cue = (m.start(), at.cue[1])
     return out

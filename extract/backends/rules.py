@@ -558,6 +558,11 @@ def _curly_quotes(text: str) -> str:
 
 
 _STRAIGHT = re.compile(r"''|\"")
+# "Freddy Ortega said." / "said Grimm, a Trump supporter." / "he added on Tuesday."
+_SPEECH_TAIL = re.compile(
+    r"(?:[^\s.!?“”][^.!?“”]{0,60}?\s)?(?:said|says|added|asked|told\s+\w+(?:\s+\w+)?|wrote|continued|explained|noted|replied|responded)"
+    r"(?:\s[^.!?“”]{1,80})?[.!?]?"
+)
 _OPENS_AFTER = frozenset(" \t\n\r([{—–-‘“\u00a0")
 
 
@@ -583,9 +588,22 @@ def extract_claims(text: str) -> list[Claim]:
         if state.caption(ps, pe):
             continue
         quotes = [(m.start(), m.end()) for m in _QUOTED.finditer(text, ps, pe)]
-        for ss, se in sentences(text, ps, pe):
+        state.last_quoted = None
+        for ss, se in _join_speech_tails(text, sentences(text, ps, pe)):
             state.sentence(ss, se, quotes)
     return state.finish()
+
+
+def _join_speech_tails(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """“Is it over?” Freddy Ortega said. is one sentence: the splitter ends one at “?”” and
+    the short tail that names the speaker belongs to the quotation before it."""
+    out: list[tuple[int, int]] = []
+    for ss, se in spans:
+        if out and text[out[-1][1] - 1] == "”" and text[out[-1][1] - 2] in "?!" and _SPEECH_TAIL.fullmatch(text, ss, se):
+            out[-1] = (out[-1][0], se)
+        else:
+            out.append((ss, se))
+    return out
 
 
 class _State:
@@ -596,6 +614,7 @@ class _State:
         self.claims: list[tuple[int, int, Claim]] = []
         self.aliases = {m.group(2): m.group(1) for m in _ACRONYM_DEF.finditer(text)} if "(" in text else {}
         self.lower = _Lower(text)
+        self.last_quoted: _Frame | None = None  # the quoted frame of the sentence before, in this paragraph
 
     # -- claimants ------------------------------------------------------------------
 
@@ -865,8 +884,24 @@ class _State:
         ]
         for f in frames:
             self.emit(f)
+        if not frames and self.last_quoted and self.continues_quote(ss, se, q_in):
+            return
+        self.last_quoted = next((f for f in reversed(frames) if f.quoted and f.party and f.party.span), None) if frames else None
         if not self.marker(ss, se, frames) and not frames:
             self.plain(ss, se, q_in)
+
+    def continues_quote(self, ss: int, se: int, q_in: list[tuple[int, int]]) -> bool:
+        """“We lost,” she said. “We will be back.”: a sentence that is one quotation right
+        after a quotation attributed in the sentence before goes on with the same
+        speaker and cue (direct speech), as attribution corpora label it."""
+        t = self.text
+        prev = self.last_quoted
+        q = next(((qa, qb) for qa, qb in q_in if qa == ss), None)
+        if prev is None or q is None or t[q[1] : se].strip(" .!?"):
+            return False
+        content = _trim(t, q[0] + 1, q[1] - 1)
+        self.emit(_Frame(prev.cue, prev.lemma, prev.party, content, "fixed", 10**12, quoted=True))
+        return True
 
     def settle(self, frames: list[_Frame]) -> list[_Frame]:
         """Bound forward content at the next frame, then drop cues buried in content."""
