@@ -16,7 +16,8 @@ Conventions (``convention``):
 - ``polnear``: the corpus's boundaries (Newell et al. 2018, measured on its train
   split): the content takes a directly preceding complementiser *that* and its
   enclosing quotation marks (with the punctuation inside them), a source written after
-  its cue takes its apposition to the end of the sentence, the cue takes the
+  its cue takes its apposition to the end of the sentence, a relative pronoun between a
+  source and its cue is the source (*X, a former aide, who said*), the cue takes the
   auxiliaries, modals, negation and adverbs written directly before it (*has said*,
   *is telling*, *did not say*, *also said*), claims
   that share one cue are one attribution (the corpus labels each token once), and a
@@ -45,6 +46,7 @@ CONVENTIONS: tuple[str, ...] = ("claims", "polnear")
 
 _OPEN = "“\"‘'"
 _CLOSE = {"“": "”", '"': '"', "‘": "’", "'": "'"}
+_WHO = re.compile(r"[^.;:“”]{0,200}?,\s*(who|which)\s+")
 _PLAIN_NAME = re.compile(r"[\w.,+=@()\[\] -]{1,200}")
 _THAT_BEFORE = re.compile(r"\bthat\s+$", re.I)
 # Auxiliaries, modals, negation, adverbs and an infinitive "to" written directly before
@@ -132,6 +134,10 @@ def _polnear(text: str, attrs: list[_Attr]) -> list[_Attr]:
     for at in out:
         if at.source is not None and at.cue is not None and at.source[0] > at.cue[0]:
             at.source = _extend_apposition(text, *at.source)
+        elif at.source is not None and at.cue is not None:
+            m = _WHO.match(text, at.source[1], at.cue[0])
+            if m and m.end() == at.cue[0] or (m and _AUX_BEFORE.fullmatch(text, m.end(), at.cue[0])):
+                at.source = (m.start(1), m.end(1))  # "Lionel Sosa, ..., who said": the corpus's source is "who"
         a, b = _extend_quote(text, *at.content)
         m = _THAT_BEFORE.search(text, max(0, a - 12), a)
         if m:

@@ -386,7 +386,10 @@ def _np_before(text: str, lo: int, pos: int, strict: bool = False) -> tuple[int,
     last = len(toks) - 1
     if _kind(toks[last][2]) == "pron":
         return toks[last][0], end
-    if _kind(toks[last][2]) not in (("cap", "head") if strict else ("cap", "head", "noun")):
+    k_last = _kind(toks[last][2])
+    if k_last == "mod" and toks[last][2].lower() not in L.ADJECTIVAL_ROLES:
+        k_last = "head"  # "a Treasury spokesman", "the Clinton campaign"
+    if k_last not in (("cap", "head") if strict else ("cap", "head", "noun")):
         return None
     start = None
     j = last
@@ -437,6 +440,16 @@ _PP_WORDS = frozenset({"of", "in", "for", "at", "from", "on", "and", "with", "ac
 
 _DET_BEFORE = re.compile(r"\b(?:the|a|an|his|her|their|its|our|my|your|this|these|those|every|each|no)\s+$", re.I)
 _WH_BEFORE = re.compile(r"\b(?:what|whatever|whenever|when|how|why|where|whom|whose|wherever|whoever)\s+$", re.I)
+def participle_form(form: str) -> bool:
+    return form.endswith("ing")
+
+
+# After an inverted source: the end of the sentence, an apposition, or a time or place.
+_TAIL_AFTER_SOURCE = re.compile(r"\s*(?:[.!?]|,|$|\s(?:on|in|at|during|after|before|last|this|earlier|told)\b|\s(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b)", re.I)
+# "..., X said after the attacks." / "..., X said on Tuesday."
+_TRAILING_ADJUNCT = re.compile(r"(?:\s+(?:on|in|at|during|after|before|last|this|earlier|of|about|while|to)\b[^,;:“”]{0,80}|\s+(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|yesterday|today)\b[^,;:“”]{0,40})\s*[.!?]?\s*", re.I)
+
+
 def _segment_np(text: str, a: int, b: int) -> tuple[int, int] | None:
     """text[a:b] when all of it is one noun phrase, prepositional phrases included
     ("Darran Whiting of Liberty Baptist Church in Marion", "Rep. Elijah Cummings (D-Md.)"):
@@ -987,6 +1000,13 @@ class _State:
                         return _Frame((cs, ce), lemma, self.party(np), _trim(t, qa + 1, qb - 1), "fixed", 10**12, quoted=True)
         if _DET_BEFORE.search(t, max(ss, cs - 8), cs):
             return None  # "the report", "his claims", "a vote": the noun
+        # "Federal mandates are a burden, said Wilcox, an Orlando Republican." (no quotation marks)
+        pre_cue = t[lo:cs].rstrip()
+        if pre_cue.endswith(",") and len(pre_cue.split()) >= 4 and not participle_form(form):
+            np = _np_after(t, ce, se)
+            if np and _TAIL_AFTER_SOURCE.match(t, np[1], se):
+                comma = lo + len(pre_cue) - 1
+                return _Frame((cs, ce), lemma, self.party(np), _trim(t, lo, comma), "fixed", 10**12)
         participle = form.endswith("ing")
         party = self.subject(lo, cs, participle, prior)
         if party is None:
@@ -1007,7 +1027,7 @@ class _State:
             if after.lstrip().startswith(","):
                 cut_b = ce + after.index(",") + 1
                 return _Frame((cs, ce), lemma, party, _trim(t, lo, hi), "whole", 10**12, cut=(comma, cut_b))
-            if not after.strip(" .!?”\"’"):
+            if not after.strip(" .!?”\"’") or _TRAILING_ADJUNCT.fullmatch(t, ce, se):
                 return _Frame((cs, ce), lemma, party, _trim(t, lo, comma), "fixed", 10**12)
         if lemma == "tell":
             ma = _ADDRESSEE.match(t, ce, hi)

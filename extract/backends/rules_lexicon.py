@@ -179,6 +179,12 @@ ROLE_WORDS = frozenset({
     "assemblyman", "assemblywoman", "legislator", "representative", "nominee", "contender", "frontrunner",
     "surrogate", "campaign", "chief", "general", "political", "super",
 })
+# Role words that only modify ("former", "deputy"); the others can head a source ("the spokesman").
+ADJECTIVAL_ROLES = frozenset({
+    "former", "prime", "foreign", "deputy", "acting", "vice", "political", "super", "senior", "longtime",
+    "presumptive", "defence", "defense", "aviation", "security", "state", "news", "chief", "general",
+    "fellow", "veteran", "top", "local", "national", "federal",
+})
 # Lower-case modifiers allowed in a source noun phrase.
 MODIFIERS = frozenset({
     "diplomatic", "unnamed", "anonymous", "senior", "junior", "local", "independent", "same",
