@@ -19,7 +19,7 @@ Conventions (``convention``):
   its cue takes its apposition to the end of the sentence, a relative pronoun between a
   source and its cue is the source (*X, a former aide, who said*), the cue takes the
   auxiliaries, modals, negation and adverbs written directly before it (*has said*,
-  *is telling*, *did not say*, *also said*), claims
+  *is telling*, *did not say*, *also said*) and a colon right after it, claims
   that share one cue are one attribution (the corpus labels each token once), and a
   source or cue standing inside the content splits it into fragments
   (``T3<TAB>Content 0 20;41 80``).
@@ -147,6 +147,8 @@ def _polnear(text: str, attrs: list[_Attr]) -> list[_Attr]:
             m = _AUX_BEFORE.search(text, max(0, at.cue[0] - 60), at.cue[0])
             if m and not (a <= m.start() < b):
                 at.cue = (m.start(), at.cue[1])
+            if text.startswith(":", at.cue[1]):
+                at.cue = (at.cue[0], at.cue[1] + 1)  # "added:" (367 of 385 on train)
     return out
 
 

@@ -140,7 +140,8 @@ _BRIDGE = re.compile(
     r"repeatedly|quickly|initially|separately|once|first|reportedly|allegedly|"
     r"(?:was|were|is|are)\s+quick\s+to|took\s+to\s+[\w’' ]{1,30}?\s+to|went\s+on\s+to|"
     r"(?:appeared|sought|rushed|moved|continued|hastened)\s+to|"
-    r"\w+ly|never|not|also|still|often|long|recently|just|even|"
+    r"(?-i:[a-z]+ly)|never|not|also|still|often|long|recently|just|even|barely|"
+    r"(?:do|does|did|can|could|will|would|may|might|must|should)(?:\s+not|n[’']t)?|(?:don|doesn|didn|can|couldn|won|wouldn|isn|wasn)[’']t|cannot|"
     # time and occasion between a subject and its cue ("Trump on Tuesday said")
     r"on\s+(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)|"
     r"(?:last|this|next|earlier\s+this|late\s+last|early\s+this)\s+(?:week|month|year|night|weekend|spring|summer|fall|autumn|winter)|"
@@ -149,6 +150,7 @@ _BRIDGE = re.compile(
     r"(?:\s+(?:on|with|to)\s+[\w’'.]+(?:\s+[A-Z][\w’'.]*)*)?)\s*$",
     re.I,
 )
+_PROGRESSIVE = re.compile(r"\b(?:is|are|was|were|am|been)\s+(?:(?-i:[a-z]+ly)\s+)?$", re.I)
 _PASSIVE_AUX = re.compile(r"\b(?:is|are|was|were|been|be|being)\s+$", re.I)
 # What may stand between a cue and its that-clause or quotation: a time or occasion
 # ("said Tuesday", "said in a statement on Monday", "said of the plan").
@@ -935,7 +937,7 @@ class _State:
                 buried = any(
                     f.kind == "forward" and f.content[0] <= (g.cue[0] if g.cue else -1) < f.content[1] for f in kept
                 )
-                if buried and not (g.that or g.quoted):
+                if buried and (not (g.that or g.quoted) or g.lemma in L.WEAK_LEMMAS):
                     continue
                 kept.append(g)
             if len(kept) == len(frames):
@@ -980,7 +982,7 @@ class _State:
         cs, ce, form = m
         lemma = L.FORM_TO_LEMMA[form]
         after = t[ce:se]
-        if _PASSIVE_AUX.search(t, max(ss, cs - 12), cs) or _BY_OF.match(after):
+        if (not form.endswith("ing") and _PASSIVE_AUX.search(t, max(ss, cs - 12), cs)) or _BY_OF.match(after):
             return None
         lo, hi = ss, se
         for qa, qb in q_in:
@@ -1007,8 +1009,10 @@ class _State:
             if np and _TAIL_AFTER_SOURCE.match(t, np[1], se):
                 comma = lo + len(pre_cue) - 1
                 return _Frame((cs, ce), lemma, self.party(np), _trim(t, lo, comma), "fixed", 10**12)
-        participle = form.endswith("ing")
-        party = self.subject(lo, cs, participle, prior)
+        # "Kasich is telling a crowd ...": a progressive is a finite verb
+        prog = _PROGRESSIVE.search(t, max(ss, cs - 16), cs) if form.endswith("ing") else None
+        participle = form.endswith("ing") and prog is None
+        party = self.subject(lo, prog.start() if prog else cs, participle, prior)
         if party is None:
             return None
         if party.span and _WH_BEFORE.search(t, max(ss, party.span[0] - 12), party.span[0]):

@@ -81,7 +81,6 @@ REPORTING_VERBS: dict[str, tuple[str, ...]] = {
     "expect": ("expect", "expects", "expected", "expecting"),
     "know": ("know", "knows", "knew", "knowing"),
     "refuse": ("refuse", "refuses", "refused", "refusing"),
-    "threaten": ("threaten", "threatens", "threatened", "threatening"),
     "vote": ("vote", "votes", "voted", "voting"),
     "testify": ("testify", "testifies", "testified", "testifying"),
     "counter": ("counter", "counters", "countered", "countering"),
@@ -102,6 +101,12 @@ for _f in ("finding", "showing", "planning", "thinking", "knowing", "voting", "c
     FORM_TO_LEMMA.pop(_f, None)
 PAST: dict[str, str] = {lemma: forms[2] for lemma, forms in REPORTING_VERBS.items()}
 
+# Verbs of intention and cognition: inside another frame's content they are part of it.
+WEAK_LEMMAS = frozenset({
+    "think", "seem", "appear", "want", "hope", "plan", "promise", "vow", "pledge", "refuse", "vote",
+    "expect", "fear", "worry", "know", "agree", "find", "show", "continue", "recall", "estimate",
+    "predict", "speculate", "suspect", "imply", "hint", "assure", "caution", "joke", "boast", "remark",
+})
 # Verbs that report speech even inside a quotation ("“The source told us that ...”").
 SPEECH_LEMMAS = frozenset({"say", "tell", "claim", "report", "warn", "deny", "confirm", "add", "insist", "state", "reveal"})
 DENIAL_LEMMAS = frozenset({"deny", "dismiss", "reject", "refute"})
@@ -114,7 +119,7 @@ NEEDS_CLAUSE = frozenset({
     "accuse", "write", "corroborate", "admit", "acknowledge", "announce", "explain", "tweet", "continue",
     "respond", "reply", "joke", "boast", "remark", "counter", "testify", "charge", "know", "recall", "find",
     "declare", "complain", "concede", "reiterate", "maintain", "contend", "show",
-    "want", "plan", "refuse", "vote", "threaten", "seem", "appear", "pledge", "vow",
+    "want", "plan", "refuse", "vote", "seem", "appear", "pledge", "vow",
 })
 # ... and those with an object before it ("urged voters to reject").
 OBJECT_INFINITIVE = frozenset({"want", "expect"})
@@ -129,7 +134,7 @@ NOUN_LIKE_FORMS = frozenset({
 # Verbs whose proposition may also be an infinitive ("promised to build", "seemed to
 # concede"): content "to ..." (PolNeAR keeps the "to"); a that-clause or quote as usual.
 INFINITIVE = frozenset({
-    "want", "hope", "plan", "promise", "vow", "pledge", "refuse", "threaten", "vote", "seem",
+    "want", "hope", "plan", "promise", "vow", "pledge", "refuse", "vote", "seem",
     "appear", "expect", "agree", "claim", "predict", "assure", "fear", "worry", "caution",
 })
 
