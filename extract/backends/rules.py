@@ -1048,22 +1048,23 @@ class _State:
                 party = self.party((xs, mt.end(2)))
                 return _Frame((mt.start(1), mt.end(1)), "with reference to", party, (mt.end(), hi), "forward", fstart, that=True, bound=hi)
             return _Frame((cs, ce), lemma, party, (mt.end(), hi), "forward", fstart, that=True, bound=hi)
+        c_end = ce  # where the content may start: after the addressee of "told"
         if lemma == "tell":
             ma = _ADDRESSEE.match(t, ce, hi)
             if not ma:
                 return None
-            ce = ma.end()
-            after = t[ce:se]
+            c_end = ma.end()
+            after = t[c_end:se]
         if lemma in L.INFINITIVE:
             mi = (_OBJ_TO_VERB if lemma in L.OBJECT_INFINITIVE else _TO_VERB).match(after)
             if mi:
                 if mi.group(1).lower() in L.FORM_TO_LEMMA:
                     return None  # "seemed to suggest": the inner cue's frame
-                start = ce + mi.start(1) - 3
+                start = c_end + mi.start(1) - 3
                 return _Frame((cs, ce), lemma, party, (start, hi), "forward", fstart, bound=hi)
         if lemma in L.NEEDS_CLAUSE or form in L.NOUN_LIKE_FORMS or not _CLAUSE_START.match(after) or _PREP_AFTER.match(after):
             return None
-        start = ce + len(after) - len(after.lstrip(" ,"))
+        start = c_end + len(after) - len(after.lstrip(" ,"))
         return _Frame((cs, ce), lemma, party, (start, hi), "forward", fstart, bound=hi)
 
     # -- agentless hedges and captions --------------------------------------------
