@@ -273,6 +273,7 @@ _SPLIT_MIN_HEAD_WORDS = 4
 
 # Small patterns used inside the per-cue code (compiled here, not per call).
 _WITH = re.compile(r"\bwith\s+")
+_COLON_SOURCE = re.compile(r"(?:(?:From|Here’s|Here's)\s+)?((?:[\w’'.-]+\s+){0,4}[\w’'.-]+)\s*(:)\s+(?=[“‘\w])")
 _INTERJECTION = re.compile(
     r",\s*(?:however|meanwhile|though|too|in\s+turn|for\s+(?:his|her|their|its)\s+part|for\s+example|in\s+fact|"
     r"instead|of\s+course|in\s+(?:an?|his|her|their|its)\s+(?:\w+\s+)?(?:interview|statement|speech|letter|email|post|tweet|appearance)"
@@ -865,6 +866,10 @@ class _State:
         t = self.text
         q_in = [(a, b) for a, b in quotes if a < se and b > ss]
         frames: list[_Frame] = []
+        if ":" in t[ss : ss + 60]:
+            f = self.colon_headline(ss, se)
+            if f:
+                frames.append(f)
         for m in _ACCORDING.finditer(t, ss, se) if self.lower.has_any(("according",), ss, se) else ():
             f = self.according(ss, se, m.start(), m.end(), q_in)
             if f:
@@ -917,6 +922,25 @@ class _State:
         content = _trim(t, q[0] + 1, q[1] - 1)
         self.emit(_Frame(prev.cue, prev.lemma, prev.party, content, "fixed", 10**12, quoted=True))
         return True
+
+    def colon_headline(self, ss: int, se: int) -> _Frame | None:
+        """ "Marco Rubio: I’m Not Interested In Being Vice President." / "From the report:
+        “...”": a short source, a colon, then what it says (headlines, pull quotes)."""
+        t = self.text
+        m = _COLON_SOURCE.match(t, ss, se)
+        if not m:
+            return None
+        xs, xe = m.start(1), m.end(1)
+        low = t[xs:xe].lower()
+        if low in L.COLON_LABELS or not any(c.isalpha() for c in t[m.end() : se]):
+            return None
+        toks = _tokens(t, xs, xe)
+        if not toks or _kind(toks[-1][2]) not in ("cap", "head", "noun") or any(_kind(w) is None and w.lower() not in ("of", "and", "the") for _, _, w in toks):
+            return None
+        content = _trim(t, m.end(), se)
+        if len(t[content[0] : content[1]].split()) < 3:
+            return None
+        return _Frame((m.start(2), m.end(2)), "say", self.party((xs, xe)), content, "fixed", 10**12)
 
     def settle(self, frames: list[_Frame]) -> list[_Frame]:
         """Bound forward content at the next frame, then drop cues buried in content."""

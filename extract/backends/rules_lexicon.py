@@ -45,6 +45,9 @@ REPORTING_VERBS: dict[str, tuple[str, ...]] = {
     # frequency (scripts/polnear.py stats), keeping those that take a proposition, an
     # intention or a quotation (not events such as "endorsed", "criticized").
     "tweet": ("tweet", "tweets", "tweeted", "tweeting"),
+    # "called him a liar" names a claim about him; "called for" / "called on" are appeals
+    # (author events in gold/GUIDELINES.md §6) and are left out by the preposition rule.
+    "call": ("call", "calls", "called", "calling"),
     "continue": ("continue", "continues", "continued", "continuing"),
     "find": ("find", "finds", "found", "finding"),
     "show": ("show", "shows", "showed", "showing", "shown"),
@@ -130,6 +133,7 @@ NOUN_LIKE_FORMS = frozenset({
     "plan", "plans", "hope", "hopes", "fear", "fears", "note", "notes", "charge",
     "charges", "estimate", "estimates", "tweet", "tweets", "remarks", "counter", "find", "finds",
     "reply", "replies", "concerns", "reporting", "warning", "finding", "thought", "want", "wants",
+    "call", "calls",
 })
 # Verbs whose proposition may also be an infinitive ("promised to build", "seemed to
 # concede"): content "to ..." (PolNeAR keeps the "to"); a that-clause or quote as usual.
@@ -328,4 +332,13 @@ IRREGULAR_PAST = frozenset({
     "sent", "spent", "built", "struck", "drew", "grew", "knew", "threw", "rose", "fell", "led", "paid",
     "read", "put", "set", "cut", "hit", "let", "quit", "stood", "felt", "heard", "found", "saw", "sat",
     "is", "was", "were", "are", "has", "had", "have", "will", "would", "can", "could", "should", "may", "might",
+})
+# "Label: ..." lines that are not a source speaking.
+COLON_LABELS = frozenset({
+    "q", "a", "read", "photo", "photos", "video", "source", "sources", "update", "updated", "note",
+    "editor's note", "editor’s note", "correction", "related", "watch", "listen", "see also", "also read",
+    "more", "share", "comments", "tags", "filed under", "image", "credit", "caption", "date", "by",
+    "warning", "breaking", "exclusive", "analysis", "opinion", "background", "context", "why", "what",
+    "how", "who", "when", "where", "bottom line", "the bottom line", "the upshot", "p.s", "ps", "answer",
+    "question", "example", "for example", "key", "summary", "transcript", "full text", "timeline",
 })
