@@ -54,7 +54,7 @@ from claims.kernel.segment import paragraphs, sentences
 
 # A word; honorifics and initials keep their period ("Mr.", "James B. Comey").
 _WORD = re.compile(
-    r"(?:Mr|Mrs|Ms|Dr|Sen|Sens|Rep|Reps|Gov|Gen|Lt|Col|Sgt|Capt|Adm|Prof|Rev|Jr|Sr|St)\.|[A-Z]\.(?=\s+[A-Z])"
+    r"(?:Mr|Mrs|Ms|Dr|Sen|Sens|Rep|Reps|Gov|Gen|Lt|Col|Sgt|Capt|Adm|Prof|Rev|Jr|Sr|St|Corp|Inc|Co|Ltd|Bros|Dept|Assn)\.|[A-Z]\.(?=\s+[A-Z])"
     r"|(?:[A-Z]\.){2,}|[^\W_]+(?:[’'\-.][^\W_]+)*"
 )
 _WORD_ONLY = re.compile(r"[A-Za-z]+")
@@ -128,7 +128,8 @@ _MARKER_THAT = re.compile(
     re.I,
 )
 _HEDGE = re.compile(
-    r"\b(?:may|might|could|possibly|possible|potentially|likely|allegedly|alleged|reportedly|apparently|"
+    # "may" only in lower case: "May" is the month ("in May", "May 5")
+    r"\b(?:(?-i:may)|might|could|possibly|possible|potentially|likely|allegedly|alleged|reportedly|apparently|"
     r"appears?|appeared|seem(?:s|ed)?|suggest(?:s|ed|ing)?|believed?|believes|perhaps|unconfirmed|"
     r"purportedly|purported|supposedly|early\s+signs|early\s+indications|probably|suspected|"
     r"(?:is|are)\s+said\s+to|it\s+is\s+claimed)\b",
@@ -256,7 +257,7 @@ def _str_has_any(s: str, keys: tuple[str, ...]) -> bool:
 # source mark the article's own speculation or prediction (not claims, GUIDELINES §1).
 _PLAIN_MIN_CHARS = 20
 _PLAIN_MIN_WORDS = 5
-_SPECULATION = re.compile(r"\b(?:may|might|could|would)\b", re.I)
+_SPECULATION = re.compile(r"\b(?:(?-i:may)|might|could|would)\b", re.I)
 # "X expressed concern over the incident." (and nothing else): feelings are not claims (§1).
 _FEELING = re.compile(
     r"[^,;]{1,80}?\s(?:expressed|voiced|offered|conveyed|extended)\s+(?:its\s+|their\s+|his\s+|her\s+)?(?:deep\s+|deepest\s+|sincere\s+)?"
@@ -443,6 +444,28 @@ _PP_WORDS = frozenset({"of", "in", "for", "at", "from", "on", "and", "with", "ac
 
 _DET_BEFORE = re.compile(r"\b(?:the|a|an|his|her|their|its|our|my|your|this|these|those|every|each|no)\s+$", re.I)
 _WH_BEFORE = re.compile(r"\b(?:what|whatever|whenever|when|how|why|where|whom|whose|wherever|whoever)\s+$", re.I)
+def _quote_parts(text: str, a: int, b: int) -> list[tuple[int, int]]:
+    """The sentences (and "; " clauses) of a quotation's interior."""
+    out = []
+    for ss, se in sentences(text, a, b):
+        pos = ss
+        for m in _SEMI.finditer(text, ss, se):
+            out.append((pos, m.start()))
+            pos = m.end()
+        out.append((pos, se))
+    return out
+
+
+_SEMI = re.compile(r";\s+")
+
+
+def _names_a_body(word: str) -> bool:
+    """ "Department", "Ministry", "Corp.": an institution word; a name made only of them
+    keeps the word before it ("Justice Department"), which is then no title."""
+    lw = word.lower().rstrip(".")
+    return lw in L.GOV_NOUNS or lw in L.ORG_SUFFIXES or lw in L.MEDIA_SUFFIXES or lw in L.GOV_WORDS
+
+
 def participle_form(form: str) -> bool:
     return form.endswith("ing")
 
@@ -664,10 +687,15 @@ class _State:
         low = name.lower()
         if low in L.MEDIA:
             return ClaimantType.media
-        if low in L.ORGANIZATIONS or low.split()[-1] in L.ORG_SUFFIXES:
+        words = low.rstrip(".").split()
+        if low in L.ORGANIZATIONS or words[-1] in L.ORG_SUFFIXES:
             return ClaimantType.organization
-        if any(w in L.GOV_WORDS for w in low.split()):
+        if any(w in L.GOV_WORDS for w in words) or words[-1] in L.GOV_NOUNS:
             return ClaimantType.government
+        if words[-1] in L.MEDIA_SUFFIXES:
+            return ClaimantType.media
+        if words[-1] in L.DOCUMENT_NOUNS:
+            return ClaimantType.unknown  # "a report", "the poll": a document, not a person
         return ClaimantType.person
 
     def classify(self, raw: str) -> tuple[str | None, ClaimantType, str | None]:
@@ -702,7 +730,7 @@ class _State:
             lw = w.lower()
             if lw in L.ROLE_WORDS or lw in L.TITLE_WORDS or _kind(w) == "poss":
                 tail = body_words[i + 1 :]
-                if all(_kind(t) == "cap" and t.lower() not in L.TITLE_WORDS for t in tail):
+                if all(_kind(t) == "cap" and t.lower() not in L.TITLE_WORDS for t in tail) and not all(_names_a_body(t) for t in tail):
                     split = i + 1
         if split:
             tail = " ".join(body_words[split:])
@@ -717,10 +745,26 @@ class _State:
             return name, ClaimantType.anonymous, None
         if last in L.UNKNOWN_NOUNS:
             return _lower_first(raw), ClaimantType.unknown, None
+        indefinite = words[0].lower() in L.DETERMINERS and words[0].lower() != "the"
+        if last in L.DOCUMENT_NOUNS:
+            # "A Quinnipiac poll": the claimant is its author when the article names one (§5)
+            author = [w for w in body_words[:-1] if w[:1].isupper() and w.lower() not in L.DETERMINERS]
+            if author:
+                name = " ".join(author).removesuffix("’s").removesuffix("'s")
+                kind = self._type_of_name(name)
+                return name, ClaimantType.organization if kind is ClaimantType.person else kind, None
+            return _lower_first(raw), ClaimantType.unknown, None
+        if last in L.ROLE_WORDS and last not in L.ADJECTIVAL_ROLES and not _names_a_body(last):
+            # a person named by role: "the police chief" (person), "a spokesperson" (anonymous)
+            if indefinite:
+                return _lower_first(raw), ClaimantType.anonymous, None
+            return _lower_first(raw), ClaimantType.person, None
         if last in L.GOV_NOUNS or any(w.lower() in L.GOV_WORDS for w in body_words):
             return body, ClaimantType.government, None
         if last in L.ORG_SUFFIXES or (len(body_words) == 1 and body.isupper() and len(body) <= 6):
             return body, ClaimantType.organization, None
+        if last[:1].islower() and indefinite:
+            return _lower_first(raw), ClaimantType.anonymous, None  # "some protest leaders", "a former aide"
         if len(body_words) == 1:
             for p in reversed(self.history):
                 if p.type is ClaimantType.person and p.name and p.name.split()[-1] == body:
@@ -1162,10 +1206,24 @@ class _State:
     def emit(self, f: _Frame) -> None:
         """Emit one claim per proposition: a trailing non-restrictive relative clause
         (", which ...") or result participle (", killing 38 people") is its own claim
-        with the same claimant and cue (GUIDELINES S2, S6). Quotations are not split."""
+        with the same claimant and cue (GUIDELINES S2, S6); a quotation of several
+        sentences or semicolon clauses is one claim per sentence (S1)."""
         t = self.text
         a, b = f.content
-        if f.quoted or b - a < 8:
+        if f.quoted:
+            parts: list[tuple[int, int]] = []
+            for p in _quote_parts(t, a, b):  # a short sentence stays with the one before it
+                if parts and (len(t[p[0] : p[1]].split()) < 4 or len(t[parts[-1][0] : parts[-1][1]].split()) < 4):
+                    parts[-1] = (parts[-1][0], p[1])
+                else:
+                    parts.append(p)
+            if len(parts) < 2:
+                self.emit_one(f)
+                return
+            for part in parts:
+                self.emit_one(replace(f, content=_trim(t, *part), cut=None))
+            return
+        if b - a < 8:
             self.emit_one(f)
             return
         bounds = [a]

@@ -162,7 +162,9 @@ SOURCE_NOUNS = frozenset({
 GOV_NOUNS = frozenset({
     "authorities", "authority", "government", "ministry", "ministries", "investigators",
     "prosecutors", "prosecutor", "police", "military", "kremlin", "administration", "officials",
-    "army", "navy", "regime", "embassy",
+    "army", "navy", "regime", "embassy", "agency", "agencies", "department", "bureau", "commission",
+    "court", "courts", "legislature", "congress", "senate", "parliament", "cabinet", "council",
+    "office", "secretariat", "directorate", "service", "inspectorate", "treasury", "pentagon",
 })
 # Heads that make an unidentifiable source ("unconfirmed reports").
 UNKNOWN_NOUNS = frozenset({"reports", "report", "rumours", "rumors"})
@@ -191,7 +193,7 @@ ROLE_WORDS = frozenset({
 # Role words that only modify ("former", "deputy"); the others can head a source ("the spokesman").
 ADJECTIVAL_ROLES = frozenset({
     "former", "prime", "foreign", "deputy", "acting", "vice", "political", "super", "senior", "longtime",
-    "presumptive", "defence", "defense", "aviation", "security", "state", "news", "chief", "general",
+    "presumptive", "defence", "defense", "aviation", "security", "state", "news",
     "fellow", "veteran", "top", "local", "national", "federal",
 })
 # Lower-case modifiers allowed in a source noun phrase.
@@ -212,6 +214,12 @@ TITLE_WORDS = frozenset({
     "gen", "adviser", "advisor", "firm", "outlet", "agency", "company", "security", "aviation",
     "news", "council", "interior", "finance", "justice", "health", "affairs", "prosecutor",
     "mr.", "mrs.", "ms.", "dr.", "sen.", "rep.", "gov.", "gen.", "lt.", "col.", "prof.", "rev.", "adm.",
+    "councilman", "councilwoman", "councillor", "councilor", "alderman", "assemblyman", "assemblywoman",
+    "congressman", "congresswoman", "representative", "commissioner", "sheriff", "judge", "justice",
+    "attorney", "superintendent", "chancellor", "premier", "president-elect", "speaker", "delegate",
+    "city", "county", "district", "sergeant", "detective", "officer", "captain", "inspector", "trooper",
+    "bishop", "rabbi", "imam", "father", "sister", "coach", "manager", "executive", "ceo", "cfo", "coo",
+    "founder", "chairwoman", "chairperson", "treasurer", "comptroller", "auditor", "ombudsman",
 })
 
 # Function words that can never be part of a claimant noun phrase, capitalised or not.
@@ -246,6 +254,24 @@ ORG_SUFFIXES = frozenset({
     "solutions", "airlines", "airways", "inc", "ltd", "corp", "corporation", "group", "company",
     "bank", "foundation", "institute", "university", "alliance", "association", "union",
     "organization", "organisation", "partners", "llc", "gmbh", "systems", "technologies",
+    "co", "firm", "campaign", "party", "committee", "coalition", "center", "centre", "council",
+    "club", "society", "federation", "league", "network", "fund", "trust", "pac", "inc.", "corp.",
+    "co.", "ltd.", "college", "school", "hospital", "church", "institution", "agency's", "industries",
+    "holdings", "enterprises", "motors", "pharmaceuticals", "labs", "laboratories", "group's",
+    "campaigns", "parties", "groups", "companies", "firms", "unions", "organizations",
+})
+# Last words of a news outlet's name ("The Washington Post", "Fox News").
+MEDIA_SUFFIXES = frozenset({
+    "post", "times", "news", "journal", "tribune", "herald", "gazette", "magazine", "newspaper",
+    "radio", "tv", "television", "broadcasting", "press", "wire", "daily", "weekly", "observer",
+    "guardian", "telegraph", "chronicle", "review", "report", "standard", "independent", "network",
+})
+# Documents and findings: not a party (GUIDELINES §5); typed unknown unless an author is named.
+DOCUMENT_NOUNS = frozenset({
+    "report", "reports", "statement", "poll", "polls", "survey", "surveys", "study", "studies", "letter",
+    "memo", "filing", "filings", "lawsuit", "complaint", "document", "documents", "analysis", "review",
+    "audit", "email", "emails", "ad", "ads", "release", "records", "data", "figures", "estimates",
+    "transcript", "book", "article", "editorial", "column", "website", "post", "tweet", "video",
 })
 GOV_WORDS = frozenset({
     "ministry", "kremlin", "government", "authorities", "authority", "senate", "parliament",
