@@ -760,7 +760,7 @@ class _State:
                 return _lower_first(raw), ClaimantType.anonymous, None
             return _lower_first(raw), ClaimantType.person, None
         if last in L.GOV_NOUNS or any(w.lower() in L.GOV_WORDS for w in body_words):
-            return body, ClaimantType.government, None
+            return (_lower_first(raw) if body_words[-1].islower() else body), ClaimantType.government, None
         if last in L.ORG_SUFFIXES or (len(body_words) == 1 and body.isupper() and len(body) <= 6):
             return body, ClaimantType.organization, None
         if last[:1].islower() and indefinite:
@@ -845,6 +845,15 @@ class _State:
                 inner = _np_before(t, ss, np[0] - len(mc.group()))
                 if inner and t[inner[0] : inner[1]].split()[-1].lower() in L.SOURCE_NOUNS:
                     np = inner
+        if np is not None:
+            # "Sources familiar with the talks said": the phrase runs back over the post-modifier
+            mp = None
+            for m2 in _POST.finditer(t, max(ss, np[0] - 40), np[0] + 1):
+                mp = m2
+            if mp and mp.end() == np[0]:
+                np0 = _np_before(t, ss, mp.start())
+                if np0 and t[np0[0] : np0[1]].split()[-1].lower() in L.SOURCE_NOUNS:
+                    np = (np0[0], np[1])
         if np is None:
             m = None
             for m2 in _POST.finditer(t, ss, e):
@@ -866,7 +875,7 @@ class _State:
         i = 0
         while i < len(toks) and toks[i][2].lower() in _LEADING_SKIP:
             i += 1
-        if i >= len(toks) or t[ss : toks[i][0]].strip(" “‘"):
+        if i >= len(toks) or t[toks[i - 1][1] if i else ss : toks[i][0]].strip(" ,“‘"):
             return None
         best = None
         for j in range(i, min(len(toks) - 1, i + 12)):
