@@ -582,7 +582,70 @@ class RulesBackend(SyncBackend):
     name = "rules"
 
     def extract(self, article: Article) -> ArticleClaims:
-        return self.result(article, extract_claims(article.text))
+        language, claims = extract_article_claims(article.text)
+        rec = self.result(article, claims)
+        rec.language = language
+        return rec
+
+    def manifest_notes(self, languages: dict[str, int]) -> list[str]:
+        """What the rules did with the run's languages, for the manifest and the console."""
+        return coverage_notes(languages)
+
+
+# What the rules backend does per language (README "Languages").
+FULL_LANGUAGES = ("en",)
+CUE_LANGUAGES = ("de", "fr", "es")
+
+
+def extract_article_claims(text: str) -> tuple[str, list[Claim]]:
+    """The article's language and its claims: the English rules for English (and for text
+    too short to tell), cues, hedges and denials for German, French and Spanish, one
+    claim per sentence with nothing known about it for any other language."""
+    from claims.extract.language import detect
+
+    language = detect(text)
+    if language in CUE_LANGUAGES:
+        from claims.extract.backends.rules_intl import extract_claims_intl
+
+        return language, extract_claims_intl(text, language)
+    if language in FULL_LANGUAGES or language == "und":
+        return language, extract_claims(text)
+    return language, sentence_claims(text)
+
+
+def sentence_claims(text: str) -> list[Claim]:
+    """One claim per sentence, claimant unknown and attribution and certainty left open:
+    what the backend can honestly say about a language it has no rules for."""
+    out = []
+    seen: set[str] = set()
+    for ps, pe in paragraphs(text):
+        if text[ps:pe] in seen:
+            continue
+        seen.add(text[ps:pe])
+        for ss, se in sentences(text, ps, pe):
+            a, b = _trim(text, ss, se)
+            if b - a < 10 or not any(c.isalpha() for c in text[a:b]):
+                continue
+            out.append(Claim(statement=text[a:b], quote=text[a:b], quote_span=Span(start=a, end=b), claimant=Claimant(type=ClaimantType.unknown)))
+    return out
+
+
+def coverage_notes(languages: dict[str, int]) -> list[str]:
+    """One line per kind of partial coverage in a run, naming the languages and counts."""
+    notes = []
+    cues = {k: v for k, v in sorted(languages.items()) if k in CUE_LANGUAGES}
+    other = {k: v for k, v in sorted(languages.items()) if k not in CUE_LANGUAGES and k not in FULL_LANGUAGES and k != "und"}
+    if cues:
+        notes.append(
+            "rules backend: " + ", ".join(f"{v} {k}" for k, v in cues.items())
+            + " article(s) handled with reporting cues, hedges and denials only (no clause splitting, no nested sources)"
+        )
+    if other:
+        notes.append(
+            "rules backend: " + ", ".join(f"{v} {k}" for k, v in other.items())
+            + " article(s) handled at sentence level only: one claim per sentence, claimant, attribution and certainty unknown"
+        )
+    return notes
 
 
 def _curly_quotes(text: str) -> str:
