@@ -31,7 +31,7 @@ def detect(text: str) -> str:
     words = _WORDS.findall(sample.lower())
     if len(words) < _MIN_WORDS:
         return "und" if not words else _model_language(sample)
-    english = sum(w in _ENGLISH for w in words)
+    english = sum(map(_ENGLISH.__contains__, words))
     if english >= _ENGLISH_SHARE * len(words):
         return "en"
     return _model_language(sample)

@@ -459,6 +459,20 @@ def _quote_parts(text: str, a: int, b: int) -> list[tuple[int, int]]:
 _SEMI = re.compile(r";\s+")
 
 
+def _may_bridge(text: str, ss: int, e: int) -> bool:
+    """Cheap test before _BRIDGE (a long alternation searched backwards): every bridge ends
+    in a word from BRIDGE_ENDS, an -ly adverb, a negation, or the name closing
+    "in a statement on Fox News"."""
+    stop = e
+    while stop > ss and text[stop - 1].isspace():
+        stop -= 1
+    start = stop
+    while start > ss and (text[start - 1].isalnum() or text[start - 1] in "’'-."):
+        start -= 1
+    w = text[start:stop].lower()
+    return w in L.BRIDGE_ENDS or w.endswith(("ly", "n’t", "n't")) or (w[:1].isalpha() and text[start : start + 1].isupper() and " in " in text[max(ss, e - 60) : e])
+
+
 def _names_a_body(word: str) -> bool:
     """ "Department", "Ministry", "Corp.": an institution word; a name made only of them
     keeps the word before it ("Justice Department"), which is then no title."""
@@ -717,6 +731,7 @@ class _State:
         self.aliases = {m.group(2): m.group(1) for m in _ACRONYM_DEF.finditer(text)} if "(" in text else {}
         self.lower = _Lower(text)
         self.last_quoted: _Frame | None = None  # the quoted frame of the sentence before, in this paragraph
+        self.quotes: set[str] = set()  # quotes already emitted (a repeated one is not emitted again)
 
     # -- claimants ------------------------------------------------------------------
 
@@ -840,7 +855,7 @@ class _State:
         t = self.text
         e = cs
         while True:
-            m = _BRIDGE.search(t, max(ss, e - 60), e)
+            m = _BRIDGE.search(t, max(ss, e - 60), e) if _may_bridge(t, ss, e) else None
             if not m or m.end() != e:
                 m = _INTERJECTION.search(t, max(ss, e - 60), e)
                 if not m:
@@ -1322,7 +1337,7 @@ class _State:
         if b - a < 8:
             return
         quote = self.orig[a:b]
-        if any(c.quote == quote for _, _, c in self.claims):
+        if quote in self.quotes:
             return
         cue_text = self.orig[f.cue[0] : f.cue[1]] if f.cue else None
         cue_inside_quote = f.cue is not None and any(
@@ -1353,6 +1368,7 @@ class _State:
             certainty=certainty,
         )
         self.claims.append((a, f.cue[0] if f.cue else a, claim))
+        self.quotes.add(quote)
         if f.party and f.party.span and f.party.type is not ClaimantType.author:
             self.history.append(f.party)
 

@@ -368,3 +368,15 @@ COLON_LABELS = frozenset({
     "how", "who", "when", "where", "bottom line", "the bottom line", "the upshot", "p.s", "ps", "answer",
     "question", "example", "for example", "key", "summary", "transcript", "full text", "timeline",
 })
+# Last words of the bridges between a subject and its cue (rules._BRIDGE); the regex runs
+# only when the word before the cue is one of these (or an -ly adverb, a negation, a name).
+BRIDGE_ENDS = frozenset({
+    "has", "have", "had", "also", "already", "then", "now", "later", "earlier", "previously", "since",
+    "further", "again", "publicly", "repeatedly", "quickly", "initially", "separately", "once", "first",
+    "reportedly", "allegedly", "to", "never", "not", "still", "often", "long", "recently", "just", "even",
+    "barely", "do", "does", "did", "can", "could", "will", "would", "may", "might", "must", "should",
+    "cannot", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "yesterday",
+    "today", "night", "morning", "evening", "afternoon", "week", "month", "year", "weekend", "spring",
+    "summer", "fall", "autumn", "winter", "statement", "interview", "speech", "letter", "tweet", "post",
+    "email", "op-ed", "memo", "release", "appearance", "rally",
+})
