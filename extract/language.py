@@ -29,12 +29,18 @@ def detect(text: str) -> str:
     """ISO 639-1 code of the text's language ("en", "de", ...); "und" when it has too few words."""
     sample = text[:SAMPLE_CHARS]
     words = _WORDS.findall(sample.lower())
-    if len(words) < _MIN_WORDS:
-        return "und" if not words else _model_language(sample)
-    english = sum(map(_ENGLISH.__contains__, words))
-    if english >= _ENGLISH_SHARE * len(words):
+    if not words:
+        return "und"
+    if plainly_english(sample):
         return "en"
     return _model_language(sample)
+
+
+def plainly_english(text: str) -> bool:
+    """True when the commonest English function words make up a large share of the words
+    (and there are enough of them): the model is not needed to call this English."""
+    words = _WORDS.findall(text[:SAMPLE_CHARS].lower())
+    return len(words) >= _MIN_WORDS and sum(map(_ENGLISH.__contains__, words)) >= _ENGLISH_SHARE * len(words)
 
 
 def _model_language(sample: str) -> str:

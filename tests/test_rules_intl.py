@@ -98,3 +98,12 @@ def test_the_manifest_and_the_console_say_what_each_language_got(tmp_path) -> No
     assert "note: rules backend: 1 ja article(s) handled at sentence level only" in r.stderr
     quiet = subprocess.run([sys.executable, "-m", "claims.cli.main", "extract", str(arts), "-o", str(run), "--quiet"], capture_output=True, text=True)
     assert quiet.returncode == 0 and quiet.stderr == ""
+
+
+def test_plainly_english_paragraphs_of_another_language_get_the_english_rules() -> None:
+    text = "カザフスタンで旅客機が墜落した。当局によると、38人が死亡した。\nThe ministry said that the investigation is ongoing, according to the report.\n"
+    language, claims = extract_article_claims(text)
+    assert language == "ja"
+    english = [c for c in claims if c.cue is not None]
+    assert [(c.claimant.text, c.cue.text) for c in english] == [("The ministry", "said")]
+    assert sum(c.claimant.type is T.unknown for c in claims) == 2

@@ -1,15 +1,27 @@
 """The offline rules backend: the default extractor and the baseline every prompt must beat.
 
-Pure Python + ``re``, deterministic, no network, no model. Per sentence it finds
-reporting frames and turns each into a claim whose quote, claimant and cue spans are
-exact str offsets into the article text:
+Pure Python + ``re``, deterministic, no network, no model. The article's language is
+detected first (``extract_article_claims``): German, French and Spanish go to
+``rules_intl``, other languages get one claim per sentence with nothing claimed about
+it (and the manifest says so, ``coverage_notes``); English goes through this module.
+It was first written on the five bundled articles and then developed on PolNeAR train
+(real US news: benchmarks/attribution.py), which taught it the source shapes ("the
+mayor", "a Treasury spokesman", "Clinton spokesman Jesse Ferguson", "X, a former aide,",
+"X and Y", "Mr. Rubio"), the cues (tweeted, found that, seemed to, promised to, called
+X Y, "Name: claim" headlines), quotation marks of every kind (straight, curly,
+two-apostrophe), the adjuncts between a cue and its content ("said Tuesday that", "told
+reporters"), and the noun readings of cue words ("the jobs report"). Per sentence it
+finds reporting frames and turns each into a claim whose quote, claimant and cue spans
+are exact str offsets into the article text:
 
 - reporting verbs with a subject claimant ("The source claimed that ...", "X told Y
   that ...", "with Peskov insisting that ...", ", adding that ..."), inverted frames
   ("“...,” said the source", "..., Sources Claim") and parenthetical ones ("This
   conclusion, the source added, was based ...");
 - "according to X" at the start, middle or end of a sentence, and "with reference to X";
-- quoted speech ("X said: “...”", "“...,” X said"): attribution ``direct``;
+- quoted speech ("X said: “...”", "“...,” X said"): attribution ``direct``; a quotation of
+  several sentences is one claim per sentence, and a quotation right after an
+  attributed one continues it (same speaker and cue);
 - agentless hedges ("it is claimed", "reportedly", "allegedly", "are said to", "there is
   a belief that").
 
@@ -21,7 +33,7 @@ with no reporting frame, except labels (< 5 words), questions, sentences that ar
 mostly quotation, the article's own speculation (may/might/could/would) and bare
 expressions of feeling ("X expressed concern over ..."). A trailing ", which ..."
 clause or result participle (", killing 38 people", "and sparking ...") becomes its own
-claim with the same claimant and cue (quotations are never split). Known misses: no
+claim with the same claimant and cue. Known misses: no
 check-worthiness model (narrative about footage, atmosphere, normative quotes such as
 "We need to do more" are still emitted), no anaphoric content (H5), denials stated
 negatively ("was not seeking") stay ``asserted`` with the negative statement (H13),
@@ -42,6 +54,7 @@ are found by intersecting each sentence's words with the cue lexicon.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from claims.extract.backends import rules_lexicon as L
@@ -624,16 +637,24 @@ def extract_article_claims(text: str) -> tuple[str, list[Claim]]:
         return language, extract_claims_intl(text, language)
     if language in FULL_LANGUAGES or language == "und":
         return language, extract_claims(text)
-    return language, sentence_claims(text)
+    # Another language: its plainly English paragraphs (a quoted wire report, a
+    # bilingual page) still get the English rules, the rest one claim per sentence.
+    from claims.extract.language import plainly_english
+
+    english = {(ps, pe) for ps, pe in paragraphs(text) if plainly_english(text[ps:pe])}
+    claims = extract_claims(text, only=lambda ps, pe: (ps, pe) in english) if english else []
+    claims += sentence_claims(text, skip=english)
+    claims.sort(key=lambda c: (c.quote_span.start, c.quote_span.end) if c.quote_span else (0, 0))
+    return language, claims
 
 
-def sentence_claims(text: str) -> list[Claim]:
+def sentence_claims(text: str, skip: set[tuple[int, int]] = frozenset()) -> list[Claim]:  # type: ignore[assignment]
     """One claim per sentence, claimant unknown and attribution and certainty left open:
     what the backend can honestly say about a language it has no rules for."""
     out = []
     seen: set[str] = set()
     for ps, pe in paragraphs(text):
-        if text[ps:pe] in seen:
+        if (ps, pe) in skip or text[ps:pe] in seen:
             continue
         seen.add(text[ps:pe])
         for ss, se in sentences(text, ps, pe):
@@ -690,13 +711,16 @@ def _curl(m: re.Match[str]) -> str:
     return " “" if opening else "” "
 
 
-def extract_claims(text: str) -> list[Claim]:
-    """All claims of one article text, in text order; spans are exact."""
+def extract_claims(text: str, only: Callable[[int, int], bool] | None = None) -> list[Claim]:
+    """All claims of one article text, in text order; spans are exact. ``only``: the
+    paragraphs (start, end) to read, default all."""
     original = text
     text = _curly_quotes(text)
     state = _State(text, original)
     seen_paras: set[str] = set()
     for ps, pe in paragraphs(text):
+        if only is not None and not only(ps, pe):
+            continue
         para = text[ps:pe]
         if para in seen_paras or _BOILERPLATE.fullmatch(para) or not any(c.isalpha() for c in para):
             continue
