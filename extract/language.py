@@ -39,8 +39,13 @@ def detect(text: str) -> str:
 def plainly_english(text: str) -> bool:
     """True when the commonest English function words make up a large share of the words
     (and there are enough of them): the model is not needed to call this English."""
-    words = _WORDS.findall(text[:SAMPLE_CHARS].lower())
-    return len(words) >= _MIN_WORDS and sum(map(_ENGLISH.__contains__, words)) >= _ENGLISH_SHARE * len(words)
+    sample = text[:SAMPLE_CHARS]
+    words = _WORDS.findall(sample.lower())
+    if len(words) < _MIN_WORDS or sum(map(_ENGLISH.__contains__, words)) < _ENGLISH_SHARE * len(words):
+        return False
+    # words undercount scripts written without spaces: most letters must be Latin too
+    letters = [c for c in sample if c.isalpha()]
+    return sum(c < "\u0250" for c in letters) >= 0.8 * len(letters)
 
 
 def _model_language(sample: str) -> str:

@@ -659,7 +659,7 @@ def sentence_claims(text: str, skip: set[tuple[int, int]] = frozenset()) -> list
         seen.add(text[ps:pe])
         for ss, se in sentences(text, ps, pe):
             a, b = _trim(text, ss, se)
-            if b - a < 10 or not any(c.isalpha() for c in text[a:b]):
+            if b - a < 6 or not any(c.isalpha() for c in text[a:b]):
                 continue
             out.append(Claim(statement=text[a:b], quote=text[a:b], quote_span=Span(start=a, end=b), claimant=Claimant(type=ClaimantType.unknown)))
     return out
