@@ -186,6 +186,7 @@ _ADDRESSEE = re.compile(
     r"(?:The\s+)?[A-Z][\w’'.&-]*(?:\s+(?:of\s+)?[A-Z][\w’'.&-]*)*)" + _ADJUNCT + r"(?=\s*[,:]?\s)",
 )
 # A cue followed by a preposition reports nothing ("report to a judge", "talked about").
+_ACCUSED_OF = re.compile(r"\s+((?:[\w’'.-]+\s+){1,6}?)of\s+\w")
 _TO_VERB = re.compile(r"\s+to\s+([a-z]+)\b")
 _OBJ_TO_VERB = re.compile(r"\s+(?:him|her|them|us|me|you|it|[A-Z][\w’'.-]*(?:\s+[A-Z][\w’'.-]*)*)\s+to\s+([a-z]+)\b")
 _PREP_AFTER = re.compile(
@@ -1241,6 +1242,10 @@ class _State:
                     return None  # "seemed to suggest": the inner cue's frame
                 start = c_end + mi.start(1) - 3
                 return _Frame((cs, ce), lemma, party, (start, hi), "forward", fstart, bound=hi)
+        if lemma == "accuse":
+            ma = _ACCUSED_OF.match(t, c_end, hi)
+            if ma:  # "accused Russia of being responsible ...": the accusation is the object and its of-phrase
+                return _Frame((cs, ce), lemma, party, (ma.start(1), hi), "forward", fstart, bound=hi)
         if lemma in L.NEEDS_CLAUSE or form in L.NOUN_LIKE_FORMS or not _CLAUSE_START.match(after) or _PREP_AFTER.match(after):
             return None
         start = c_end + len(after) - len(after.lstrip(" ,"))
