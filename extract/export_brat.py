@@ -133,6 +133,10 @@ def _polnear(text: str, attrs: list[_Attr]) -> list[_Attr]:
         out.append(at)
     for at in out:
         if at.source is not None and at.cue is not None and at.source[0] > at.cue[0]:
+            if text[at.cue[0] : at.cue[1]].lower() == "according to" and text[at.cue[1] : at.source[0]].strip():
+                # "according to a report from the SITE Intelligence Group": the corpus's source is the whole phrase
+                gap = text[at.cue[1] : at.source[0]]
+                at.source = (at.cue[1] + len(gap) - len(gap.lstrip()), at.source[1])
             at.source = _extend_apposition(text, *at.source)
         elif at.source is not None and at.cue is not None:
             m = _WHO.match(text, at.source[1], at.cue[0])
