@@ -8,13 +8,13 @@ from typing import Optional
 
 import typer
 
+from claims.kernel.errors import UserError
+
 FORMATS = ("parquet", "brat")
 
 
 def _format(output: Path, given: str | None) -> str:
     """``--format``, else from the output's extension: .parquet is a table, no extension a brat folder."""
-    from claims.kernel.errors import UserError
-
     if given:
         if given not in FORMATS:
             raise UserError(f"--format {given!r}: expected one of {', '.join(FORMATS)}")
@@ -39,12 +39,12 @@ def export_cmd(
     """Export a run: Parquet (streamed; read with datasets.load_dataset("parquet", data_files=...)) or brat
     standoff, one .ann per article with Source/Cue/Content and an Attribution event per attributed claim."""
     if _format(output, fmt) == "brat":
-        from claims.extract.export_brat import export_run_brat
+        from claims.extract.export_brat import export_run_brat  # the run's records and texts: lazily, like every command
 
         counts = export_run_brat(run_dir, output, convention=convention, inputs=[str(p) for p in articles or []] or None)
         what = f"{counts['attributions']} attributions"
     else:
-        from claims.extract.export import export_parquet
+        from claims.extract.export import export_parquet  # pyarrow: only when exporting Parquet
 
         counts = export_parquet(run_dir, output, batch_rows=batch_rows)
         what = f"{counts['claims']} claims"

@@ -175,8 +175,6 @@ def import_documents(docs: list[BratDocument], out: Path, labelled_by: str) -> l
     """Each document -> ``out``/articles/<id>.txt + <id>.gold.yaml (its first annotator's
     labels); a document with several annotators also gets ``out``/double/<id>.<who>.yaml
     for every one of them, which the evaluation's ceiling compares."""
-    from claims.kernel.io import atomic_write_bytes
-
     golds = []
     for doc in docs:
         sets = []

@@ -30,7 +30,6 @@ The texts are read from the inputs the run was made from (its manifest), or from
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterable
 from pathlib import Path
@@ -40,6 +39,7 @@ from claims.kernel.articles import Article, LoadFailure, LoadOptions, iter_artic
 from claims.kernel.brat import Fragment, Writer
 from claims.kernel.errors import UserError
 from claims.kernel.io import atomic_write_bytes, atomic_write_text
+from claims.kernel.rundir import CLAIMS, MANIFEST, iter_records, read_manifest
 from claims.kernel.schema import ArticleClaims, Attribution, Claim, ClaimantType
 
 CONVENTIONS: tuple[str, ...] = ("claims", "polnear")
@@ -217,13 +217,7 @@ def file_stem(article_id: str) -> str:
 def _texts(run: Path, inputs: list[str] | None) -> tuple[list[str], LoadOptions]:
     """The inputs to read texts from: ``inputs``, else the run manifest's (with its fields)."""
     opts = LoadOptions()
-    manifest = run / "manifest.json"
-    meta: dict = {}
-    if manifest.is_file():
-        try:
-            meta = json.loads(manifest.read_text(encoding="utf-8"))
-        except (OSError, ValueError) as e:
-            raise UserError(f"{manifest}: cannot read: {e}") from None
+    meta = read_manifest(run) if (run / MANIFEST).is_file() else {}
     cfg = meta.get("config") or {}
     opts.text_field = cfg.get("text_field", opts.text_field)
     opts.id_field = cfg.get("id_field", opts.id_field)
@@ -242,8 +236,6 @@ def export_run_brat(
 
     The run's records are held in memory by id while the inputs stream past (a brat
     folder is for reading and scoring, not for a corpus of millions)."""
-    from claims.extract.jobs import CLAIMS, iter_run
-
     if convention not in CONVENTIONS:
         raise UserError(f"unknown brat convention {convention!r}; expected one of {', '.join(CONVENTIONS)}")
     run, out = Path(run_dir), Path(out_dir)
@@ -251,7 +243,7 @@ def export_run_brat(
         raise UserError(f"{run}: not a run directory (no {CLAIMS})")
     if out.exists() and not out.is_dir():
         raise UserError(f"{out}: exists and is not a directory")
-    records: dict[str, ArticleClaims] = {ac.article_id: ac for ac in iter_run(run)}
+    records: dict[str, ArticleClaims] = {ac.article_id: ac for ac in iter_records(run)}
     paths, opts = _texts(run, inputs)
     articles = attributions = 0
     for item in iter_articles(paths, opts):

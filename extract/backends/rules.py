@@ -59,6 +59,8 @@ from dataclasses import dataclass, replace
 
 from claims.extract.backends import rules_lexicon as L
 from claims.extract.backends.base import SyncBackend
+from claims.extract.backends.rules_intl import extract_claims_intl
+from claims.extract.language import detect, plainly_english
 from claims.kernel.articles import Article
 from claims.kernel.schema import ArticleClaims, Attribution, Certainty, Claim, Claimant, ClaimantType, Cue, Span
 from claims.kernel.segment import paragraphs, sentences
@@ -629,19 +631,13 @@ def extract_article_claims(text: str) -> tuple[str, list[Claim]]:
     """The article's language and its claims: the English rules for English (and for text
     too short to tell), cues, hedges and denials for German, French and Spanish, one
     claim per sentence with nothing known about it for any other language."""
-    from claims.extract.language import detect
-
     language = detect(text)
     if language in CUE_LANGUAGES:
-        from claims.extract.backends.rules_intl import extract_claims_intl
-
         return language, extract_claims_intl(text, language)
     if language in FULL_LANGUAGES or language == "und":
         return language, extract_claims(text)
     # Another language: its plainly English paragraphs (a quoted wire report, a
     # bilingual page) still get the English rules, the rest one claim per sentence.
-    from claims.extract.language import plainly_english
-
     english = {(ps, pe) for ps, pe in paragraphs(text) if plainly_english(text[ps:pe])}
     claims = extract_claims(text, only=lambda ps, pe: (ps, pe) in english) if english else []
     claims += sentence_claims(text, skip=english)
