@@ -56,6 +56,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 from claims.extract.backends import rules_lexicon as L
 from claims.extract.backends.base import SyncBackend
@@ -345,7 +346,9 @@ class _Frame:
 # --- small helpers -------------------------------------------------------------------
 
 
+@lru_cache(maxsize=1 << 16)
 def _kind(w: str) -> str | None:
+    """A word's part in a source noun phrase (cached: news repeats its words)."""
     lw = w.lower()
     if len(w) > 2 and lw.endswith(("’s", "'s")):
         return "poss"
