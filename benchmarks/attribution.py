@@ -112,14 +112,14 @@ def main() -> None:
             rows["said"].append((text, gold, said_baseline(text)))
             for _, other in d.annotations[1:]:
                 rows["ceiling"].append((text, gold, parse_ann(other.read_text(encoding="utf-8"), text, str(other))))
-    name = f"this run ({args.run})" if args.run else "rules (claims extract, default flags)"
+    name = f"this run ({args.run.name})" if args.run else "rules (claims extract, default flags)"
     n_multi = sum(len(d.annotations) > 1 for d in docs)
     table = {
         name: _rows(score_roles(rows["system"])),
         '"said" baseline': _rows(score_roles(rows["said"])),
     }
     if rows["ceiling"]:
-        table[f"ceiling: annotators vs the first ({n_multi} articles)"] = _rows(score_roles(rows["ceiling"]))
+        table[f"ceiling (annotators vs first, {n_multi} art.)"] = _rows(score_roles(rows["ceiling"]))
     if args.json:
         print(json.dumps({"split": args.split, "articles": len(docs), "scores": table,
                           "published_test_split_exact_f1": {n: dict(zip(ROLES, v)) for n, v in PUBLISHED}}, indent=2))
