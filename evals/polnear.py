@@ -105,7 +105,10 @@ def install(source: str, root: Path | None = None) -> Path:
         root.mkdir(parents=True, exist_ok=True)
         with tarfile.open(tar_path) as tar:
             members = [m for m in tar.getmembers() if m.name.split("/")[1:2] and m.name.split("/")[1] in SPLITS]
-            tar.extractall(root, members=members, filter="data")
+            if hasattr(tarfile, "data_filter"):  # Python >= 3.10.12 / 3.11.4: refuse links and absolute paths
+                tar.extractall(root, members=members, filter="data")
+            else:
+                tar.extractall(root, members=[m for m in members if m.isfile() or m.isdir()])
     return root
 
 
