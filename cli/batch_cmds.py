@@ -1,4 +1,4 @@
-"""`claims batch prepare|submit|status|collect|ingest` and `claims export`."""
+"""`claims batch prepare|submit|status|collect|ingest` (`claims export` is in export_cmds)."""
 
 from __future__ import annotations
 
@@ -164,23 +164,6 @@ def ingest_cmd(
     finish_job(summary, output, json_out=json_out, quiet=quiet, command=command)
 
 
-def export_cmd(
-    run_dir: Path = typer.Argument(..., help="A run directory (claims.jsonl)."),
-    output: Path = typer.Option(..., "-o", "--output", help="Parquet file to write, one row per claim."),
-    batch_rows: int = typer.Option(10_000, "--batch-rows", min=1, help="Rows per Parquet row group (memory bound)."),
-    quiet: bool = typer.Option(False, "--quiet", "-q", help="Print nothing but errors."),
-    json_out: bool = typer.Option(False, "--json", help="Print the counts as JSON."),
-) -> None:
-    """Export a run's claims to Parquet (streamed); read with datasets.load_dataset("parquet", data_files=...)."""
-    from claims.extract.export import export_parquet
-
-    counts = export_parquet(run_dir, output, batch_rows=batch_rows)
-    if json_out:
-        typer.echo(json.dumps({"output": str(output), **counts}))
-    elif not quiet:
-        typer.echo(f"{output}: {counts['claims']} claims from {counts['articles']} articles", err=True)
-
-
 def register(app: typer.Typer) -> None:
     batch_app.command("prepare")(prepare_cmd)
     batch_app.command("submit")(submit_cmd)
@@ -188,4 +171,3 @@ def register(app: typer.Typer) -> None:
     batch_app.command("collect")(collect_cmd)
     batch_app.command("ingest")(ingest_cmd)
     app.add_typer(batch_app, name="batch")
-    app.command("export")(export_cmd)

@@ -74,6 +74,8 @@ def finish_job(summary: Any, output: Path, *, json_out: bool, quiet: bool, comma
             typer.echo(f"failures: {output / 'failures.jsonl'} ({kinds})", err=True)
             for line in failure_lines(output):
                 typer.echo(f"  {line}", err=True)
+        for note in m.get("notes") or []:
+            typer.echo(f"note: {note}", err=True)
     if summary.status != "complete":
         if summary.stop_reason:
             typer.echo(f"error: {summary.stop_reason}", err=True)

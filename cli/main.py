@@ -54,9 +54,9 @@ def _root(
 
 
 # Command groups register themselves here; one module per group.
-from claims.cli import batch_cmds, eval_cmds, extract_cmds, gold_cmds, links_cmds, prompts_cmds, suite_cmds  # noqa: E402
+from claims.cli import batch_cmds, eval_cmds, export_cmds, extract_cmds, gold_cmds, links_cmds, prompts_cmds, suite_cmds  # noqa: E402
 
-for _module in (extract_cmds, prompts_cmds, eval_cmds, gold_cmds, batch_cmds, suite_cmds, links_cmds):
+for _module in (extract_cmds, prompts_cmds, eval_cmds, gold_cmds, batch_cmds, export_cmds, suite_cmds, links_cmds):
     _module.register(app)
 
 

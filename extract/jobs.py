@@ -131,6 +131,7 @@ class Job:
             "sessions": previous.get("sessions", []) + [session],
             **summarize(self.run_dir),
         }
+        m["notes"] = self.backend.manifest_notes(m["languages"])
         session["wall_seconds"] = round(time.monotonic() - t0, 3)
         m["wall_seconds"] = round(sum(s.get("wall_seconds", 0.0) for s in m["sessions"]), 3)
         if self.manifest_extra:

@@ -99,9 +99,12 @@ def summarize(run_dir: Path) -> dict[str, Any]:
     20,000-article run must not cost a second full validation.
     """
     usage: Counter[str] = Counter()
+    languages: Counter[str] = Counter()
     articles = claims = grounded = 0
     for rec in scan_jsonl(run_dir / CLAIMS):
         articles += 1
+        if rec.get("language"):
+            languages[rec["language"]] += 1
         claims += len(rec["claims"])
         grounded += sum(bool(c.get("grounded", True)) for c in rec["claims"])
         usage.update(rec.get("usage") or {})
@@ -117,6 +120,7 @@ def summarize(run_dir: Path) -> dict[str, Any]:
         "claims_grounded": grounded,
         "claims_ungrounded": claims - grounded,
         "usage": Usage(**{k: usage[k] for k in Usage.model_fields}).model_dump(),
+        "languages": dict(sorted(languages.items())),
     }
 
 

@@ -193,6 +193,9 @@ class ArticleClaims(BaseModel):
     text_sha256: str
     title: str | None = None
     published: str | None = Field(default=None, description="The article's publication date as the input gave it (JSONL/dataset `published`), for claim links' first appearance.")
+    language: str | None = Field(
+        default=None, description="The article's language (ISO 639-1) as the backend detected it; None when it does not detect one."
+    )
     claims: list[Claim]
     provenance: Provenance
     usage: Usage = Field(default_factory=Usage)

@@ -9,10 +9,15 @@ from __future__ import annotations
 import re
 
 # End of sentence: . ! ? (optionally followed by closing quotes/brackets), then space + an opener.
-_SENT_END = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s+[\"'“‘(\[]?[A-Z0-9\u00C0-\u024F\u0400-\u04FF])")
+# German „...“, French and Spanish «...», Spanish ¿ ¡ open a sentence too; Chinese and
+# Japanese full stops end one with no space after them.
+_SENT_END = re.compile(
+    r"[.!?…]+[\"'”’“»)\]]*(?=\s+[\"'“‘„«¿¡(\[]?[A-Z0-9\u00C0-\u024F\u0400-\u04FF])"
+    r"|[。！？]+[」』”’）)]*(?=\S)"
+)
 # A quotation that opens and closes inside one paragraph is never split: a quote's
 # sentences belong to one claim. Unpaired marks protect nothing.
-_QUOTED = re.compile(r"“[^“”\n]*”|\"[^\"\n]*\"")
+_QUOTED = re.compile(r"“[^“”\n]*”|\"[^\"\n]*\"|„[^„“”\n]*[“”]|«[^«»\n]*»")
 _ABBREV = re.compile(
     r"(?:\b(?:Mr|Mrs|Ms|Dr|Prof|Gen|Lt|Col|Sgt|Capt|Sen|Rep|Gov|St|Jr|Sr|Inc|Ltd|Co|Corp|vs|etc|No|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)|\b[A-Z]|\bU\.S|\bU\.K|\bU\.N)\.$"
 )

@@ -130,3 +130,64 @@ def test_cli_import_export(tmp_path: Path):
     (src / "a.ann").write_text("T1\tSource 0 5\tPaul\n", encoding="utf-8")
     res = runner.invoke(app, ["gold", "import-brat", str(src), "-o", str(tmp_path / "g3")])
     assert res.exit_code == 2 and "a.ann:1:" in res.output
+
+
+# --- what real corpora (PolNeAR) write ------------------------------------------------
+
+PARA = "He said: “One thing.\n\nAnother thing.” Then\nthe end."
+# He 0-2, said 3-7, content “One thing.\n\nAnother thing.” 9-37
+
+
+def test_text_field_continued_on_the_next_lines_is_joined():
+    ann = "T1\tContent 9 37\t“One thing.\n\nAnother thing.”\nT2\tSource 0 2\tHe\nR1\tSOURCE Arg1:T1 Arg2:T2\n"
+    [lk] = parse_ann(ann, PARA, "doc.ann")
+    assert (lk.content[0].start, lk.content[0].end, lk.source[0].text) == (9, 37, "He")
+
+
+def test_continuation_that_does_not_continue_the_span_is_an_error():
+    ann = "T1\tContent 9 37\t“One thing.\nSomething else\n"
+    with pytest.raises(BratError, match=r"^doc\.ann:1: .*does not match"):
+        parse_ann(ann, PARA, "doc.ann")
+
+
+def test_events_without_content_are_editor_leftovers_and_link_nothing():
+    ann = (
+        "T1\tSource 0 2\tHe\nT2\tCue 3 7\tsaid\nT3\tContent 9 37\t“One thing. Another thing.”\n"
+        "T4\tAttribution 3 7\tsaid\nE1\tAttribution:T4 Source:T1 Cue:T2 Content:T3\n"
+        "E2\tAttribution:T4 Source:T1 Cue:T2\nE3\tAttribution-no-source:T4 \n"
+    )
+    [lk] = parse_ann(ann, PARA, "doc.ann")
+    assert [t.id for t in lk.source + lk.cue + lk.content] == ["T1", "T2", "T3"]
+
+
+def test_several_content_roles_are_one_content_with_fragments(tmp_path: Path):
+    text = "“A thing,” he said, “and another.”"
+    ann = (
+        "T1\tContent 0 10\t“A thing,”\nT2\tSource 11 13\the\nT3\tCue 14 18\tsaid\nT4\tContent2 20 34\t“and another.”\n"
+        "T5\tAttribution 14 18\tsaid\nE1\tAttribution:T5 Content:T1 Source:T2 Cue:T3 Content2:T4\n"
+    )
+    [lk] = parse_ann(ann, text, "doc.ann")
+    assert lk.fragments("content") == [(0, 10), (20, 34)]
+    [g] = import_brat(_write(tmp_path / "b", "a", ann, text), tmp_path / "g")
+    [c] = g.claims
+    assert (c.quote_span.start, c.quote_span.end, c.claimant.text, c.cue.text) == (0, 34, "he", "said")
+
+
+def test_fragments_written_out_of_order_are_sorted():
+    ann = "T1\tContent 25 28;11 20\thit the plane\n"  # the text field follows the written order
+    [lk] = parse_ann(ann, TEXT, "doc.ann")
+    assert lk.fragments("content") == [(11, 20), (25, 28)] and lk.content[0].text == "the plane was hit"
+
+
+def test_several_annotators_give_gold_and_double(tmp_path: Path):
+    from claims.evals.brat import BratDocument, import_documents
+    from claims.evals.gold import load_gold
+
+    b = _write(tmp_path / "b", "a", REL_ANN)
+    (b / "a_2.ann").write_text(EVENT_ANN, encoding="utf-8")
+    import_documents([BratDocument("a", b / "a.txt", (("1", b / "a.ann"), ("2", b / "a_2.ann")))], tmp_path / "g", "corpus")
+    gs = load_gold(tmp_path / "g")
+    assert [c.claimant.text for c in gs.articles["a"].claims] == ["Peter", "Kremlin"]
+    assert [g.labelled_by for g in gs.double["a"]] == ["corpus (1)", "corpus (2)"]
+    assert [c.claimant.text for c in gs.double["a"][1].claims] == ["Peter", "TASS"]
+    assert check_gold_dir(tmp_path / "g").problems == []

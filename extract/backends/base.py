@@ -56,6 +56,12 @@ class Backend(ABC):
             usage=usage or Usage(),
         )
 
+    def manifest_notes(self, languages: dict[str, int]) -> list[str]:
+        """Lines the manifest (and the console) should carry about this run, given how many
+        articles of each detected language it holds; a backend that covers some languages
+        only partly says so here."""
+        return []
+
     @abstractmethod
     async def aextract(self, article: Article) -> ArticleClaims:
         """Claims for one article, or ExtractionError."""
