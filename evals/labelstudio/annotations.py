@@ -4,7 +4,9 @@ One submitted annotation of a task becomes ``articles/<id>.gold.yaml``. Several
 annotations of one task (independent labellers) become the label sets
 ``double/<id>.a.yaml``, ``<id>.b.yaml``, ... in annotation order, which the agreement
 code and the eval's ceiling read; the one marked *ground truth* in Label Studio (the
-adjudicated one), if any, also becomes the article's gold file. Cancelled (skipped)
+adjudicated one), if any, also becomes the article's gold file. ``labelled_by`` names the
+Label Studio user and annotation; a single annotation of a task exported from gold is
+a review of that gold, so it keeps the gold's ``labelled_by`` in front. Cancelled (skipped)
 annotations and drafts are not labels and are ignored.
 
 Every problem is collected (each names the task, the annotation and the region) and
@@ -296,10 +298,12 @@ def convert_export(
             claims, probs = annotation_claims(ann.get("result"), text, f"{twhere}, annotation {ann.get('id')}")
             imp.problems += probs
             who = _who(ann)
+            # one annotation of a gold task is a review of that gold; several are label sets of their own
+            reviewed = data.get("labelled_by") and len(done) == 1
             golds.append(GoldArticle(
                 article_id=aid,
                 text_sha256=text_sha256(text),
-                labelled_by=labelled_by or (f"{data['labelled_by']}; reviewed by {who}" if data.get("labelled_by") else who),
+                labelled_by=labelled_by or (f"{data['labelled_by']}; reviewed by {who}" if reviewed else who),
                 guideline_version=guideline_version or data.get("guideline_version") or "unspecified",
                 notes=data.get("notes"),
                 claims=claims,
