@@ -169,7 +169,8 @@ def export_label_studio_cmd(
     from claims.kernel.errors import UserError
     from claims.kernel.io import atomic_write_json
 
-    from claims.evals.labelstudio.tasks import gold_tasks, is_run_dir, run_tasks
+    from claims.evals.labelstudio.tasks import gold_tasks, run_tasks
+    from claims.kernel.rundir import is_run_dir
 
     if output.suffix.lower() != ".json":
         raise UserError(f"{output}: the tasks file is JSON; name it *.json")

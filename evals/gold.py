@@ -256,8 +256,6 @@ def text_conflicts(art_dir: Path, texts: dict[str, str]) -> list[str]:
 
 def write_new_texts(art_dir: Path, texts: dict[str, str]) -> list[Path]:
     """Write each text that is not there yet as ``<id>.txt`` (UTF-8); returns the files written."""
-    from claims.kernel.io import atomic_write_text
-
     written = []
     for aid, text in texts.items():
         p = art_dir / f"{aid}.txt"

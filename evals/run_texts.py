@@ -14,7 +14,7 @@ from claims.kernel.articles import Article, LoadOptions, iter_articles
 from claims.kernel.errors import UserError
 from claims.kernel.schema import ArticleClaims
 
-from claims.evals.runs import Run, load_run
+from claims.kernel.rundir import Run, load_run
 
 
 def run_with_texts(

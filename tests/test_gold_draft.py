@@ -14,7 +14,7 @@ from claims.cli.main import app
 from claims.evals.gold import load_gold
 from claims.evals.gold_check import check_gold_dir
 from claims.evals.labelstudio.annotations import convert_export
-from claims.evals.runs import load_run
+from claims.kernel.rundir import load_run
 from claims.kernel.schema import ArticleClaims
 
 GOLD_ARTICLES = Path(__file__).resolve().parent.parent / "gold" / "articles"

@@ -19,21 +19,19 @@ import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from pydantic import ValidationError
 
 from claims.kernel.schema import Claim, GoldArticle, text_sha256
 
-from claims.evals.gold import GoldError
+from claims.evals.agreement import Agreement, double_agreement
+from claims.evals.gold import GoldError, GoldSet, text_conflicts, write_gold_file, write_new_texts
 from claims.evals.gold_check import claim_problems, validation_messages
 from claims.evals.labelstudio.config import (
     CHOICES, CLAIM, CLAIMANT, CUE, REL_CLAIMANT, REL_CUE, SPAN, TEXT, TEXTAREAS,
 )
 from claims.evals.labelstudio.tasks import CLAIM_ID_PREFIX
-
-if TYPE_CHECKING:
-    from claims.evals.agreement import Agreement
 
 _ROLE = {CLAIMANT: REL_CLAIMANT, CUE: REL_CUE}
 _SAFE_ID = re.compile(r"^[A-Za-z0-9_-][A-Za-z0-9_-]*$")
@@ -326,8 +324,6 @@ def convert_export(
 
 def write_import(imp: Imported, out: Path) -> list[Path]:
     """Write texts (new ones only), gold files and double/ label sets; returns the files written."""
-    from claims.evals.gold import write_gold_file, write_new_texts
-
     written = write_new_texts(out / "articles", imp.texts)
     for aid, g in imp.gold.items():
         written.append(out / "articles" / f"{aid}.gold.yaml")
@@ -350,8 +346,6 @@ def import_label_studio(
     """Read, convert and (when there is no problem) write an export into gold directory ``out``."""
     tasks = read_export(export)
     imp = convert_export(tasks, str(export), labelled_by=labelled_by, guideline_version=guideline_version)
-    from claims.evals.gold import text_conflicts
-
     art = Path(out) / "articles"
     imp.problems += [Problem(str(art / f"{a}.txt"), None, "exists with another text than the task's; not overwritten")
                      for a in text_conflicts(art, imp.texts)]
@@ -362,7 +356,4 @@ def import_label_studio(
 
 def double_agreement_rows(imp: Imported, out: str | Path) -> list[Agreement]:
     """Agreement of the first two label sets of each multiply-annotated task (the eval's ceiling pair)."""
-    from claims.evals.agreement import double_agreement
-    from claims.evals.gold import GoldSet
-
     return double_agreement(GoldSet(root=Path(out), double={a: s for a, s in imp.double.items() if len(s) >= 2}))

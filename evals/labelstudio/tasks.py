@@ -16,9 +16,11 @@ from typing import Any
 
 from claims.kernel.schema import Claim, Span
 
+from claims.evals.gold import load_gold
 from claims.evals.labelstudio.config import (
     CHOICES, CLAIM, CLAIMANT, CUE, REL_CLAIMANT, REL_CUE, SPAN, TEXT, TEXTAREAS,
 )
+from claims.evals.run_texts import run_with_texts
 
 CLAIM_ID_PREFIX = "claim-"  # claim-<index in the source's claims list>: keeps their order on import
 
@@ -116,8 +118,6 @@ def _task(data: dict[str, Any], result: list[dict[str, Any]], model_version: str
 
 def gold_tasks(gold_dir: str | Path, *, predictions: bool = True) -> TaskSet:
     """One task per gold article (``articles/*.gold.yaml``; ``double/`` is not exported)."""
-    from claims.evals.gold import load_gold
-
     gold = load_gold(gold_dir)
     out = TaskSet()
     for aid, g in gold.articles.items():
@@ -132,8 +132,6 @@ def gold_tasks(gold_dir: str | Path, *, predictions: bool = True) -> TaskSet:
 
 def run_tasks(run_dir: str | Path, articles: list[str] | None = None, *, predictions: bool = True) -> TaskSet:
     """One task per article the run extracted; texts from ``articles`` (default: the run's inputs)."""
-    from claims.evals.run_texts import run_with_texts
-
     out = TaskSet()
     run, pairs = run_with_texts(run_dir, articles)
     backend, model, prompt = run.describe()
@@ -146,8 +144,4 @@ def run_tasks(run_dir: str | Path, articles: list[str] | None = None, *, predict
         out.tasks.append(_task(data, result, version, predictions))
     out.notes += [f"{run.path}: article {a} failed in the run ({f.error}); no task" for a, f in run.failures.items()]
     return out
-
-
-def is_run_dir(path: Path) -> bool:
-    return (path / "claims.jsonl").is_file() or (path.is_file() and path.suffix == ".jsonl")
 
