@@ -34,7 +34,7 @@ from claims.evals.labelstudio.config import (
 from claims.evals.labelstudio.tasks import CLAIM_ID_PREFIX
 
 _ROLE = {CLAIMANT: REL_CLAIMANT, CUE: REL_CUE}
-_SAFE_ID = re.compile(r"^[A-Za-z0-9_-][A-Za-z0-9_-]*$")
+_SAFE_ID = re.compile(r"^[A-Za-z0-9_-]+$")
 
 
 class LabelStudioError(GoldError):
@@ -121,136 +121,146 @@ def _in_order(claims: list[tuple[str, Claim]]) -> list[Claim]:
     return out
 
 
-def annotation_claims(result: Any, text: str, where: str) -> tuple[list[Claim], list[Problem]]:
-    """The claims of one annotation's ``result`` over ``text``, and every problem in it."""
-    probs: list[Problem] = []
-    regions: dict[str, _Region] = {}
-    attrs: dict[str, dict[str, Any]] = {}
-    relations: list[tuple[int, dict[str, Any]]] = []
+class _Reader:
+    """One annotation's result being read: its regions, per-claim fields, links and problems."""
 
-    def bad(region: str | None, message: str) -> None:
-        probs.append(Problem(where, region, message))
+    def __init__(self, text: str, where: str) -> None:
+        self.text, self.where = text, where
+        self.problems: list[Problem] = []
+        self.regions: dict[str, _Region] = {}
+        self.fields: dict[str, dict[str, Any]] = {}  # region id -> control name -> value
+        self.links: dict[str, dict[str, str]] = {}  # claim region id -> role -> region id
 
-    if not isinstance(result, list):
-        bad(None, "result is not a list")
-        return [], probs
-    for n, item in enumerate(result):
+    def bad(self, region: str | None, message: str) -> None:
+        self.problems.append(Problem(self.where, region, message))
+
+    def item(self, n: int, item: Any) -> None:
+        """A region or a per-claim control's value."""
         if not isinstance(item, dict):
-            bad(f"#{n}", "result item is not an object")
-            continue
-        if item.get("type") == "relation":
-            relations.append((n, item))
-            continue
+            return self.bad(f"#{n}", "result item is not an object")
         rid, name, value = item.get("id"), item.get("from_name"), item.get("value")
-        rid_s = str(rid) if rid is not None else f"#{n}"
         if not isinstance(value, dict) or rid is None:
-            bad(rid_s, "result item without an id or a value")
-            continue
+            return self.bad(str(rid) if rid is not None else f"#{n}", "result item without an id or a value")
+        rid = str(rid)
         if name == SPAN:
-            start, end, labels = value.get("start"), value.get("end"), value.get("labels")
-            if not (isinstance(start, int) and isinstance(end, int) and 0 <= start < end <= len(text)):
-                bad(rid_s, f"offsets [{start}, {end}) are not a span of the article (length {len(text)})")
-                continue
-            if not (isinstance(labels, list) and len(labels) == 1 and labels[0] in (CLAIM, CLAIMANT, CUE)):
-                bad(rid_s, f"labels {labels!r}: a region is exactly one of {CLAIM}, {CLAIMANT}, {CUE}")
-                continue
-            if "text" in value and value["text"] != text[start:end]:
-                bad(rid_s, f"says it covers {value['text']!r} but the article has {text[start:end]!r} at [{start}, {end})")
-                continue
-            if rid_s in regions:
-                bad(rid_s, "two regions with the same id")
-                continue
-            regions[rid_s] = _Region(rid_s, labels[0], start, end)
+            self.region(rid, value)
         elif name in CHOICES:
-            enum = CHOICES[name][2]
+            allowed = [m.value for m in CHOICES[name][2]]
             choices = value.get("choices")
-            allowed = [m.value for m in enum]
             if not (isinstance(choices, list) and len(choices) == 1 and choices[0] in allowed):
-                bad(rid_s, f"{name}: {choices!r} is not one of {', '.join(allowed)}")
-                continue
-            attrs.setdefault(rid_s, {})[name] = choices[0]
+                return self.bad(rid, f"{name}: {choices!r} is not one of {', '.join(allowed)}")
+            self.fields.setdefault(rid, {})[name] = choices[0]
         elif name in TEXTAREAS:
             texts = value.get("text")
             if not (isinstance(texts, list) and all(isinstance(t, str) for t in texts)):
-                bad(rid_s, f"{name}: the text box holds no list of strings")
-                continue
+                return self.bad(rid, f"{name}: the text box holds no list of strings")
             texts = [t for t in texts if t.strip()]
             if len(texts) > 1:
-                bad(rid_s, f"{name}: {len(texts)} entries; keep one")
-                continue
+                return self.bad(rid, f"{name}: {len(texts)} entries; keep one")
             if texts:
-                attrs.setdefault(rid_s, {})[name] = texts[0]
+                self.fields.setdefault(rid, {})[name] = texts[0]
         else:
-            bad(rid_s, f"unknown control {name!r} (not in the interface of `claims gold label-studio-config`)")
+            self.bad(rid, f"unknown control {name!r} (not in the interface of `claims gold label-studio-config`)")
 
-    for rid, fields in attrs.items():
-        if rid not in regions:
-            bad(rid, f"{', '.join(fields)} set for a region that is not in the annotation")
-        elif regions[rid].label != CLAIM:
-            bad(regions[rid].describe(text), f"{', '.join(fields)} set on a {regions[rid].label} region; a claim's fields belong on its Claim region")
+    def region(self, rid: str, value: dict[str, Any]) -> None:
+        text = self.text
+        start, end, labels = value.get("start"), value.get("end"), value.get("labels")
+        if not (isinstance(start, int) and isinstance(end, int) and 0 <= start < end <= len(text)):
+            return self.bad(rid, f"offsets [{start}, {end}) are not a span of the article (length {len(text)})")
+        if not (isinstance(labels, list) and len(labels) == 1 and labels[0] in (CLAIM, CLAIMANT, CUE)):
+            return self.bad(rid, f"labels {labels!r}: a region is exactly one of {CLAIM}, {CLAIMANT}, {CUE}")
+        if "text" in value and value["text"] != text[start:end]:
+            return self.bad(rid, f"says it covers {value['text']!r} but the article has {text[start:end]!r} at [{start}, {end})")
+        if rid in self.regions:
+            return self.bad(rid, "two regions with the same id")
+        self.regions[rid] = _Region(rid, labels[0], start, end)
 
-    links: dict[str, dict[str, str]] = {}
-    linked: set[str] = set()
-    for n, rel in relations:
+    def fields_on_claims(self) -> None:
+        for rid, fields in self.fields.items():
+            names = ", ".join(fields)
+            if rid not in self.regions:
+                self.bad(rid, f"{names} set for a region that is not in the annotation")
+            elif self.regions[rid].label != CLAIM:
+                r = self.regions[rid]
+                self.bad(r.describe(self.text), f"{names} set on a {r.label} region; a claim's fields belong on its Claim region")
+
+    def relation(self, rel: dict[str, Any]) -> None:
+        """A link from a claim to its claimant or cue, drawn in either direction."""
         a, b = str(rel.get("from_id")), str(rel.get("to_id"))
         name = f"relation {a} -> {b}"
-        if a not in regions or b not in regions:
-            bad(name, "refers to a region that is not in the annotation")
-            continue
-        ra, rb = regions[a], regions[b]
+        if a not in self.regions or b not in self.regions:
+            return self.bad(name, "refers to a region that is not in the annotation")
+        ra, rb = self.regions[a], self.regions[b]
         if (ra.label == CLAIM) == (rb.label == CLAIM):
-            bad(name, f"links a {ra.label} to a {rb.label}; relations go from a Claim to its Claimant or Cue")
-            continue
+            return self.bad(name, f"links a {ra.label} to a {rb.label}; relations go from a Claim to its Claimant or Cue")
         claim, other = (ra, rb) if ra.label == CLAIM else (rb, ra)
         role = _ROLE[other.label]
         given = [str(x).lower() for x in rel.get("labels") or []]
         if given and given != [role]:
-            bad(name, f"labelled {', '.join(given)} but points at a {other.label} region")
-            continue
-        prev = links.setdefault(claim.id, {}).get(role)
+            return self.bad(name, f"labelled {', '.join(given)} but points at a {other.label} region")
+        prev = self.links.setdefault(claim.id, {}).get(role)
         if prev is not None and prev != other.id:
-            bad(claim.describe(text), f"has two {role}s ({regions[prev].describe(text)} and {other.describe(text)})")
-            continue
-        links[claim.id][role] = other.id
-        linked.add(other.id)
-    for r in regions.values():
-        if r.label != CLAIM and r.id not in linked:
-            bad(r.describe(text), f"is linked to no claim; draw a relation from its Claim to it (or delete it)")
+            return self.bad(claim.describe(self.text),
+                            f"has two {role}s ({self.regions[prev].describe(self.text)} and {other.describe(self.text)})")
+        self.links[claim.id][role] = other.id
 
-    claims: list[tuple[str, Claim]] = []
-    seen: dict[str, str] = {}
-    for r in regions.values():
-        if r.label != CLAIM:
-            continue
-        got = attrs.get(r.id, {})
+    def unlinked(self) -> None:
+        linked = {rid for roles in self.links.values() for rid in roles.values()}
+        for r in self.regions.values():
+            if r.label != CLAIM and r.id not in linked:
+                self.bad(r.describe(self.text), "is linked to no claim; draw a relation from its Claim to it (or delete it)")
+
+    def claim(self, r: _Region) -> Claim | None:
+        """The claim of a Claim region, or None (with its problems recorded)."""
+        text, got, where = self.text, self.fields.get(r.id, {}), r.describe(self.text)
         if "statement" not in got:
-            bad(r.describe(text), "no statement: fill in the Statement box")
-            continue
+            self.bad(where, "no statement: fill in the Statement box")
+            return None
         raw: dict[str, Any] = {"quote": text[r.start : r.end], "quote_span": {"start": r.start, "end": r.end},
                                "claimant": {}, "grounded": True}
         for name, path in [*((k, v[0]) for k, v in CHOICES.items()), *((k, v[0]) for k, v in TEXTAREAS.items())]:
             if name in got:
                 _set(raw, path, got[name])
-        link = links.get(r.id, {})
-        if REL_CLAIMANT in link:
-            c = regions[link[REL_CLAIMANT]]
-            raw["claimant"].update(text=text[c.start : c.end], span={"start": c.start, "end": c.end})
-        if REL_CUE in link:
-            c = regions[link[REL_CUE]]
-            raw["cue"] = {"text": text[c.start : c.end], "span": {"start": c.start, "end": c.end}}
+        for role, key in ((REL_CLAIMANT, "claimant"), (REL_CUE, "cue")):
+            if role in self.links.get(r.id, {}):
+                o = self.regions[self.links[r.id][role]]
+                raw.setdefault(key, {}).update(text=text[o.start : o.end], span={"start": o.start, "end": o.end})
         try:
             claim = Claim.model_validate(raw)
         except ValidationError as e:
-            probs.extend(Problem(where, r.describe(text), m) for m in validation_messages(e))
+            self.problems.extend(Problem(self.where, where, m) for m in validation_messages(e))
+            return None
+        self.problems.extend(Problem(self.where, where, m) for m in claim_problems(claim, text))
+        return claim
+
+
+def annotation_claims(result: Any, text: str, where: str) -> tuple[list[Claim], list[Problem]]:
+    """The claims of one annotation's ``result`` over ``text``, and every problem in it."""
+    reader = _Reader(text, where)
+    if not isinstance(result, list):
+        reader.bad(None, "result is not a list")
+        return [], reader.problems
+    relations = [item for item in result if isinstance(item, dict) and item.get("type") == "relation"]
+    for n, item in enumerate(result):
+        if not (isinstance(item, dict) and item.get("type") == "relation"):
+            reader.item(n, item)
+    reader.fields_on_claims()
+    for rel in relations:
+        reader.relation(rel)
+    reader.unlinked()
+    claims: list[tuple[str, Claim]] = []
+    seen: dict[str, str] = {}
+    for r in reader.regions.values():
+        claim = reader.claim(r) if r.label == CLAIM else None
+        if claim is None:
             continue
-        probs.extend(Problem(where, r.describe(text), m) for m in claim_problems(claim, text))
         key = claim.model_dump_json()
         if key in seen:
-            bad(r.describe(text), f"exact duplicate of claim region {seen[key]}")
+            reader.bad(r.describe(text), f"exact duplicate of claim region {seen[key]}")
             continue
         seen[key] = r.id
         claims.append((r.id, claim))
-    return _in_order(claims), probs
+    return _in_order(claims), reader.problems
 
 
 def _who(annotation: dict[str, Any]) -> str:
