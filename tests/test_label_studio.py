@@ -355,3 +355,13 @@ def test_choice_and_textarea_controls_cover_every_claim_field():
     regions = {"quote", "quote_span", "claimant.text", "claimant.span", "cue", "grounded"}
     fields = {f for f in Claim.model_fields if f != "claimant"} | {f"claimant.{f}" for f in Claim.model_fields["claimant"].annotation.model_fields}
     assert fields - regions == paths
+
+
+@pytest.mark.skipif("cluster" not in Claim.model_fields, reason="the schema has no cluster label yet (issue #17)")
+def test_cluster_label_round_trips():
+    c = Claim.model_validate({**_claims()[0].model_dump(), "cluster": "azal-downing"})  # assumes a text label
+    result, _ = claim_results([c], TEXT, "x")
+    [item] = [r for r in result if r.get("from_name") == "cluster"]
+    assert item["value"]["text"] == ["azal-downing"]
+    claims, probs = annotation_claims(result, TEXT, "w")
+    assert probs == [] and dumps(claims) == dumps([c])
