@@ -1,4 +1,5 @@
-"""`claims gold check | spans | import-brat | export-brat | agreement`."""
+"""`claims gold check | spans | import-brat | export-brat | agreement | draft |
+label-studio-config | export-label-studio | import-label-studio`."""
 
 from __future__ import annotations
 
@@ -110,6 +111,122 @@ def agreement_cmd(
     typer.echo(render(rows))
     if detail:
         typer.echo("\n".join(disagreements(gs)))
+
+
+@gold_app.command("draft")
+def draft_cmd(
+    run: Path = typer.Argument(..., help="Run directory written by `claims extract` (holds claims.jsonl)."),
+    output: Path = typer.Option(..., "-o", "--output", help="Gold directory to write drafts into (articles/<id>.txt, <id>.gold.yaml)."),
+    articles: list[Path] = typer.Option(None, "--articles", help="The run's article inputs (default: the inputs named in its manifest)."),
+    overwrite: bool = typer.Option(False, "--overwrite", help="Replace existing gold files with drafts."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="Print nothing but errors."),
+) -> None:
+    """Gold drafts from a run, to correct in an editor, then `claims gold spans` and `claims gold check`.
+
+    Ungrounded claims, and claimant or cue texts without a span, are left out and
+    listed in each draft's notes. guideline_version is 'draft' until the labeller sets it.
+    """
+    from claims.evals.gold_draft import draft_gold
+
+    golds = draft_gold(run, output, [str(a) for a in articles or []], overwrite=overwrite)
+    if not quiet:
+        left = sum(len(g.notes.splitlines()) for g in golds if g.notes)
+        typer.echo(f"drafted {len(golds)} articles, {sum(len(g.claims) for g in golds)} claims into {output}"
+                   + (f" ({left} items left out: see each file's notes)" if left else ""))
+
+
+@gold_app.command("label-studio-config")
+def label_studio_config_cmd(
+    output: Path = typer.Option(None, "-o", "--output", help="Write the XML to this file instead of printing it."),
+) -> None:
+    """Print the Label Studio labelling interface (XML) for claims.
+
+    Paste it into a project's Settings -> Labeling Interface -> Code, or send it as
+    the project's label_config through the API. Spans Claim (the quote), Claimant and Cue; relations from a claim to its claimant
+    and cue; per-claim statement, attribution, certainty, claimant type, name and role.
+    """
+    from claims.evals.labelstudio.config import label_config
+
+    xml = label_config()
+    if output is None:
+        typer.echo(xml, nl=False)
+    else:
+        from claims.kernel.io import atomic_write_text
+
+        atomic_write_text(output, xml)
+
+
+@gold_app.command("export-label-studio")
+def export_label_studio_cmd(
+    source: Path = typer.Argument(..., help="A gold directory (articles/*.gold.yaml: review) or a run directory (claims.jsonl: drafting)."),
+    output: Path = typer.Option(..., "-o", "--output", help="Tasks file to write (.json), for Label Studio's Import."),
+    articles: list[Path] = typer.Option(None, "--articles", help="For a run: its article inputs (default: the inputs named in its manifest)."),
+    no_predictions: bool = typer.Option(False, "--no-predictions", help="Tasks without pre-annotations (an independent second labelling)."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="Print nothing but errors."),
+    as_json: bool = typer.Option(False, "--json", help="Print {tasks, claims, notes} as JSON."),
+) -> None:
+    """One Label Studio task per article, its claims as predictions (pre-annotations)."""
+    from claims.kernel.errors import UserError
+    from claims.kernel.io import atomic_write_json
+
+    from claims.evals.labelstudio.tasks import gold_tasks, run_tasks
+    from claims.kernel.rundir import is_run_dir
+
+    if output.suffix.lower() != ".json":
+        raise UserError(f"{output}: the tasks file is JSON; name it *.json")
+    if is_run_dir(source):
+        ts = run_tasks(source, [str(a) for a in articles or []], predictions=not no_predictions)
+    else:
+        ts = gold_tasks(source, predictions=not no_predictions)
+    atomic_write_json(output, ts.tasks)
+    if as_json:
+        typer.echo(json.dumps({"tasks": len(ts.tasks), "claims": ts.claims, "notes": ts.notes}, indent=2))
+    elif not quiet:
+        for n in ts.notes:
+            typer.echo(f"note: {n}", err=True)
+        typer.echo(f"wrote {len(ts.tasks)} tasks ({ts.claims} claims as predictions) to {output}")
+
+
+@gold_app.command("import-label-studio")
+def import_label_studio_cmd(
+    export: Path = typer.Argument(..., help="Label Studio's JSON export of the project (Export -> JSON)."),
+    output: Path = typer.Option(..., "-o", "--output", help="Gold directory to write (articles/<id>.txt, <id>.gold.yaml, double/)."),
+    labelled_by: str = typer.Option(None, "--labelled-by", help="labelled_by of every file (default: the task's own plus the Label Studio annotator)."),
+    guideline_version: str = typer.Option(None, "--guideline-version", help="guideline_version of every file (default: the task's, else 'unspecified')."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="Print problems only."),
+    as_json: bool = typer.Option(False, "--json", help="Print {tasks, annotations, articles, claims, double, agreement, notes, problems} as JSON."),
+) -> None:
+    """Turn Label Studio's JSON export into gold files (and double/ label sets).
+
+    One annotation of a task -> articles/<id>.gold.yaml; several (independent
+    labellers) -> double/<id>.a.yaml, .b.yaml, ... scored for agreement, plus the
+    gold file from the one marked ground truth. Validated like `claims gold check`; each problem names the task, annotation and
+    region, and nothing is written while there is one (exit 1).
+    """
+    from dataclasses import asdict
+
+    from claims.evals.agreement import render
+    from claims.evals.labelstudio.annotations import double_agreement_rows, import_label_studio
+
+    imp = import_label_studio(export, output, labelled_by=labelled_by, guideline_version=guideline_version)
+    rows = double_agreement_rows(imp, output) if not imp.problems else []
+    if as_json:
+        typer.echo(json.dumps({
+            "tasks": imp.tasks, "annotations": imp.annotations, "articles": sorted(imp.gold), "claims": imp.claims,
+            "double": sorted(imp.double), "agreement": [asdict(r) for r in rows],
+            "notes": imp.notes, "problems": [str(p) for p in imp.problems],
+        }, indent=2))
+    else:
+        for p in imp.problems:
+            typer.echo(str(p))
+        if not quiet and not imp.problems:
+            for n in imp.notes:
+                typer.echo(f"note: {n}", err=True)
+            typer.echo(f"imported {len(imp.gold)} gold articles ({imp.claims} claims) and "
+                       f"{sum(len(s) for s in imp.double.values())} double/ label sets into {output}")
+            if rows:
+                typer.echo(render(rows))
+    raise typer.Exit(1 if imp.problems else 0)
 
 
 def register(app: typer.Typer) -> None:

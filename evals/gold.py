@@ -233,3 +233,33 @@ def fill_spans_file(path: Path, text_path: Path | None = None) -> GoldArticle:
     gold = fill_spans(raw, text, str(path))
     write_gold_file(path, gold)
     return gold
+
+
+# ---------------------------------------------------------------------------
+# Article texts beside gold written by an import or a draft: never overwrite a different one.
+
+
+def text_conflicts(art_dir: Path, texts: dict[str, str]) -> list[str]:
+    """Ids whose ``<id>.txt`` in ``art_dir`` exists and holds another text (its gold pins that one)."""
+    out = []
+    for aid, text in texts.items():
+        p = art_dir / f"{aid}.txt"
+        if p.exists():
+            try:
+                same = decode_text(p.read_bytes(), str(p)) == text
+            except (OSError, ValueError):
+                same = False
+            if not same:
+                out.append(aid)
+    return out
+
+
+def write_new_texts(art_dir: Path, texts: dict[str, str]) -> list[Path]:
+    """Write each text that is not there yet as ``<id>.txt`` (UTF-8); returns the files written."""
+    written = []
+    for aid, text in texts.items():
+        p = art_dir / f"{aid}.txt"
+        if not p.exists():
+            atomic_write_text(p, text)
+            written.append(p)
+    return written

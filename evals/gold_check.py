@@ -36,12 +36,26 @@ class CheckResult:
     claims: int
 
 
-def _errors(e: ValidationError) -> list[str]:
+def validation_messages(e: ValidationError) -> list[str]:
     out = []
     for err in e.errors():
         loc = ".".join(str(x) for x in err["loc"])
         out.append(f"{loc}: {err['msg']}" if loc else err["msg"])
     return out
+
+
+def claim_problems(claim: Claim, text: str | None) -> list[str]:
+    """What makes a schema-valid claim unfit for gold: no spans, or spans off their texts."""
+    probs: list[str] = []
+    if not claim.grounded or claim.quote_span is None:
+        probs.append("gold claim has no quote_span (gold must be grounded)")
+    if claim.claimant.text and claim.claimant.span is None:
+        probs.append("claimant text has no span")
+    if claim.cue is not None and claim.cue.span is None:
+        probs.append("cue has no span")
+    if text is not None:
+        probs.extend(claim.span_problems(text))
+    return probs
 
 
 def _read_text(path: Path) -> str | None:
@@ -69,7 +83,7 @@ def check_gold_file(path: Path, texts_dir: Path, *, expect_id: str | None = None
     try:
         GoldArticle.model_validate({**raw, "claims": []})
     except ValidationError as e:
-        probs.extend(Problem(f, None, m) for m in _errors(e))
+        probs.extend(Problem(f, None, m) for m in validation_messages(e))
 
     aid = raw.get("article_id")
     if expect_id is not None and isinstance(aid, str) and aid != expect_id:
@@ -91,16 +105,9 @@ def check_gold_file(path: Path, texts_dir: Path, *, expect_id: str | None = None
         try:
             claim = GoldClaim.model_validate(rc)
         except ValidationError as e:
-            probs.extend(Problem(f, i, m) for m in _errors(e))
+            probs.extend(Problem(f, i, m) for m in validation_messages(e))
             continue
-        if not claim.grounded or claim.quote_span is None:
-            probs.append(Problem(f, i, "gold claim has no quote_span (gold must be grounded)"))
-        if claim.claimant.text and claim.claimant.span is None:
-            probs.append(Problem(f, i, "claimant text has no span"))
-        if claim.cue is not None and claim.cue.span is None:
-            probs.append(Problem(f, i, "cue has no span"))
-        if text is not None:
-            probs.extend(Problem(f, i, p) for p in claim.span_problems(text))
+        probs.extend(Problem(f, i, p) for p in claim_problems(claim, text))
         key = claim.model_dump_json()
         if key in seen:
             probs.append(Problem(f, i, f"exact duplicate of claim {seen[key]}"))
