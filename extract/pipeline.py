@@ -74,9 +74,9 @@ class Provider(Protocol):
 
 # Completion tokens a chunk's answer may need: every claim repeats its quote verbatim,
 # restates it, and adds the fields; measured on the gold, the JSON is 2.7-3.7x the
-# article's characters, about 0.8 tokens per character. With headroom, and a floor for
-# short chunks; an answer cut at the bound is split, never dropped.
-TOKENS_PER_CHUNK_CHAR = 1.25
+# article's characters, 0.7-1.0 tokens per character. The bound covers the densest gold
+# article, plus a floor for short chunks; an answer cut at it is split, never dropped.
+TOKENS_PER_CHUNK_CHAR = 1.0
 MIN_COMPLETION_TOKENS = 512
 
 
