@@ -166,10 +166,9 @@ def export_label_studio_cmd(
     as_json: bool = typer.Option(False, "--json", help="Print {tasks, claims, notes} as JSON."),
 ) -> None:
     """One Label Studio task per article, its claims as predictions (pre-annotations)."""
+    from claims.evals.labelstudio.tasks import gold_tasks, run_tasks
     from claims.kernel.errors import UserError
     from claims.kernel.io import atomic_write_json
-
-    from claims.evals.labelstudio.tasks import gold_tasks, run_tasks
     from claims.kernel.rundir import is_run_dir
 
     if output.suffix.lower() != ".json":

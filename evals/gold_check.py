@@ -16,7 +16,7 @@ from pydantic import ValidationError
 
 from claims.evals.gold import GoldError, _gold_root
 from claims.kernel.articles import decode_text
-from claims.kernel.schema import GoldArticle, GoldClaim, text_sha256
+from claims.kernel.schema import Claim, GoldArticle, GoldClaim, text_sha256
 
 
 @dataclass(frozen=True)

@@ -12,11 +12,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from claims.kernel.errors import UserError
-from claims.kernel.schema import Claim, GoldArticle, text_sha256
-
 from claims.evals.gold import text_conflicts, write_gold_file, write_new_texts
 from claims.evals.run_texts import run_with_texts
+from claims.kernel.errors import UserError
+from claims.kernel.schema import Claim, GoldArticle, text_sha256
 
 DRAFT_VERSION = "draft"  # guideline_version of an unreviewed draft; the labeller sets the real one
 

@@ -29,10 +29,9 @@ import tarfile
 import tempfile
 from pathlib import Path
 
-from claims.kernel.errors import UserError
-
 from claims.evals import brat
 from claims.evals.brat import BratDocument
+from claims.kernel.errors import UserError
 
 SPLITS: tuple[str, ...] = ("train", "dev")
 REPOSITORY = "https://github.com/networkdynamics/PolNeAR"

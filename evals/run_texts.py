@@ -12,9 +12,8 @@ from pathlib import Path
 
 from claims.kernel.articles import Article, LoadOptions, iter_articles
 from claims.kernel.errors import UserError
-from claims.kernel.schema import ArticleClaims
-
 from claims.kernel.rundir import Run, load_run
+from claims.kernel.schema import ArticleClaims
 
 
 def run_with_texts(

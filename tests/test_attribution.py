@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from claims.kernel.brat import TextBound
 from claims.evals.attribution import role_spans, score_roles
 from claims.evals.brat import Link, parse_ann
+from claims.kernel.brat import TextBound
 
 TEXT = "“A thing,” he said, “and another.” Aides said it was over."
 # “A thing,” 0-10, he 11-13, said 14-18, “and another.” 20-34, Aides 35-40, said 41-45, it was over 46-57

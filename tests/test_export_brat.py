@@ -8,9 +8,9 @@ import pytest
 from typer.testing import CliRunner
 
 from claims.cli.main import app
+from claims.evals.brat import parse_ann
 from claims.extract.export_brat import article_ann
 from claims.kernel.schema import Attribution, Certainty, Claim, Claimant, ClaimantType, Cue, Span
-from claims.evals.brat import parse_ann
 
 TEXT = "Officials said that the plant will close. “We are done,” Smith said, “for good.” The sky is blue today."
 

@@ -23,12 +23,10 @@ from claims.cli.main import app
 from claims.evals.agreement import double_agreement
 from claims.evals.gold import load_gold, read_gold_file
 from claims.evals.gold_check import check_gold_dir
-from claims.evals.labelstudio.annotations import (
-    annotation_claims, convert_export, double_agreement_rows, import_label_studio, read_export,
-)
+from claims.evals.labelstudio.annotations import annotation_claims, convert_export, double_agreement_rows, import_label_studio, read_export
 from claims.evals.labelstudio.config import CHOICES, TEXTAREAS, label_config
 from claims.evals.labelstudio.tasks import claim_results, gold_tasks
-from claims.kernel.schema import Attribution, Certainty, Claim, ClaimantType
+from claims.kernel.schema import Attribution, Certainty, Claim, ClaimantType, GoldClaim
 
 GOLD = Path(__file__).resolve().parent.parent / "gold"
 runner = CliRunner()
@@ -70,9 +68,9 @@ def test_config_is_xml_naming_every_control_and_enum_value():
     assert [t.get("value") for t in root.iter("Text")] == ["$text"]
 
 
-def test_config_carries_cluster_when_the_schema_has_it():
+def test_config_carries_the_cluster_label():
     areas = {e.get("name") for e in ET.fromstring(label_config()).iter("TextArea")}
-    assert ("cluster" in areas) == ("cluster" in Claim.model_fields)
+    assert "cluster" in areas and "cluster" in GoldClaim.model_fields
 
 
 def test_cli_prints_and_writes_the_config(tmp_path: Path):
@@ -154,16 +152,16 @@ def test_ungrounded_run_claims_are_left_out_with_a_note():
 TEXT = "Peter said the plane was hit. 😂 Kremlin denied it, according to TASS.\nДа, «ракета» была."
 
 
-def _claims() -> list[Claim]:
+def _claims() -> list[GoldClaim]:
     return [
-        Claim(statement="The plane was hit.", quote="the plane was hit", quote_span={"start": 11, "end": 28},
+        GoldClaim(statement="The plane was hit.", quote="the plane was hit", quote_span={"start": 11, "end": 28},
               claimant={"text": "Peter", "span": {"start": 0, "end": 5}, "name": "Peter", "type": "person"},
               cue={"text": "said", "span": {"start": 6, "end": 10}}, attribution="indirect", certainty="asserted"),
-        Claim(statement="The Kremlin denied the plane was hit.", quote="it", quote_span={"start": 47, "end": 49},
+        GoldClaim(statement="The Kremlin denied the plane was hit.", quote="it", quote_span={"start": 47, "end": 49},
               claimant={"text": "Kremlin", "span": {"start": 32, "end": 39}, "name": "Kremlin", "type": "government",
                         "role": "the Russian presidency"},
               cue={"text": "denied", "span": {"start": 40, "end": 46}}, attribution="indirect", certainty="denied"),
-        Claim(statement="It was a missile.", quote="«ракета»", quote_span={"start": 74, "end": 82},
+        GoldClaim(statement="It was a missile.", quote="«ракета»", quote_span={"start": 74, "end": 82},
               claimant={"type": "author"}, attribution="unattributed", certainty="asserted"),
     ]
 
@@ -353,13 +351,12 @@ def test_read_export_accepts_the_export_list(tmp_path: Path):
 def test_choice_and_textarea_controls_cover_every_claim_field():
     paths = {v[0] for v in CHOICES.values()} | {v[0] for v in TEXTAREAS.values()}
     regions = {"quote", "quote_span", "claimant.text", "claimant.span", "cue", "grounded"}
-    fields = {f for f in Claim.model_fields if f != "claimant"} | {f"claimant.{f}" for f in Claim.model_fields["claimant"].annotation.model_fields}
+    fields = {f for f in GoldClaim.model_fields if f != "claimant"} | {f"claimant.{f}" for f in Claim.model_fields["claimant"].annotation.model_fields}
     assert fields - regions == paths
 
 
-@pytest.mark.skipif("cluster" not in Claim.model_fields, reason="the schema has no cluster label yet (issue #17)")
 def test_cluster_label_round_trips():
-    c = Claim.model_validate({**_claims()[0].model_dump(), "cluster": "azal-downing"})  # assumes a text label
+    c = GoldClaim.model_validate({**_claims()[0].model_dump(), "cluster": "azal-downing"})
     result, _ = claim_results([c], TEXT, "x")
     [item] = [r for r in result if r.get("from_name") == "cluster"]
     assert item["value"]["text"] == ["azal-downing"]

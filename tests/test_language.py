@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from claims.kernel.articles import load_articles
 from claims.extract import language
+from claims.kernel.articles import load_articles
 
 GOLD = Path(__file__).resolve().parent.parent / "gold" / "articles"
 

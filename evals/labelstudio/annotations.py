@@ -23,15 +23,12 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from claims.kernel.schema import Claim, GoldArticle, text_sha256
-
 from claims.evals.agreement import Agreement, double_agreement
 from claims.evals.gold import GoldError, GoldSet, text_conflicts, write_gold_file, write_new_texts
 from claims.evals.gold_check import claim_problems, validation_messages
-from claims.evals.labelstudio.config import (
-    CHOICES, CLAIM, CLAIMANT, CUE, REL_CLAIMANT, REL_CUE, SPAN, TEXT, TEXTAREAS,
-)
+from claims.evals.labelstudio.config import CHOICES, CLAIM, CLAIMANT, CUE, REL_CLAIMANT, REL_CUE, SPAN, TEXT, TEXTAREAS
 from claims.evals.labelstudio.tasks import CLAIM_ID_PREFIX
+from claims.kernel.schema import Claim, GoldArticle, GoldClaim, text_sha256
 
 _ROLE = {CLAIMANT: REL_CLAIMANT, CUE: REL_CUE}
 _SAFE_ID = re.compile(r"^[A-Za-z0-9_-]+$")
@@ -226,7 +223,7 @@ class _Reader:
                 o = self.regions[self.links[r.id][role]]
                 raw.setdefault(key, {}).update(text=text[o.start : o.end], span={"start": o.start, "end": o.end})
         try:
-            claim = Claim.model_validate(raw)
+            claim = GoldClaim.model_validate(raw)
         except ValidationError as e:
             self.problems.extend(Problem(self.where, where, m) for m in validation_messages(e))
             return None

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from xml.sax.saxutils import quoteattr
 
-from claims.kernel.schema import Attribution, Certainty, Claim, ClaimantType
+from claims.kernel.schema import Attribution, Certainty, ClaimantType
 
 TEXT = "text"  # the Text object tag (and the task data key holding the article)
 SPAN = "span"  # the Labels control
@@ -33,9 +33,8 @@ TEXTAREAS: dict[str, tuple[str, str]] = {
     "claimant_name": ("claimant.name", "Claimant name (canonical)"),
     "claimant_role": ("claimant.role", "Claimant role (if the article gives one)"),
 }
-# The cross-article cluster label, once the schema carries it (issue #17).
-if "cluster" in Claim.model_fields:
-    TEXTAREAS["cluster"] = ("cluster", "Cluster (same truth conditions across articles)")
+# The cross-article cluster label of gold claims (GUIDELINES §13).
+TEXTAREAS["cluster"] = ("cluster", "Cluster (same truth conditions across articles)")
 
 _COLOURS = {CLAIM: "#ffd54f", CLAIMANT: "#4fc3f7", CUE: "#aed581"}
 _HINTS = {

@@ -14,13 +14,10 @@ from enum import Enum
 from pathlib import Path
 from typing import Any
 
-from claims.kernel.schema import Claim, Span
-
 from claims.evals.gold import load_gold
-from claims.evals.labelstudio.config import (
-    CHOICES, CLAIM, CLAIMANT, CUE, REL_CLAIMANT, REL_CUE, SPAN, TEXT, TEXTAREAS,
-)
+from claims.evals.labelstudio.config import CHOICES, CLAIM, CLAIMANT, CUE, REL_CLAIMANT, REL_CUE, SPAN, TEXT, TEXTAREAS
 from claims.evals.run_texts import run_with_texts
+from claims.kernel.schema import Claim, Span
 
 CLAIM_ID_PREFIX = "claim-"  # claim-<index in the source's claims list>: keeps their order on import
 

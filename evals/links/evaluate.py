@@ -32,14 +32,13 @@ import numpy as np
 import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
-from claims.kernel.schema import Claim
-
 from claims.evals.gold import GoldError, GoldSet
 from claims.evals.links import metrics as M
 from claims.evals.links.appearance import instant
-from claims.evals.links.schema import ClusterRecord
+from claims.evals.links.schema import ClusterRecord, Member
 from claims.evals.matching import MatchConfig, match_article
 from claims.evals.results import BootstrapSettings, Estimate, GateCheck, GateResult
+from claims.kernel.schema import Claim
 
 SECOND = Path("clusters") / "second.yaml"
 HEADLINE = ("conll", "muc", "b_cubed", "ceaf_e", "pairwise")
@@ -141,7 +140,7 @@ def align(gold: GoldSet, clusters: list[ClusterRecord], cfg: MatchConfig | None 
     return Aligned(key, response, pred_to_mention), summary, notes
 
 
-def _claim(m: "ClusterRecord.model_fields['members'].annotation") -> Claim:  # type: ignore[name-defined]
+def _claim(m: Member) -> Claim:
     from claims.kernel.schema import Cue
 
     return Claim(statement=m.statement, quote=m.quote, quote_span=m.quote_span, claimant=m.claimant,

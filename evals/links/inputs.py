@@ -26,7 +26,6 @@ from claims.kernel.rundir import CLAIMS, RunError, is_run_dir, iter_records, rea
 from claims.kernel.schema import ArticleClaims, Claim, Claimant, Cue, Span
 
 
-
 class LinkInputError(UserError):
     """An input of `claims link` cannot be read; the message names it and the problem."""
 
@@ -163,9 +162,8 @@ def _fill_from_inputs(info: dict[str, ArticleInfo], inputs: Sequence[Path], note
 
 def read_inputs(paths: Sequence[str | Path], articles: Sequence[str | Path] = ()) -> LinkInput:
     """Every claim of every input, in input order; an article id met twice is an error."""
-    from claims.kernel.articles import first_line_title
-
     from claims.evals.gold import load_gold
+    from claims.kernel.articles import first_line_title
 
     out = LinkInput()
     for raw in paths:

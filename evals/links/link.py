@@ -16,8 +16,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from claims.kernel.schema import Claimant, Span
-
 from claims.evals.links.appearance import order_key
 from claims.evals.links.candidates import DEFAULT_K, EXACT_MAX, candidate_pairs
 from claims.evals.links.clustering import cluster
@@ -26,6 +24,7 @@ from claims.evals.links.inputs import LinkInput, Mention
 from claims.evals.links.relays import chain, intermediaries
 from claims.evals.links.schema import ClusterRecord, LinkManifest, Member, MemberRef, Relay
 from claims.evals.links.similarity_seam import DEFAULT_METHOD, load_similarity
+from claims.kernel.schema import Claimant, Span
 
 
 @dataclass

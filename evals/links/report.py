@@ -6,10 +6,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from claims.kernel.io import atomic_write_text
-
 from claims.evals.links.evaluate import HEADLINE, LinkEvalResult
 from claims.evals.reports.markdown import md_code, md_text
+from claims.kernel.io import atomic_write_text
 
 LABELS = {"conll": "CoNLL F1", "muc": "MUC", "b_cubed": "B-cubed", "ceaf_e": "CEAF-e", "pairwise": "pairwise"}
 

@@ -33,9 +33,8 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from claims.kernel.errors import UserError
-
 from claims.evals.similarity import _TOKEN, STOPWORDS, TokenF1Similarity, stem
+from claims.kernel.errors import UserError
 
 METHODS = ("lexical", "token-f1", "embedding")
 DEFAULT_METHOD = "lexical"

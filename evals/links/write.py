@@ -10,11 +10,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from claims.kernel.io import atomic_output, atomic_write_text
-
 from claims.evals.links.jsonld import CONTEXT, claim_node
 from claims.evals.links.link import Linking
 from claims.evals.links.schema import ClusterRecord, LinkManifest
+from claims.kernel.io import atomic_output, atomic_write_text
 
 CLUSTERS = "clusters.jsonl"
 JSONLD = "claims.jsonld"

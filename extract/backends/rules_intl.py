@@ -26,9 +26,9 @@ from __future__ import annotations
 
 import re
 
+from claims.extract.backends.rules_lexicon_intl import LEXICONS, Lexicon
 from claims.kernel.schema import Attribution, Certainty, Claim, Claimant, ClaimantType, Cue, Span
 from claims.kernel.segment import paragraphs, sentences
-from claims.extract.backends.rules_lexicon_intl import LEXICONS, Lexicon
 
 _WORD = re.compile(r"[^\W\d_]+(?:[-’'][^\W\d_]+)*|\d+(?:[.,]\d+)*")
 _QUOTE = re.compile(r"„[^“”„\n]*[“”]|“[^“”\n]*”|«[^»\n]*»|‹[^›\n]*›|\"[^\"\n]*\"")

@@ -8,8 +8,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from claims.kernel.schema import ArticleClaims, Claim, Claimant, Cue, GoldArticle, Provenance, Span, text_sha256
-
 from claims.evals.links.appearance import instant, order_key
 from claims.evals.links.candidates import candidate_pairs, exact_neighbours
 from claims.evals.links.clustering import components
@@ -18,6 +16,7 @@ from claims.evals.links.link import LinkOptions, link
 from claims.evals.links.relays import intermediaries
 from claims.evals.links.similarity_seam import IdfLexical, load_similarity
 from claims.evals.links.write import write_links
+from claims.kernel.schema import ArticleClaims, Claim, Claimant, Cue, GoldArticle, Provenance, Span, text_sha256
 
 ROOT = Path(__file__).resolve().parents[2]
 
