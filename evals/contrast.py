@@ -21,9 +21,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from claims.evals.matching import MatchConfig, match_article
+from claims.extract import statement_similarity
 from claims.kernel.errors import UserError
+from claims.kernel.io import atomic_write_text
 
 PAIRS_FILE = "pairs.yaml"
 DOUBLE_FILE = "double.yaml"
@@ -65,7 +69,6 @@ class ContrastPair:
 
 
 def _read(path: Path) -> PairsFile:
-    import yaml
 
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
@@ -110,8 +113,6 @@ def load_contrast(root: str | Path = "gold/contrast") -> list[ContrastPair]:
 
 def double_pairs(gold: Any, quote_threshold: float) -> list[dict[str, str]]:
     """The pairs the two label sets of ``gold/double`` match by quote alone (see the module docstring)."""
-    from claims.evals.matching import MatchConfig, match_article
-    from claims.extract import statement_similarity
 
     cfg = MatchConfig(quote_threshold=quote_threshold, statement_threshold=0.0,
                       similarity=statement_similarity("lexical", fact_checks=False))
@@ -127,9 +128,7 @@ def double_pairs(gold: Any, quote_threshold: float) -> list[dict[str, str]]:
 
 def write_double(gold: Any, root: str | Path, quote_threshold: float) -> Path:
     """Rebuild ``double.yaml`` from the gold (atomically); returns its path."""
-    import yaml
 
-    from claims.kernel.io import atomic_write_text
 
     path = Path(root) / DOUBLE_FILE
     header = ("# Pairs the two independent gold labellings (gold/double/) matched by quote alone\n"

@@ -37,6 +37,7 @@ from typing import Any
 import numpy as np
 from scipy.optimize import linear_sum_assignment
 
+from claims.extract import DEFAULT_METHOD, FactChecked, statement_similarity
 from claims.kernel.schema import Claim
 
 DEFAULT_QUOTE_THRESHOLD = 0.7
@@ -47,7 +48,6 @@ def default_similarity() -> Any:
     """The default statement similarity (fact-checked), built once: it may load a model."""
     sim = _DEFAULTS.get("similarity")
     if sim is None:
-        from claims.extract import statement_similarity
 
         sim = _DEFAULTS["similarity"] = statement_similarity()
     return sim
@@ -57,7 +57,6 @@ def build_similarity(spec: str | dict[str, Any] | None = None, *, fact_checks: b
     """A fact-checked statement similarity from a method name or a mapping (a suite file's
     ``similarity:`` key): ``{"method": "judge", "model": ..., "base_url": ...}``; keyword
     options (not None) fill in what the mapping leaves out. None: the default."""
-    from claims.extract import DEFAULT_METHOD, statement_similarity
 
     spec = {"method": spec} if isinstance(spec, str) else dict(spec or {})
     method = spec.pop("method", None) or DEFAULT_METHOD
@@ -74,7 +73,6 @@ def fact_checked(similarity: Any) -> Any:
     """Any similarity behind the fact checks (a ``FactChecked`` is returned as it is)."""
     if hasattr(similarity, "compare_pairs"):
         return similarity
-    from claims.extract import FactChecked
 
     return FactChecked(similarity)
 

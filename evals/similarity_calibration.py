@@ -25,6 +25,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from scipy.stats import rankdata
+
 from claims.evals.contrast import CATEGORIES, DOUBLE, ContrastPair
 
 PARAPHRASE_TARGET = 0.95
@@ -34,7 +36,6 @@ SPLITS = ("dev", "test", "all")
 
 def auc(labels: Sequence[bool], scores: Sequence[float]) -> float | None:
     """P(score of a positive > score of a negative), ties a half; None without both classes."""
-    from scipy.stats import rankdata
 
     n_pos = sum(1 for x in labels if x)
     n_neg = len(labels) - n_pos

@@ -16,6 +16,7 @@ from functools import lru_cache
 from typing import Any
 
 from claims.extract.grounding import continues_grapheme, normalize
+from claims.extract.similarity.registry import statement_similarity
 from claims.kernel.schema import Claim
 from claims.kernel.segment import paragraphs, sentences
 
@@ -193,7 +194,6 @@ _DEDUPE: dict[str, Any] = {}
 def _dedupe_similarity() -> Any:
     sim = _DEDUPE.get("lexical")
     if sim is None:
-        from claims.extract.similarity.registry import statement_similarity
 
         sim = _DEDUPE["lexical"] = statement_similarity("lexical")
     return sim

@@ -8,6 +8,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+import numpy as np
+
 
 def cosine(a: Any, b: Any) -> float:
     return max(0.0, min(1.0, float(a @ b)))
@@ -15,7 +17,6 @@ def cosine(a: Any, b: Any) -> float:
 
 def cosine_pairs(pairs: Sequence[tuple[Any, Any]]) -> list[float]:
     """Many pairs in one vectorised product."""
-    import numpy as np
 
     if not pairs:
         return []

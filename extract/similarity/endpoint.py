@@ -19,7 +19,13 @@ import base64
 from collections.abc import Sequence
 from typing import Any
 
+import numpy as np
+import openai
+
+from claims.extract.cache import CachedResponse, ResponseCache, cache_key
 from claims.extract.similarity.cosine import CosineScores
+from claims.extract.similarity.requests import send_counted
+from claims.extract.transport import EndpointGate, RetryPolicy, base_host, endpoint, make_client
 from claims.kernel.errors import UserError
 
 ENDPOINT_THRESHOLD = 0.75
@@ -27,13 +33,11 @@ DEFAULT_CACHE_DIR = ".claims-cache"
 
 
 def encode_vector(vec: Any) -> str:
-    import numpy as np
 
     return base64.b64encode(np.asarray(vec, dtype="<f4").tobytes()).decode("ascii")
 
 
 def decode_vector(text: str) -> Any:
-    import numpy as np
 
     return np.frombuffer(base64.b64decode(text), dtype="<f4").astype(np.float32)
 
@@ -46,8 +50,6 @@ class EndpointEmbedding(CosineScores):
     def __init__(self, model: str, base_url: str | None = None, api_key: str | None = None,
                  threshold: float = ENDPOINT_THRESHOLD, cache_dir: str = DEFAULT_CACHE_DIR, cache: str = "on",
                  batch_size: int = 128, jobs: int = 4, timeout: float = 60.0, max_attempts: int = 6) -> None:
-        from claims.extract.cache import ResponseCache
-        from claims.extract.transport import RetryPolicy, base_host, endpoint
 
         if not model:
             raise UserError("the embedding endpoint needs a model name (--similarity-model)")
@@ -61,17 +63,16 @@ class EndpointEmbedding(CosineScores):
         self.jobs = max(1, jobs)
         self.timeout = timeout
         self.policy = RetryPolicy(max_attempts=max_attempts)
+        self._gate = EndpointGate(self.policy, f"embedding endpoint {self.host}")
         self.dim: int | None = None
         self._stats = {"requests": 0, "retries": 0, "cache_hits": 0, "prompt_tokens": 0, "embedded": 0}
 
     def _key(self, text: str) -> str:
-        from claims.extract.cache import cache_key
 
         return cache_key({"kind": "embedding", "host": self.host, "model": self.model, "input": text})
 
     def vectors(self, statements: Sequence[str]) -> Any:
         """(n, dim) float32, rows L2-normalised; cached statements are not sent again."""
-        import numpy as np
 
         unique = list(dict.fromkeys(statements))
         found: dict[str, Any] = {}
@@ -100,26 +101,17 @@ class EndpointEmbedding(CosineScores):
         return out
 
     async def _fetch(self, texts: list[str]) -> dict[str, Any]:
-        from claims.extract.cache import CachedResponse
-        from claims.extract.transport import RetriesExhausted, call_with_retry, make_client
 
         client = make_client(base_url=self.base_url, api_key=self._api_key, timeout=self.timeout, concurrency=self.jobs)
         gate = asyncio.Semaphore(self.jobs)
         out: dict[str, Any] = {}
 
         async def one(batch: list[str]) -> None:
-            def attempt_counted(n: int) -> None:
-                self._stats["requests"] += 1
-                self._stats["retries"] += n > 1
-
             async with gate:
                 try:
-                    resp = await call_with_retry(lambda: client.embeddings.create(model=self.model, input=batch),
-                                                 self.policy, on_attempt=attempt_counted)
-                except RetriesExhausted as e:
-                    raise UserError(f"embedding endpoint {self.host}: {e}") from None
+                    resp = await send_counted(lambda: client.embeddings.create(model=self.model, input=batch),
+                                              self.policy, self._gate, self._stats, f"embedding endpoint {self.host}")
                 except Exception as e:
-                    import openai
 
                     if isinstance(e, openai.APIError):
                         raise UserError(f"embedding endpoint {self.host}: {type(e).__name__}: {str(e)[:300]}") from None

@@ -30,11 +30,19 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
+from text_to_num import alpha2digit
+
 from claims.extract.similarity.actors import Actor, actor_conflict, actors, role_conflict
 from claims.extract.similarity.dates import MONTHS, WEEKDAYS, DatePart, date_conflict, date_parts
 from claims.extract.similarity.gazetteer import group_words
-from claims.extract.similarity.polarity import NEGATORS, antonym_conflict, antonym_signs, polarity_facts, split_contractions
 from claims.extract.similarity.lexical import FUNCTION_WORDS, REPORTING_WORDS, stem
+from claims.extract.similarity.polarity import (
+    NEGATORS,
+    antonym_conflict,
+    antonym_signs,
+    polarity_facts,
+    split_contractions,
+)
 from claims.extract.similarity.quantities import VAGUE, Quantity, quantities
 
 CHECKS = ("number", "date", "polarity", "antonym", "actor")
@@ -83,7 +91,6 @@ class Facts:
 
 def _digits(text: str) -> str:
     """Number words -> digits ("twelve" -> "12"), by text2num; vague amounts, scaled numbers and "no one" kept."""
-    from text_to_num import alpha2digit
 
     for pattern, repl in _PROTECT:
         text = pattern.sub(repl, text)

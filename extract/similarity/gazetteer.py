@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+import countryinfo
+
 # Not in countryinfo, or spelt otherwise in English news.
 COUNTRY_EXTRAS = {
     "kremlin": "RUS", "soviet union": "SUN", "soviet": "SUN", "ussr": "SUN", "white house": "USA",
@@ -108,7 +110,6 @@ TITLES = frozenset(
 @lru_cache(maxsize=1)
 def countries() -> dict[str, str]:
     """Lowercased name, alternative spelling, capital or demonym -> ISO 3166 alpha-3 code."""
-    import countryinfo
 
     out: dict[str, str] = {}
     for c in countryinfo.all_countries():
@@ -127,7 +128,6 @@ def countries() -> dict[str, str]:
 @lru_cache(maxsize=1)
 def demonyms() -> frozenset[str]:
     """Lowercased demonyms ("russian", "azerbaijani"): adjectives, which modify a noun rather than act."""
-    import countryinfo
 
     out = {"azeri", "chechen", "kazakh", "emirati", "north korean", "south korean", "soviet", "english", "dutch"}
     for c in countryinfo.all_countries():
@@ -143,7 +143,6 @@ def demonyms() -> frozenset[str]:
 @lru_cache(maxsize=1)
 def country_codes() -> dict[str, str]:
     """Two- and three-letter codes ("US", "UK", "RUS"): matched only when written in capitals."""
-    import countryinfo
 
     out: dict[str, str] = {"UK": "GBR", "US": "USA", "USA": "USA", "UAE": "ARE", "USSR": "SUN", "DPRK": "PRK"}
     for c in countryinfo.all_countries():

@@ -25,8 +25,25 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import httpx2
+import jinja2
+import openai
+import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
+from claims.extract.cache import ResponseCache, cache_key
+from claims.extract.pricing import cost
+from claims.extract.prompts import default_prompts_dir
+from claims.extract.similarity.requests import send_counted
+from claims.extract.structured import (
+    OutputInvalid,
+    is_mode_rejection,
+    parse_output,
+    read_completion,
+    reask_messages,
+    request_format,
+)
+from claims.extract.transport import EndpointGate, RetryPolicy, base_host, endpoint, make_client
 from claims.kernel.errors import UserError
 
 JUDGE_THRESHOLD = 1.0
@@ -56,7 +73,6 @@ class JudgeTemplate:
         return f"{self.id}@{self.version}"
 
     def messages(self, first: str, second: str) -> list[dict[str, str]]:
-        import jinja2
 
         env = jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=False)
         ctx = {"first": first, "second": second}
@@ -65,14 +81,12 @@ class JudgeTemplate:
 
 
 def judges_dir(prompts_dir: Path | None = None) -> Path:
-    from claims.extract.prompts import default_prompts_dir
 
     return (Path(prompts_dir) if prompts_dir is not None else default_prompts_dir()) / "judges"
 
 
 def load_judge_template(ref: str = DEFAULT_TEMPLATE, prompts_dir: Path | None = None) -> JudgeTemplate:
     """``ID`` (latest version) or ``ID@VERSION`` under ``prompts/judges/``; UserError naming the file."""
-    import yaml
 
     tid, _, version = ref.partition("@")
     folder = judges_dir(prompts_dir) / tid
@@ -102,8 +116,6 @@ class JudgeSimilarity:
                  cache_dir: str = ".claims-cache", cache: str = "on", jobs: int = 4, max_tokens: int = 200,
                  temperature: float = 0.0, seed: int | None = 0, mode: str = "auto", timeout: float = 120.0,
                  max_attempts: int = 6, max_reasks: int = 1, price_table: dict[str, Any] | None = None) -> None:
-        from claims.extract.cache import ResponseCache
-        from claims.extract.transport import RetryPolicy, base_host, endpoint
 
         if not model:
             raise UserError("the judge needs a model name (--similarity-model)")
@@ -122,6 +134,7 @@ class JudgeSimilarity:
         self.mode = MODES[0] if mode == "auto" else mode
         self.timeout = timeout
         self.policy = RetryPolicy(max_attempts=max_attempts)
+        self._gate = EndpointGate(self.policy, f"judge endpoint {self.host}")
         self.max_reasks = max_reasks
         self.price_table = price_table or {}
         self._stats: dict[str, Any] = {"requests": 0, "retries": 0, "reasks": 0, "cache_hits": 0, "prompt_tokens": 0,
@@ -142,7 +155,6 @@ class JudgeSimilarity:
         return [(answers[i] + answers[n + i]) / 2.0 for i in range(n)]
 
     def stats(self) -> dict[str, Any]:
-        from claims.extract.pricing import cost
 
         out = dict(self._stats)
         out["mode"] = self.mode
@@ -152,14 +164,12 @@ class JudgeSimilarity:
     # ------------------------------------------------------------------ requests
 
     def _key(self, messages: list[dict[str, Any]], mode: str) -> str:
-        from claims.extract.cache import cache_key
 
         return cache_key({"kind": "judge", "host": self.host, "model": self.model, "template": self.template.sha256,
                           "mode": mode, "parameters": {"temperature": self.temperature, "max_tokens": self.max_tokens,
                                                        "seed": self.seed}, "messages": messages})
 
     async def _ask_all(self, ordered: list[tuple[str, str]]) -> list[float]:
-        from claims.extract.transport import make_client
 
         client = make_client(base_url=self.base_url, api_key=self._api_key, timeout=self.timeout, concurrency=self.jobs)
         gate = asyncio.Semaphore(self.jobs)
@@ -174,7 +184,6 @@ class JudgeSimilarity:
             await client.close()
 
     async def _judge(self, client: Any, first: str, second: str) -> float:
-        from claims.extract.structured import OutputInvalid, parse_output, reask_messages
 
         messages = self.template.messages(first, second)
         for i in range(self.max_reasks + 1):
@@ -190,11 +199,7 @@ class JudgeSimilarity:
         return 0.0  # pragma: no cover
 
     async def _complete(self, client: Any, messages: list[dict[str, Any]]) -> str | None:
-        import httpx2
-        import openai
 
-        from claims.extract.structured import is_mode_rejection, read_completion, request_format
-        from claims.extract.transport import RetriesExhausted, call_with_retry
 
         while True:
             mode = self.mode
@@ -216,15 +221,9 @@ class JudgeSimilarity:
             if self.seed is not None:
                 body["seed"] = self.seed
 
-            def counted(n: int) -> None:
-                self._stats["requests"] += 1
-                self._stats["retries"] += n > 1
-
             try:
-                raw = await call_with_retry(lambda: client.post("/chat/completions", cast_to=httpx2.Response, body=body),
-                                            self.policy, on_attempt=counted)
-            except RetriesExhausted as e:
-                raise UserError(f"judge endpoint {self.host}: {e}") from None
+                raw = await send_counted(lambda: client.post("/chat/completions", cast_to=httpx2.Response, body=body),
+                                         self.policy, self._gate, self._stats, f"judge endpoint {self.host}")
             except openai.APIError as e:
                 if self.requested_mode == "auto" and is_mode_rejection(e) and MODES.index(mode) + 1 < len(MODES):
                     self.mode = MODES[max(MODES.index(self.mode), MODES.index(mode) + 1)]

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from claims.extract.similarity.lexical import stem
+from claims.extract.similarity.lexical import FUNCTION_WORDS, stem
 
 # Words that negate what follows; "n't" is split off first ("didn't" -> "did n't").
 NEGATORS = frozenset("not n't no never none nobody nothing nowhere neither nor cannot without".split())
@@ -100,12 +100,11 @@ def polarity_facts(text: str) -> tuple[list[tuple[str, frozenset[str]]], dict[st
       not accept" agrees with "rejected" and disagrees with "accepted".
     Antonym signs: for each axis the statement touches, sign (+1 / -1) -> the word.
     """
-    from claims.extract.similarity.lexical import FUNCTION_WORDS as STOPWORDS
 
     low = split_contractions(_NOT_NEGATING.sub(" ", text.casefold().replace("’", "'")))
     low = _NEGATIVE_PHRASES.sub(lambda m: " " + m.group(0).replace(" ", "_") + " ", low)
     toks = [t.replace("_", " ") for t in _TOKENS.findall(low)]
-    content = [i for i, t in enumerate(toks) if t not in STOPWORDS and t[0].isalpha()]
+    content = [i for i, t in enumerate(toks) if t not in FUNCTION_WORDS and t[0].isalpha()]
     negs: list[tuple[str, frozenset[str]]] = []
     flipped: dict[int, str] = {}  # antonym word -> the negator that flips it
     cancelled: set[int] = set()
@@ -123,7 +122,7 @@ def polarity_facts(text: str) -> tuple[list[tuple[str, frozenset[str]]], dict[st
         for u in toks[i + 1 :]:
             if u in _BREAKS or len(scope) == SCOPE_WORDS or (scope and u in _PREPOSITIONS):
                 break  # a preposition ends the negated phrase: "without problems | from French Guiana"
-            if u not in STOPWORDS and u not in NEGATORS and u[0].isalpha():
+            if u not in FUNCTION_WORDS and u not in NEGATORS and u[0].isalpha():
                 scope.append(stem(u))
         negs.append((t, frozenset(scope)))
     signs: dict[str, dict[int, str]] = {}

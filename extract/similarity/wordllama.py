@@ -25,6 +25,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+import scipy.sparse as sp
+
 from claims.extract.similarity.cosine import CosineScores
 from claims.kernel.errors import UserError
 
@@ -82,8 +85,6 @@ class WordLlamaEmbedding(CosineScores):
 
     def vectors(self, statements: Sequence[str]) -> Any:
         """(n, dim) float32, rows L2-normalised (a statement with no tokens is the zero row)."""
-        import numpy as np
-        import scipy.sparse as sp
 
         model = load_wordllama(self.config, self.dim)
         table = model.embedding
