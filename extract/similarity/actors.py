@@ -16,7 +16,8 @@ dictionary, "Photos" and "Peskov" at the start of a sentence look the same.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
 
 from claims.extract.similarity.gazetteer import (
     ORG_HEADS,
@@ -45,9 +46,18 @@ class Actor:
     kind: str  # country, group, org, name
     key: str  # what is compared: an ISO code, a group key, a normalised name
     text: str  # as written, for the reason shown in reports
-    context: frozenset[str] = frozenset()  # stems of the content words next to it (see ``actor_conflict``)
     rank: tuple[int, int] = (1, 0)  # (0 for an agent after "by", else 1; first token): who acts first
     role: bool = False  # can be a subject or object: not a demonym, not after a preposition (but "by")
+    toks: tuple[str, ...] = field(default=(), repr=False, compare=False)  # the statement's tokens
+    spans: tuple[tuple[int, int], ...] = field(default=(), compare=False)  # where it is named, in toks
+
+    @cached_property
+    def context(self) -> frozenset[str]:
+        """Stems of the content words next to each mention (see ``actor_conflict``); read only when compared."""
+        out: frozenset[str] = frozenset()
+        for a, b in self.spans:
+            out |= _context(self.toks, a, b)
+        return out
 
 
 def _normalise(words: list[str]) -> str:
@@ -155,7 +165,7 @@ def _group_forms() -> dict[tuple[str, ...], str]:
     return _GROUP_FORMS
 
 
-def _context(toks: list[str], start: int, end: int, width: int = 3) -> frozenset[str]:
+def _context(toks: tuple[str, ...] | list[str], start: int, end: int, width: int = 3) -> frozenset[str]:
     """Stems of the nearest content words left and right of tokens [start, end)."""
     out: list[str] = []
     for rng in (range(start - 1, -1, -1), range(end, len(toks))):
@@ -200,19 +210,20 @@ def actors(text: str) -> list[Actor]:
                 i += n - 1
                 break
         i += 1
-    merged: dict[tuple[str, str], Actor] = {}
+    first: dict[tuple[str, str], tuple[Actor, int]] = {}
+    spans: dict[tuple[str, str], list[tuple[int, int]]] = {}
     for actor, a, b in sorted(found, key=lambda f: f[1]):
-        ctx = _context(toks, a, b)
-        prev = merged.get((actor.kind, actor.key))
-        if prev is None:
-            before = [t.casefold() for t in toks[max(0, a - 2) : a]]
-            agent = "by" in before  # "shelled by Russia"
-            located = bool(before) and before[-1] in _PREPOSITIONS  # "the embassy in Kyiv"
-            role = actor.kind != "group" and not located and actor.text.casefold() not in demonyms()
-            merged[(actor.kind, actor.key)] = Actor(actor.kind, actor.key, actor.text, ctx, (0 if agent else 1, a), role)
-        else:
-            merged[(actor.kind, actor.key)] = Actor(prev.kind, prev.key, prev.text, prev.context | ctx, prev.rank, prev.role)
-    return list(merged.values())
+        first.setdefault((actor.kind, actor.key), (actor, a))
+        spans.setdefault((actor.kind, actor.key), []).append((a, b))
+    shared = tuple(toks)
+    out = []
+    for key, (actor, a) in first.items():
+        before = [t.casefold() for t in toks[max(0, a - 2) : a]]
+        agent = "by" in before  # "shelled by Russia"
+        role = (actor.kind != "group" and not (before and before[-1] in _PREPOSITIONS)  # not "the embassy in Kyiv"
+                and actor.text.casefold() not in demonyms())
+        out.append(Actor(actor.kind, actor.key, actor.text, (0 if agent else 1, a), role, shared, tuple(spans[key])))
+    return out
 
 
 def _acronym_of(short: str, long: str) -> bool:

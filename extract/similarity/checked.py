@@ -15,7 +15,7 @@ from functools import cached_property
 from typing import Any
 
 from claims.extract.similarity.base import Similarity, score_pairs
-from claims.extract.similarity.facts import CHECKS, Conflict, Facts, facts_of, find_conflict
+from claims.extract.similarity.facts import CHECKS, Conflict, Facts, fact_signature, facts_of, find_conflict, may_conflict
 
 
 @dataclass(frozen=True)
@@ -30,6 +30,10 @@ class Checked:
     @cached_property
     def facts(self) -> Facts:
         return facts_of(self.statement, self.denied)
+
+    @cached_property
+    def signature(self) -> tuple[str, ...] | None:
+        return fact_signature(self.statement)
 
 
 @dataclass(frozen=True)
@@ -68,7 +72,13 @@ class FactChecked:
         return [Checked(p, s, bool(d)) for p, s, d in zip(inner, statements, flags)]
 
     def conflict(self, a: Checked, b: Checked) -> Conflict | None:
-        return find_conflict(a.facts, b.facts, self.checks) if self.checks else None
+        if not self.checks or a.statement == b.statement:
+            return None
+        if a.signature is not None and a.signature == b.signature:
+            return None  # the same fact-bearing words: the same facts (``fact_signature``)
+        if not may_conflict(a.statement, b.statement):
+            return None  # no kind of fact on both sides that could disagree (``outline_of``)
+        return find_conflict(a.facts, b.facts, self.checks)
 
     def score(self, a: Checked, b: Checked) -> float:
         return 0.0 if self.conflict(a, b) is not None else self.inner.score(a.inner, b.inner)

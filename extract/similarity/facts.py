@@ -34,16 +34,17 @@ from text_to_num import alpha2digit
 
 from claims.extract.similarity.actors import Actor, actor_conflict, actors, role_conflict
 from claims.extract.similarity.dates import MONTHS, WEEKDAYS, DatePart, date_conflict, date_parts
-from claims.extract.similarity.gazetteer import group_words
+from claims.extract.similarity.gazetteer import group_forms, group_words
 from claims.extract.similarity.lexical import FUNCTION_WORDS, REPORTING_WORDS, stem
 from claims.extract.similarity.polarity import (
     NEGATORS,
     antonym_conflict,
     antonym_signs,
+    has_axis,
     polarity_facts,
     split_contractions,
 )
-from claims.extract.similarity.quantities import VAGUE, Quantity, quantities
+from claims.extract.similarity.quantities import UNITS, VAGUE, Quantity, quantities
 
 CHECKS = ("number", "date", "polarity", "antonym", "actor")
 UNIT_FAMILIES = {
@@ -151,6 +152,128 @@ def facts_of(statement: str, denied: bool = False) -> Facts:
         actors=tuple(actors(text)) if _may_name_actors(text, tokset) else (),
         simple="," not in text and ";" not in text and not (set(tokens) & REPORTING_WORDS),
     )
+
+
+# Words a fact check reads besides digits, symbols and capitalised words: bounds ("more
+# than", "up to"), units, relative dates, the agent's "by".
+_SIGNAL_WORDS = frozenset(
+    """more than over least above exceeding upwards excess fewer less under most below up nearly almost
+    by last next""".split()) | frozenset(w for u in UNITS for w in u.split())
+_SIG_TOKEN = re.compile(r"[A-Z](?:\.[A-Z])+\.?|\w+(?:[-'’]\w+)*|[^\w\s]")  # the actor reader's tokens
+_CONNECTOR_WORDS = frozenset({"of", "for", "and", "de", "al", "the"})  # inside names: "Ministry of Defence"
+_SYMBOLS = frozenset("$£€¥₽₹%")
+
+
+_GAP, _KEEP, _NEGATION, _WORD_GAP, _WORD_KEEP, _CAPITAL = range(6)  # token kinds; >= _WORD_GAP are words
+_GAPS = ("", "_1", "_2", "_3")
+_TOKEN_KINDS: dict[str, int] = {}  # token -> kind, filled as statements are read
+
+
+def _token_kind(tok: str) -> int:
+    low = tok.casefold()
+    if low in NEGATION_WORDS or low.endswith(("n't", "n’t")):
+        return _NEGATION
+    first = tok[0]
+    if first.isalpha():
+        if first.isupper():
+            return _CAPITAL
+        if (low in NUMBER_WORDS or low in DATE_WORDS or low in _VAGUE_WORDS or low in _SIGNAL_WORDS
+                or low in group_words() or low in _CONNECTOR_WORDS or has_axis(low) or _DIGIT.search(tok)):
+            return _WORD_KEEP
+        return _WORD_GAP
+    return _KEEP if (first.isdigit() or first in _SYMBOLS) else _GAP
+
+
+@lru_cache(maxsize=131072)
+def fact_signature(statement: str) -> tuple[str, ...] | None:
+    """The words the fact checks read, in order, with the gaps between them; None when the
+    statement negates anything.
+
+    Two statements with the same signature cannot conflict: every check reads only these
+    words (digits, codes, currency signs, units and bounds; date words; capitalised names,
+    their connectors, actor nouns and the agent's "by"; antonym words) and how close they
+    stand (a gap records up to three other words between two of them), so their facts are
+    the same. Negation is left out (None: always checked) because its scope reaches into
+    ordinary words. The matcher uses this to skip reading the facts of most pairs.
+    """
+    out: list[str] = []
+    gap = words = capitals = 0
+    kinds = _TOKEN_KINDS
+    for tok in _SIG_TOKEN.findall(statement):
+        kind = kinds.get(tok)
+        if kind is None:
+            kind = _token_kind(tok)
+            if len(kinds) < 500_000:  # bounded: a corpus's vocabulary, not every token ever seen
+                kinds[tok] = kind
+        if kind == _NEGATION:
+            return None
+        if kind >= _WORD_GAP:
+            words += 1
+            capitals += kind == _CAPITAL
+        if kind == _GAP or kind == _WORD_GAP:
+            gap += 1
+            continue
+        if gap:
+            out.append(_GAPS[min(gap, 3)])
+            gap = 0
+        out.append(tok if kind == _CAPITAL or kind == _KEEP else tok.casefold())
+    if gap:
+        out.append(_GAPS[min(gap, 3)])
+    out.append("headline" if words >= 4 and capitals >= 0.7 * words else "")
+    return tuple(out)
+
+
+@dataclass(frozen=True)
+class Outline:
+    """What a statement's signature says it has to check: enough to rule most pairs out
+    without reading their facts (a conflict needs the same kind of fact on both sides)."""
+
+    numbers: bool
+    dates: bool
+    antonyms: bool
+    names: bool  # a capitalised word: a possible name, country or organisation
+    groups: frozenset[str]  # actor-noun group keys
+
+
+@lru_cache(maxsize=131072)
+def outline_of(statement: str) -> Outline | None:
+    """The ``Outline`` of a statement without negation (None: read its facts)."""
+    sig = fact_signature(statement)
+    if sig is None:
+        return None
+    words = [t for t in sig if t and not t.startswith("_")]
+    forms = group_forms()
+    groups: set[str] = set()
+    i = 0
+    while i < len(sig):  # contiguous in the signature = contiguous in the text (gaps are marked)
+        for n in (3, 2, 1):
+            key = forms.get(tuple(sig[i : i + n]))
+            if key is not None:
+                groups.add(key)
+                i += n - 1
+                break
+        i += 1
+    low = {w.casefold() for w in words}
+    return Outline(
+        numbers=any(w in _SYMBOLS or _DIGIT.search(w) for w in words) or bool(low & (NUMBER_WORDS | _VAGUE_WORDS)),
+        dates=bool(low & DATE_WORDS),
+        antonyms=any(has_axis(w) for w in low),
+        names=any(w[0].isupper() for w in words if w != "headline"),
+        groups=frozenset(groups),
+    )
+
+
+def may_conflict(a: str, b: str) -> bool:
+    """False when the two statements cannot conflict, decided from their outlines alone."""
+    oa, ob = outline_of(a), outline_of(b)
+    if oa is None or ob is None:
+        return True  # negation: read the facts
+    if (oa.numbers and ob.numbers) or (oa.dates and ob.dates) or (oa.antonyms and ob.antonyms):
+        return True
+    if (oa.names and (ob.names or ob.groups)) or (ob.names and oa.groups):
+        return True  # capitalised words may be any kind of actor: read the facts
+    # actor nouns alone: a conflict needs a group on each side that the other lacks
+    return bool(oa.groups - ob.groups) and bool(ob.groups - oa.groups)
 
 
 def _may_name_actors(text: str, tokset: set[str]) -> bool:

@@ -165,3 +165,9 @@ def actor_groups() -> dict[str, str]:
 def group_words() -> frozenset[str]:
     """Every word of every actor-noun form: a statement with none of them names no group."""
     return frozenset(w for form in actor_groups() for w in form.split())
+
+
+@lru_cache(maxsize=1)
+def group_forms() -> dict[tuple[str, ...], str]:
+    """Each actor-noun form as a tuple of words -> its group key."""
+    return {tuple(form.split()): key for form, key in actor_groups().items()}

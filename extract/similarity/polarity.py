@@ -134,6 +134,11 @@ def polarity_facts(text: str) -> tuple[list[tuple[str, frozenset[str]]], dict[st
     return negs, signs
 
 
+def has_axis(token: str) -> bool:
+    """Is this lowercased token an antonym word?"""
+    return stem(token) in _AXES
+
+
 def antonym_signs(tokens: list[str]) -> dict[str, dict[int, str]]:
     """Antonym signs of a statement without negators (``polarity_facts`` handles the rest)."""
     signs: dict[str, dict[int, str]] = {}
