@@ -1,8 +1,8 @@
 """``embedding`` online: any OpenAI-compatible ``/v1/embeddings`` (OpenAI, vLLM, llama.cpp's server).
 
 Statements are sent in batches (``batch_size`` inputs a request, ``jobs`` requests at a
-time) through the project's transport: one ``AsyncOpenAI`` client without SDK retries,
-our retry layer (429/5xx/timeouts, ``Retry-After`` honoured, identical re-sends) and the
+time; a per-token answer is mean-pooled) through the project's transport: one
+``AsyncOpenAI`` client without SDK retries, our retry layer (429/5xx/timeouts, ``Retry-After`` honoured, identical re-sends) and the
 response cache (one file per statement, keyed by endpoint host, model and the exact
 text; the vector is stored as base64 float32). A cached statement is never sent again,
 so re-scoring a run costs nothing; ``cache="replay"`` never touches the network.
@@ -42,12 +42,23 @@ def decode_vector(text: str) -> Any:
     return np.frombuffer(base64.b64decode(text), dtype="<f4").astype(np.float32)
 
 
+def pooled(embedding: Any) -> Any:
+    """One vector per input: a server that answers with one vector per token (llama-cpp-python
+    for a model without a pooling layer) is mean-pooled here, as an embedding model would."""
+    vec = np.asarray(embedding, dtype=np.float32)
+    if vec.ndim == 2:
+        vec = vec.mean(axis=0)
+    if vec.ndim != 1 or not vec.size:
+        raise UserError(f"the embedding endpoint returned an embedding of shape {vec.shape}, not a vector")
+    return vec
+
+
 class EndpointEmbedding(CosineScores):
     """Cosine of embeddings from an OpenAI-compatible server (see the module docstring)."""
 
     costly = False
 
-    def __init__(self, model: str, base_url: str | None = None, api_key: str | None = None,
+    def __init__(self, model: str | None = None, base_url: str | None = None, api_key: str | None = None,
                  threshold: float = ENDPOINT_THRESHOLD, cache_dir: str = DEFAULT_CACHE_DIR, cache: str = "on",
                  batch_size: int = 128, jobs: int = 4, timeout: float = 60.0, max_attempts: int = 6) -> None:
 
@@ -111,18 +122,21 @@ class EndpointEmbedding(CosineScores):
                 try:
                     resp = await send_counted(lambda: client.embeddings.create(model=self.model, input=batch),
                                               self.policy, self._gate, self._stats, f"embedding endpoint {self.host}")
-                except Exception as e:
-
-                    if isinstance(e, openai.APIError):
-                        raise UserError(f"embedding endpoint {self.host}: {type(e).__name__}: {str(e)[:300]}") from None
-                    raise
+                except openai.APIError as e:
+                    raise UserError(f"embedding endpoint {self.host}: {type(e).__name__}: {str(e)[:300]}") from None
             rows = sorted(resp.data, key=lambda d: d.index)
             if len(rows) != len(batch):
                 raise UserError(f"embedding endpoint {self.host} returned {len(rows)} vectors for {len(batch)} inputs")
             tokens = getattr(getattr(resp, "usage", None), "prompt_tokens", 0) or 0
             self._stats["prompt_tokens"] += int(tokens)
+            if len(batch) > 1 and any(np.ndim(r.embedding) == 2 for r in rows):
+                # Per-token vectors (no pooling layer): llama-cpp-python 0.3 returns wrong ones for
+                # every input but the first of a batch (measured), so ask one statement at a time.
+                self.batch_size = 1
+                await asyncio.gather(*(one([t]) for t in batch))
+                return
             for text, row in zip(batch, rows):
-                vec = row.embedding
+                vec = pooled(row.embedding)
                 out[text] = decode_vector(encode_vector(vec))
                 self.cache.put(self._key(text), CachedResponse(content=encode_vector(vec), finish_reason=None),
                                meta={"kind": "embedding", "model": self.model})

@@ -111,7 +111,7 @@ class JudgeSimilarity:
 
     costly = True
 
-    def __init__(self, model: str, base_url: str | None = None, api_key: str | None = None,
+    def __init__(self, model: str | None = None, base_url: str | None = None, api_key: str | None = None,
                  threshold: float = JUDGE_THRESHOLD, template: str = DEFAULT_TEMPLATE, prompts_dir: Path | None = None,
                  cache_dir: str = ".claims-cache", cache: str = "on", jobs: int = 4, max_tokens: int = 200,
                  temperature: float = 0.0, seed: int | None = 0, mode: str = "auto", timeout: float = 120.0,

@@ -1,8 +1,10 @@
 """The embedding and judge similarities against a real llama.cpp server (llama-cpp-python + SmolLM2-135M).
 
-A 135M model is no judge of truth conditions and its embeddings are not tuned for
-sentences: these tests check the protocol and record the outcome, not quality. Every
-request goes through the real client, the project's retry layer and the cache.
+A 135M model is no judge of truth conditions and its token embeddings (llama-cpp-python
+answers one vector per token for a model without a pooling layer; the client mean-pools
+them) are not tuned for sentences: these tests check the protocol and record the
+outcome, not quality. Every request goes through the real client, the project's retry
+layer and the cache.
 
 Run: pytest -m integration tests/integration   (needs: pip install -e '.[integration]')
 """
@@ -34,10 +36,10 @@ def test_embedding_endpoint(embedding_server: Server, tmp_path: Path) -> None:
     sim = statement_similarity("embedding", model=embedding_server.model, base_url=embedding_server.base_url,
                                cache_dir=str(tmp_path), jobs=1, timeout=300)
     prepared = sim.prepare([s for pair in PAIRS for s in pair])
-    vecs = np.stack(prepared)
-    assert vecs.shape[0] == 4 and vecs.shape[1] > 0 and np.isfinite(vecs).all()
+    vecs = np.stack([p.inner for p in prepared])  # the embedding behind each fact-checked statement
+    assert vecs.shape == (4, 576) and np.isfinite(vecs).all()  # SmolLM2-135M's hidden size
     assert np.allclose(np.linalg.norm(vecs, axis=1), 1.0, atol=1e-4)
-    same, opposite = sim.compare_pairs([(prepared[0], prepared[1]), (prepared[2], prepared[3])])
+    same, opposite = sim.compare_pairs([(prepared[0], prepared[1]), (prepared[2], prepared[3])], cut=0.0)  # check every pair
     assert 0.0 <= same.score <= 1.0 and same.conflict is None
     assert not opposite.match and opposite.conflict is not None and opposite.conflict.check == "antonym"
     first = sim.stats()

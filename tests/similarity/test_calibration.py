@@ -129,3 +129,29 @@ def test_eval_names_the_similarity_in_every_report(rules_run: Path, tmp_path: Pa
 def test_eval_rejects_an_unknown_similarity(rules_run: Path) -> None:
     r = runner.invoke(app, ["eval", str(rules_run), "--gold", str(ROOT / "gold"), "--similarity", "vibes"])
     assert r.exit_code == 2 and "--similarity" in r.output
+
+
+def test_suite_files_take_the_similarity_key(tmp_path: Path) -> None:
+    from claims.evals.suite import load_suite, match_config
+
+    path = tmp_path / "sim.yaml"
+    path.write_text(f"""name: sim
+root: {ROOT}
+gold: gold
+eval: {{resamples: 10, similarity: embedding}}
+variants:
+  - name: rules
+    backend: rules
+""", encoding="utf-8")
+    cfg = match_config(load_suite(path, env={}))
+    assert cfg.similarity.name == "embedding:wordllama-l2_supercat-256" and cfg.statement_cut == 0.58
+    path.write_text(path.read_text(encoding="utf-8").replace("similarity: embedding", "similarity: {method: lexical, threshold: 0.5}"),
+                    encoding="utf-8")
+    cfg = match_config(load_suite(path, env={}))
+    assert cfg.similarity.name == "lexical" and cfg.statement_cut == 0.5
+
+
+def test_a_server_method_without_a_model_is_a_one_line_error(rules_run: Path) -> None:
+    r = runner.invoke(app, ["eval", str(rules_run), "--gold", str(ROOT / "gold"), "--similarity", "judge",
+                            "--similarity-base-url", "http://127.0.0.1:9/v1"])
+    assert r.exit_code == 2 and "the judge needs a model name (--similarity-model)" in r.output

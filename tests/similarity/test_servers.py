@@ -115,3 +115,12 @@ def test_judge_cost_from_a_price_table(server: FakeOpenAIServer, tmp_path: Path)
     sim.compare(*sim.prepare(["The ferry sank.", "The ferry went down."]))
     s = sim.stats()
     assert s["cost_usd"] == pytest.approx(round((s["prompt_tokens"] * 1.0 + s["completion_tokens"] * 2.0) / 1e6, 6))
+
+
+def test_per_token_embeddings_are_mean_pooled() -> None:
+    from claims.extract.similarity.endpoint import pooled
+
+    assert pooled([[1.0, 0.0], [0.0, 1.0]]).tolist() == [0.5, 0.5]  # llama-cpp-python, model without pooling
+    assert pooled([0.25, 0.75]).tolist() == [0.25, 0.75]
+    with pytest.raises(UserError, match="not a vector"):
+        pooled([])
