@@ -44,6 +44,7 @@ _EXPORTS = {
     "TokenF1Similarity": ".similarity.lexical",
     "stem": ".similarity.lexical",
     "STOPWORDS": ".similarity.lexical",
+    "TOKEN_RE": ".similarity.lexical",
 }
 __all__ = sorted(_EXPORTS)
 __getattr__ = lazy_exports(__name__, _EXPORTS, globals())

@@ -30,7 +30,8 @@ REPORTING_WORDS = frozenset(
 # Token F1 ignores who-said-it words too: the claimant is scored apart from the statement.
 STOPWORDS = FUNCTION_WORDS | REPORTING_WORDS
 
-_TOKEN = re.compile(r"\d+(?:[.,]\d+)*%?|\w+(?:['’]\w+)*", re.UNICODE)
+TOKEN_RE = re.compile(r"\d+(?:[.,]\d+)*%?|\w+(?:['’]\w+)*", re.UNICODE)  # the tokens token F1 counts
+
 _SUFFIXES = (
     ("ations", "ate"), ("ation", "ate"), ("ies", "y"), ("ied", "y"), ("ings", ""), ("ing", ""),
     ("edly", ""), ("ed", ""), ("ly", ""), ("es", ""), ("s", ""),
@@ -88,7 +89,7 @@ def _bag(statement: str, entity_weight: float) -> TokenBag:
     """Token bag of one statement; cached because a statement meets many candidates."""
     counts: Counter[str] = Counter()
     weight: dict[str, float] = {}
-    for i, m in enumerate(_TOKEN.finditer(unicodedata.normalize("NFKC", statement))):
+    for i, m in enumerate(TOKEN_RE.finditer(unicodedata.normalize("NFKC", statement))):
         tok = m.group(0)
         low = tok.casefold().replace("’", "'")
         if low in STOPWORDS:
