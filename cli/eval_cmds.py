@@ -14,6 +14,7 @@ from typing import Any
 import typer
 
 from claims.cli.console import console
+from claims.cli.similarity_options import SimilarityOptions, similarity_options
 
 GOLD_HELP = "Gold directory (gold/ or gold/articles/)."
 MARKDOWN_HELP = "Write a Markdown summary (for a pull-request comment) to this file; '-' prints it instead of the tables."
@@ -60,15 +61,16 @@ def _print_machine_readable(result: Any, json_out: bool, md_stdout: bool) -> boo
     return json_out or md_stdout
 
 
-def _match_config(quote_threshold: float | None, statement_threshold: float | None) -> Any:
+def _match_config(quote_threshold: float | None, statement_threshold: float | None, sim: SimilarityOptions) -> Any:
     from claims.evals.matching import match_config
 
     for name, v in (("--quote-threshold", quote_threshold), ("--statement-threshold", statement_threshold)):
         if v is not None and not 0.0 <= v <= 1.0:
             raise typer.BadParameter(f"must be between 0 and 1, got {v}", param_hint=name)
-    return match_config(quote_threshold, statement_threshold)
+    return match_config(quote_threshold, statement_threshold, similarity=sim.build())
 
 
+@similarity_options
 def eval_cmd(
     run_dir: Path = typer.Argument(..., help="Run directory written by `claims extract` (holds claims.jsonl)."),
     gold: Path = typer.Option(Path("gold"), "--gold", "-g", help=GOLD_HELP),
@@ -87,9 +89,10 @@ def eval_cmd(
     seed: int = typer.Option(0, "--seed", help="Seed for bootstrap and randomisation tests."),
     resamples: int = typer.Option(1000, "--resamples", help="Bootstrap / randomisation resamples."),
     quote_threshold: float | None = typer.Option(None, "--quote-threshold", help="Minimum quote-span Dice for a match (default 0.7)."),
-    statement_threshold: float | None = typer.Option(None, "--statement-threshold", help="Minimum statement similarity for a match (default 0.4)."),
+    statement_threshold: float | None = typer.Option(None, "--statement-threshold", help="Minimum statement similarity for a match (default: the method's calibrated threshold; lexical 0.31)."),
     sweep: bool = typer.Option(False, "--sweep", help="Also print headline numbers across a grid of matcher thresholds."),
     floor: bool = typer.Option(True, "--floor/--no-floor", help="Compute the `sentences` floor in-process."),
+    sim: SimilarityOptions = None,  # type: ignore[assignment]  # the --similarity* options (@similarity_options)
 ) -> None:
     """Score RUN_DIR against gold: claim P/R/F1 with bootstrap CIs, fields, spans, per article."""
     from claims.evals.evaluate import EvalOptions, evaluate
@@ -103,7 +106,7 @@ def eval_cmd(
     if resamples < 0:
         raise typer.BadParameter("must be >= 0", param_hint="--resamples")
     md_stdout = _stdout_report(json_out, markdown)
-    cfg = _match_config(quote_threshold, statement_threshold)
+    cfg = _match_config(quote_threshold, statement_threshold, sim)
     opts = EvalOptions(match=cfg, resamples=resamples, seed=seed, confidence=confidence, floor=floor)
     gs = load_gold(gold)
     run = load_run(run_dir)
@@ -131,13 +134,14 @@ def eval_cmd(
 
             gold_claims = gs.claims_by_id()
             preds = {aid: rec.claims for aid, rec in run.records.items() if aid in gold_claims}
-            render_sweep(sweep_rows(gold_claims, preds, DEFAULT_GRID), console(), title=f"Sweep: {run_dir}")
+            render_sweep(sweep_rows(gold_claims, preds, DEFAULT_GRID, cfg.similarity), console(), title=f"Sweep: {run_dir}")
     if result.gate is not None and not result.gate.passed:
         if quiet or json_out or md_stdout:
             render_gate(result.gate, console(stderr=True))
         raise typer.Exit(1)
 
 
+@similarity_options
 def compare_cmd(
     base_run: Path = typer.Argument(..., help="The base run directory (e.g. main's run)."),
     head_run: Path = typer.Argument(..., help="The head run directory (e.g. the branch's run)."),
@@ -152,7 +156,8 @@ def compare_cmd(
     seed: int = typer.Option(0, "--seed", help="Seed for the paired tests."),
     resamples: int = typer.Option(1000, "--resamples", help="Resamples for the paired tests."),
     quote_threshold: float | None = typer.Option(None, "--quote-threshold", help="Minimum quote-span Dice for a match."),
-    statement_threshold: float | None = typer.Option(None, "--statement-threshold", help="Minimum statement similarity for a match."),
+    statement_threshold: float | None = typer.Option(None, "--statement-threshold", help="Minimum statement similarity for a match (default: the method's calibrated threshold)."),
+    sim: SimilarityOptions = None,  # type: ignore[assignment]  # the --similarity* options (@similarity_options)
 ) -> None:
     """Compare two runs on the same gold: F1 delta with paired tests, claims gained/lost, field flips."""
     from dataclasses import replace
@@ -167,7 +172,7 @@ def compare_cmd(
     if not 0.5 <= confidence < 1.0:
         raise typer.BadParameter("must be in [0.5, 1)", param_hint="--confidence")
     md_stdout = _stdout_report(json_out, markdown)
-    cfg = _match_config(quote_threshold, statement_threshold)
+    cfg = _match_config(quote_threshold, statement_threshold, sim)
     opts = EvalOptions(match=cfg, resamples=0, seed=seed, confidence=confidence, floor=False, ceiling=False, include_text=False)
     gs = load_gold(gold)
     base = evaluate(gs, load_run(base_run), opts)
@@ -183,11 +188,14 @@ def calibrate_cmd(
     gold: Path = typer.Option(Path("gold"), "--gold", help="Gold directory (articles/, and double/ for the ceiling)."),
 ) -> None:
     """Choose the matcher's thresholds: floor, rules and ceiling F1 across a grid, and the recommended point."""
-    from claims.evals.calibrate import CEILING_SLACK, calibration_table, recommend
+    from claims.evals.calibrate import CEILING_SLACK, DEFAULT_GRID, QUOTE_GRID, calibration_table, recommend
+    from claims.evals.matching import default_similarity
     from claims.evals.reports.terminal import render_calibration
 
-    rows, notes = calibration_table(str(gold))
-    render_calibration(rows, notes, recommend(rows), CEILING_SLACK, console())
+    statement = float(default_similarity().threshold)  # calibrated on the contrast set (calibrate-similarity)
+    grid = sorted(set(DEFAULT_GRID) | {(q, statement) for q in QUOTE_GRID})
+    rows, notes = calibration_table(str(gold), grid)
+    render_calibration(rows, notes, recommend(rows, statement), CEILING_SLACK, console())
 
 
 def register(app: typer.Typer) -> None:

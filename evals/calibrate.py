@@ -7,10 +7,12 @@ For each (quote Dice, statement similarity) pair on a grid it prints claim F1 fo
   threshold keeps this high, since two careful annotators describing the same claim
   in different words should match;
 - the rules backend - what the default run scores.
-The rule used to pick the defaults (printed as the recommendation): among the grid
-points whose ceiling is within ``CEILING_SLACK`` of the best ceiling, take the one with
-the widest gap between ceiling and floor (ties: the lower thresholds). The defaults live
-in evals/matching.py. Uses whatever gold exists; a missing backend or no double labels
+The rule used to pick the quote default (printed as the recommendation): with the
+statement threshold fixed at the similarity's own (calibrated on the contrast set by
+`claims calibrate-similarity`), among the quote values whose ceiling is within
+``CEILING_SLACK`` of the best ceiling on the grid, take the one with the widest gap
+between ceiling and floor (ties: the lower threshold). The defaults live in
+evals/matching.py and extract/similarity. Uses whatever gold exists; a missing backend or no double labels
 just leaves that column empty.
 """
 
@@ -31,13 +33,15 @@ DEFAULT_GRID: tuple[tuple[float, float], ...] = tuple((q, s) for q in QUOTE_GRID
 
 
 def sweep_rows(
-    gold: Mapping[str, list[Claim]], preds: Mapping[str, list[Claim]], grid: Sequence[tuple[float, float]] = DEFAULT_GRID
+    gold: Mapping[str, list[Claim]], preds: Mapping[str, list[Claim]], grid: Sequence[tuple[float, float]] = DEFAULT_GRID,
+    similarity: object = None,
 ) -> list[dict[str, float]]:
     """Headline numbers (P, R, F1, attributed F1, macro F1) for each threshold pair."""
 
     rows = []
     for q, s in grid:
-        arts = score_articles(gold, preds, MatchConfig(quote_threshold=q, statement_threshold=s), detail=False)
+        cfg = MatchConfig(quote_threshold=q, statement_threshold=s, **({"similarity": similarity} if similarity else {}))
+        arts = score_articles(gold, preds, cfg, detail=False)
         micro, attributed, _, _, macro = pooled(arts)
         rows.append({"quote": q, "statement": s, "precision": micro.precision, "recall": micro.recall,
                      "f1": micro.f1, "attributed_f1": attributed.f1, "macro_f1": macro})
@@ -75,11 +79,14 @@ def calibration_table(gold_dir: str, grid: Sequence[tuple[float, float]] = DEFAU
     return rows, notes
 
 
-def recommend(rows: list[dict[str, float | None]]) -> dict[str, float | None] | None:
-    """The widest ceiling-floor gap among points that keep the ceiling near its best."""
+def recommend(rows: list[dict[str, float | None]], statement: float | None = None) -> dict[str, float | None] | None:
+    """The widest ceiling-floor gap among points that keep the ceiling near its best (at ``statement`` when given)."""
     usable = [r for r in rows if r.get("ceiling") is not None and r.get("sentences") is not None]
+    best_anywhere = max((r["ceiling"] for r in usable), default=None)  # type: ignore[type-var]
+    if statement is not None:
+        usable = [r for r in usable if r["statement"] == statement]
     if not usable:
         return None
-    best = max(r["ceiling"] for r in usable)  # type: ignore[type-var]
+    best = best_anywhere
     near = [r for r in usable if r["ceiling"] >= best - CEILING_SLACK]  # type: ignore[operator]
     return max(near, key=lambda r: (round(r["ceiling"] - r["sentences"], 6), -r["quote"], -r["statement"]))  # type: ignore[operator]

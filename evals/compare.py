@@ -67,7 +67,7 @@ def compare(base: EvalResult, head: EvalResult, *, resamples: int = 1000, seed: 
     b_ids = [a.article_id for a in base.articles]
     if b_ids != [a.article_id for a in head.articles]:
         raise ValueError("both runs must be scored on the same gold articles")
-    if base.thresholds != head.thresholds:
+    if base.thresholds.model_dump(exclude={"similarity_usage"}) != head.thresholds.model_dump(exclude={"similarity_usage"}):
         raise ValueError("both runs must be scored with the same matcher thresholds")
     cb, ch = ArticleCounts.from_articles(base.articles), ArticleCounts.from_articles(head.articles)
     tests = paired_tests(cb, ch, resamples=resamples, seed=seed, confidence=confidence)

@@ -14,11 +14,12 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Iterator, Mapping
+from typing import Any
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from claims.evals.gold import GoldSet
-from claims.evals.matching import MatchConfig
+from claims.evals.matching import MatchConfig, prepare_claims
 from claims.evals.metrics import field_scores, pooled, score_article, span_scores
 from claims.evals.results import ArticleResult, BootstrapSettings, EvalResult, GoldInfo, ReferenceLine, RunInfo, Thresholds
 from claims.evals.stats import ArticleCounts, bootstrap_headline
@@ -41,10 +42,13 @@ class EvalOptions:
 
 
 def thresholds_of(cfg: MatchConfig) -> Thresholds:
+    sim = cfg.similarity
     return Thresholds(
         quote_dice=cfg.quote_threshold,
-        statement_similarity=cfg.statement_threshold,
-        statement_method=getattr(cfg.similarity, "name", type(cfg.similarity).__name__),
+        statement_similarity=cfg.statement_cut,
+        statement_method=sim.name,
+        fact_checks=list(sim.checks),
+        similarity_usage=sim.stats(),
         quote_weight=cfg.quote_weight,
         statement_weight=cfg.statement_weight,
     )
@@ -82,16 +86,39 @@ def score_articles(
     failed: set[str] | frozenset[str] = frozenset(),
     detail: bool = True,
 ) -> list[ArticleResult]:
-    """Score every gold article (in gold order); an id absent from ``preds`` is all-missed."""
+    """Score every gold article (in gold order); an id absent from ``preds`` is all-missed.
+
+    Every statement is prepared in one batch first: an embedding model embeds thousands
+    of statements a call far faster than twenty at a time.
+    """
     with gc_paused():
+        prepared = prepare_all(gold, preds, cfg)
         return [
             score_article(
                 aid, claims, preds.get(aid), cfg,
                 title=(titles or {}).get(aid), text=(texts or {}).get(aid) if detail else None,
-                failed=aid in failed, detail=detail,
+                failed=aid in failed, detail=detail, prepared=prepared.get(aid),
             )
             for aid, claims in gold.items()
         ]
+
+
+def prepare_all(gold: Mapping[str, list[Claim]], preds: Mapping[str, list[Claim]],
+                cfg: MatchConfig) -> dict[str, tuple[list[Any], list[Any]]]:
+    """(predictions, gold) prepared statements per article, from one call to the similarity."""
+    claims: list[Claim] = []
+    spans: dict[str, tuple[int, int, int]] = {}
+    for aid, g in gold.items():
+        p = preds.get(aid) or []
+        if not g or not p:
+            continue  # nothing to compare in this article
+        spans[aid] = (len(claims), len(claims) + len(p), len(claims) + len(p) + len(g))
+        claims.extend(p)
+        claims.extend(g)
+    if not claims:
+        return {}
+    done = prepare_claims(cfg, claims)
+    return {aid: (done[a:b], done[b:c]) for aid, (a, b, c) in spans.items()}
 
 
 def reference_line(name: str, description: str, articles: list[ArticleResult]) -> ReferenceLine:

@@ -16,6 +16,7 @@ Conventions (also in README, Evaluation):
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from claims.evals.matching import ArticleMatch, MatchConfig, Unmatched, match_article
 from claims.evals.results import PRF, ArticleResult, ConfusionMatrix, FieldCheck, FieldName, FieldScore, MatchedPair, SpanKind, SpanScores, UnmatchedClaim
@@ -69,6 +70,7 @@ def _unmatched(u: Unmatched, claims: list[Claim], reason: str | None = None) -> 
         nearest_index=u.nearest_index,
         nearest_quote_dice=u.nearest_quote_dice,
         nearest_statement_similarity=u.nearest_statement_similarity,
+        nearest_conflict=u.nearest_conflict,
     )
 
 
@@ -82,6 +84,7 @@ def score_article(
     text: str | None = None,
     failed: bool = False,
     detail: bool = True,
+    prepared: tuple[list[Any], list[Any]] | None = None,
 ) -> ArticleResult:
     """Match and score one article. ``preds=None`` means the run has no record for it.
 
@@ -89,7 +92,7 @@ def score_article(
     """
     in_run = preds is not None
     preds = preds or []
-    m: ArticleMatch = match_article(gold, preds, config)
+    m: ArticleMatch = match_article(gold, preds, config, prepared)
     matched: list[MatchedPair] = []
     atp = 0
     for pair in m.pairs:

@@ -67,9 +67,28 @@ class Thresholds(_M):
 
     quote_dice: float = Field(description="minimum character-level Dice of the two quote spans")
     statement_similarity: float = Field(description="minimum statement similarity")
-    statement_method: str = Field(description="name of the StatementSimilarity used, e.g. 'token-f1'")
+    statement_method: str = Field(description="the statement similarity that scored it: 'lexical', 'embedding:<model>' or 'judge:<model>'")
+    fact_checks: list[str] = Field(default_factory=list, description="fact checks that veto a pair (number, date, polarity, antonym, actor)")
+    similarity_usage: dict[str, float | int | None] = Field(
+        default_factory=dict, description="requests, tokens, cache hits and cost of an embedding endpoint or a judge (empty offline)")
     quote_weight: float = Field(description="weight of quote Dice in the combined assignment score")
     statement_weight: float = Field(description="weight of statement similarity in the combined score")
+
+
+    def similarity_text(self) -> str:
+        """Which similarity scored it, for every report: method >= threshold, fact checks, usage and cost."""
+        checks = ", ".join(self.fact_checks) if self.fact_checks else "none"
+        text = f"{self.statement_method} >= {self.statement_similarity:g} (fact checks: {checks})"
+        u = self.similarity_usage
+        if u.get("requests") or u.get("cache_hits"):
+            tokens = int(u.get("prompt_tokens") or 0) + int(u.get("completion_tokens") or 0)
+            text += f"; {u.get('requests', 0)} requests, {u.get('cache_hits', 0)} cached, {tokens:,} tokens"
+            if u.get("cost_usd") is not None:
+                text += f", ${u['cost_usd']:.4f}"
+        return text
+
+    def matcher_text(self) -> str:
+        return f"quote Dice >= {self.quote_dice:g}, statement similarity {self.similarity_text()}"
 
 
 class BootstrapSettings(_M):
@@ -106,16 +125,18 @@ class UnmatchedClaim(_M):
 
     index: int
     claim: Claim
-    reason: Literal["ungrounded", "no_candidate", "taken", "article_missing"] = Field(
+    reason: Literal["ungrounded", "no_candidate", "fact_conflict", "taken", "article_missing"] = Field(
         description=(
             "ungrounded: a prediction without quote_span (cannot match); no_candidate: nothing on the "
-            "other side passed both thresholds; taken: candidates existed but were assigned to others "
-            "(e.g. duplicates); article_missing: the run has no record for this gold article"
+            "other side passed both thresholds; fact_conflict: a claim on the other side passed both "
+            "thresholds but a fact check vetoed it (see nearest_conflict); taken: candidates existed but "
+            "were assigned to others (e.g. duplicates); article_missing: the run has no record for this gold article"
         )
     )
     nearest_index: int | None = Field(default=None, description="closest claim on the other side by combined score")
     nearest_quote_dice: float | None = None
     nearest_statement_similarity: float | None = None
+    nearest_conflict: str | None = Field(default=None, description="why a fact check ruled the nearest claim out, gold's words first, e.g. \"number: '12 people' vs '21 people'\"")
 
 
 class ArticleResult(_M):

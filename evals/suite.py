@@ -108,6 +108,8 @@ class EvalSettings(_M):
     seed: int = 0
     quote_threshold: float | None = Field(default=None, ge=0, le=1)
     statement_threshold: float | None = Field(default=None, ge=0, le=1)
+    similarity: str | dict[str, Any] | None = Field(
+        default=None, description="statement similarity: lexical, embedding or judge, or {method, model, base_url, ...}")
 
 
 class SuiteFile(_M):
@@ -320,8 +322,10 @@ class RunOptions:
 
 
 def match_config(suite: Suite) -> Any:
+    from claims.evals.matching import build_similarity, match_config as config
 
-    return config(suite.eval.quote_threshold, suite.eval.statement_threshold)
+    sim = build_similarity(suite.eval.similarity) if suite.eval.similarity is not None else None
+    return config(suite.eval.quote_threshold, suite.eval.statement_threshold, similarity=sim)
 
 
 def eval_options(suite: Suite, *, include_text: bool = False) -> Any:

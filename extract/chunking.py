@@ -13,10 +13,10 @@ import re
 from bisect import bisect_left, bisect_right, insort
 from dataclasses import dataclass
 from functools import lru_cache
-
-from rapidfuzz import fuzz
+from typing import Any
 
 from claims.extract.grounding import continues_grapheme, normalize
+from claims.extract.similarity.registry import statement_similarity
 from claims.kernel.schema import Claim
 from claims.kernel.segment import paragraphs, sentences
 
@@ -182,23 +182,39 @@ def _overlap_ratio(a: Claim, b: Claim) -> float:
 
 # Same quote span: duplicates unless the statements differ (a sentence decomposed into
 # several claims shares one quote). Overlapping spans: duplicates only when the
-# statements are (nearly) the same.
-SAME_SPAN_STATEMENT_SIMILARITY = 80.0
-OVERLAP_SPAN_STATEMENT_SIMILARITY = 90.0
+# statements are (nearly) the same. Similarity is the shared layer's lexical token F1
+# behind the fact checks: two chunks' claims that differ in a number, a date, polarity
+# or an actor are both kept, however alike their words.
+SAME_SPAN_STATEMENT_SIMILARITY = 0.8
+OVERLAP_SPAN_STATEMENT_SIMILARITY = 0.9
 HEAVY_OVERLAP = 0.8
+_DEDUPE: dict[str, Any] = {}
+
+
+def _dedupe_similarity() -> Any:
+    sim = _DEDUPE.get("lexical")
+    if sim is None:
+
+        sim = _DEDUPE["lexical"] = statement_similarity("lexical")
+    return sim
+
+
+def _statement_similarity(a: Claim, b: Claim) -> float:
+    """Fact-checked token F1 of the two statements: 0 when their facts conflict."""
+    sim = _dedupe_similarity()
+    pa, pb = sim.prepare([a.statement, b.statement])
+    return sim.score(pa, pb)
 
 
 def _is_duplicate(a: Claim, b: Claim) -> bool:
-
     na, nb = _norm_statement(a.statement), _norm_statement(b.statement)
     if a.quote_span is None or b.quote_span is None:
         return a.quote_span is None and b.quote_span is None and na == nb
     if na == nb and _overlap_ratio(a, b) > 0:
         return True
-    similarity = fuzz.token_sort_ratio(na, nb)
     if a.quote_span == b.quote_span:
-        return similarity >= SAME_SPAN_STATEMENT_SIMILARITY
-    return _overlap_ratio(a, b) >= HEAVY_OVERLAP and similarity >= OVERLAP_SPAN_STATEMENT_SIMILARITY
+        return _statement_similarity(a, b) >= SAME_SPAN_STATEMENT_SIMILARITY
+    return _overlap_ratio(a, b) >= HEAVY_OVERLAP and _statement_similarity(a, b) >= OVERLAP_SPAN_STATEMENT_SIMILARITY
 
 
 def dedupe_claims(claims: list[Claim]) -> list[Claim]:

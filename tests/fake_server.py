@@ -12,7 +12,8 @@ It also keeps uploaded files and batches in memory (``POST /v1/files``, ``GET
 /v1/files/{id}[/content]``, ``POST /v1/batches``, ``GET /v1/batches/{id}``, ``POST
 /v1/batches/{id}/cancel``): a batch runs on a status poll, each line answered like a
 live chat request (faults included), successes in the output file, the rest in the
-error file.
+error file. ``POST /v1/embeddings`` answers every input with a deterministic vector (a
+hashed bag of its lowercased words), faults included, for the embedding similarity.
 
 By hand::
 
@@ -431,6 +432,14 @@ class FakeOpenAIServer:
                         server.requests.append(rec)
                 if batch_post(server, self, raw, body):
                     return
+                if self.path.rstrip("/").endswith("/embeddings") and isinstance(body, dict):
+                    fault = server._next_fault()
+                    if fault is not None and fault.kind in ("429", "500", "502", "503", "504", "auth"):
+                        rec.fault = fault.kind
+                        self._send(*chat_response(server, body, fault))  # the same error answers as chat
+                    else:
+                        self._send(200, embeddings_response(body))
+                    return
                 if not self.path.rstrip("/").endswith("/chat/completions"):
                     self._send(404, {"error": {"message": f"no route {self.path}", "type": "invalid_request_error"}})
                     return
@@ -678,6 +687,26 @@ def batch_post(server: FakeOpenAIServer, handler: Any, raw: bytes, body: Any) ->
         handler._send(200, _public(b))
         return True
     return False
+
+
+EMBEDDING_DIM = 64
+
+
+def embeddings_response(body: dict[str, Any]) -> dict[str, Any]:
+    """One deterministic vector per input: each lowercased word adds 1 at two hashed positions."""
+    inputs = body.get("input")
+    inputs = [inputs] if isinstance(inputs, str) else list(inputs or [])
+    data = []
+    for i, text in enumerate(inputs):
+        vec = [0.0] * EMBEDDING_DIM
+        for word in re.findall(r"\w+", str(text).lower()):
+            h = hashlib.sha256(word.encode()).digest()
+            vec[h[0] % EMBEDDING_DIM] += 1.0
+            vec[h[1] % EMBEDDING_DIM] += 0.5
+        data.append({"object": "embedding", "index": i, "embedding": vec})
+    tokens = sum(len(str(t).split()) for t in inputs)
+    return {"object": "list", "data": data, "model": body.get("model", "fake-embed"),
+            "usage": {"prompt_tokens": tokens, "total_tokens": tokens}}
 
 
 def completion(body: dict[str, Any], answer: str, finish: str, mode: str) -> dict[str, Any]:

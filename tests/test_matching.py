@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from claims.evals.matching import MatchConfig, dice_matrix, match_article
-from claims.evals.similarity import StatementSimilarity, TokenF1Similarity, claimant_correct, normalise_name, span_dice, stem
+from claims.evals.similarity import claimant_correct, normalise_name, span_dice
+from claims.extract import Similarity, TokenF1Similarity, stem
 from claims.kernel.schema import Attribution, Claim, Claimant, ClaimantType, Span
 
 
@@ -138,18 +139,25 @@ def test_unicode_offsets() -> None:
 def test_similarity_is_pluggable() -> None:
     class Always:
         name = "always"
+        threshold = 0.5
+        costly = False
 
-        def prepare(self, statement: str) -> object:
-            return statement
+        def prepare(self, statements: list[str]) -> list[object]:
+            return list(statements)
 
         def score(self, a: object, b: object) -> float:
             return 1.0
 
-    assert isinstance(Always(), StatementSimilarity)
+    assert isinstance(Always(), Similarity)
     gold = [C("one thing", 0, 10)]
     preds = [C("something else entirely", 0, 10)]
     assert match_article(gold, preds).pairs == []
     assert len(match_article(gold, preds, MatchConfig(similarity=Always())).pairs) == 1
+    # the fact checks guard a plugged-in similarity too: a changed number never matches
+    wrong = match_article([C("12 people were injured", 0, 10)], [C("21 people were injured", 0, 10)],
+                          MatchConfig(similarity=Always()))
+    assert wrong.pairs == [] and wrong.missed[0].reason == "fact_conflict"
+    assert wrong.missed[0].nearest_conflict == "number: '12 people' vs '21 people'"
 
 
 def test_attribution_field_irrelevant_to_matching() -> None:

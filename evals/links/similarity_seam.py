@@ -33,7 +33,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from claims.evals.similarity import _TOKEN, STOPWORDS, TokenF1Similarity, stem
+from claims.extract import STOPWORDS, TOKEN_RE, TokenF1Similarity, stem
 from claims.kernel.errors import UserError
 
 METHODS = ("lexical", "token-f1", "embedding")
@@ -55,7 +55,7 @@ class LinkSimilarity(Protocol):
 def content_tokens(statement: str) -> list[str]:
     """The matcher's content words: casefolded, stopwords out, lightly stemmed; numbers kept whole."""
     out = []
-    for m in _TOKEN.finditer(unicodedata.normalize("NFKC", statement)):
+    for m in TOKEN_RE.finditer(unicodedata.normalize("NFKC", statement)):
         low = m.group(0).casefold().replace("’", "'")
         if low in STOPWORDS:
             continue
@@ -177,7 +177,7 @@ class TokenF1:
         self._sim = TokenF1Similarity()
 
     def prepare(self, statements: Sequence[str]) -> tuple[list[Any], Sequence[str]]:
-        return [self._sim.prepare(s) for s in statements], statements
+        return self._sim.prepare(list(statements)), statements
 
     def score_pairs(self, prepared: Any, i: np.ndarray, j: np.ndarray) -> np.ndarray:
         bags, _ = prepared

@@ -33,6 +33,7 @@ STATUS_CLASS = {"matched": "m", "missed": "x", "spurious": "s"}
 REASONS = {
     "ungrounded": "no quote span, cannot match",
     "no_candidate": "nothing on the other side passed both thresholds",
+    "fact_conflict": "a claim on the other side passed both thresholds but its facts disagree",
     "taken": "candidates were assigned to other claims",
     "article_missing": "the run has no record for this article",
 }
@@ -167,6 +168,8 @@ def _unmatched_head(u: UnmatchedClaim, side: Literal["gold", "pred"]) -> str:
         near = f"; nearest {other} #{u.nearest_index}"
         if u.nearest_quote_dice is not None and u.nearest_statement_similarity is not None:
             near += f" (quote Dice {u.nearest_quote_dice:.2f}, statement {u.nearest_statement_similarity:.2f})"
+        if u.nearest_conflict:
+            near += f"; {u.nearest_conflict}"
     return f"{me} ({REASONS.get(u.reason, u.reason)}{near})"
 
 

@@ -61,6 +61,7 @@ def to_junit(result: EvalResult | ComparisonResult) -> str:
     if isinstance(result, EvalResult):
         min_f1 = result.gate.min_f1 if result.gate is not None else None
         for key, value in (("run", result.run.path), ("gold", result.gold.path),
+                           ("similarity", result.thresholds.similarity_text()),
                            ("f1", f"{result.claims.f1:.4f}"), ("attributed_f1", f"{result.attributed.f1:.4f}")):
             ET.SubElement(props, "property", name=key, value=_clean(value))
         for a in result.articles:
@@ -70,6 +71,7 @@ def to_junit(result: EvalResult | ComparisonResult) -> str:
             _gate_case(suite, result.gate)
     else:
         for key, value in (("base", result.base.run), ("head", result.head.run), ("gold", result.gold),
+                           ("similarity", result.thresholds.similarity_text()),
                            ("delta_f1", f"{result.delta_f1:+.4f}")):
             ET.SubElement(props, "property", name=key, value=_clean(value))
         for d in result.articles:

@@ -93,7 +93,7 @@ def render_leaderboard(result: "SuiteResult", console: Any) -> None:
         if ref is not None:
             console.print(f"({ref.name}): {ref.description}")
     th = result.thresholds
-    console.print(f"matcher: quote Dice >= {th.quote_dice}, statement similarity >= {th.statement_similarity}; "
+    console.print(f"matcher: {th.matcher_text()}; "
                   f"bootstrap {result.resamples} resamples over articles; name/type/attr./cert.: accuracy on matched pairs")
     for n in result.notes:
         console.print(f"note: {n}")
@@ -121,7 +121,7 @@ def leaderboard_markdown(result: "SuiteResult", *, heading: str = "##") -> str:
     th = result.thresholds
     out += [
         "",
-        f"Matcher: quote Dice ≥ {th.quote_dice}, statement similarity ≥ {th.statement_similarity}. "
+        f"Matcher: {md_text(th.matcher_text(), 300)}. "
         f"CIs: bootstrap over articles ({result.resamples} resamples). Field columns: accuracy on matched pairs "
         "(claimant name, claimant type, attribution, certainty). Tokens count every answer, cached ones included.",
     ]

@@ -101,6 +101,8 @@ def comparison_lines(cmp: ComparisonResult, *, heading: str = "##") -> list[str]
         f"{heading} Comparison: base {_run_label(b.run, b.backend, b.model, b.prompt)} → "
         f"head {_run_label(h.run, h.backend, h.model, h.prompt)}",
         "",
+        f"Matcher: {md_text(cmp.thresholds.matcher_text(), 300)}.",
+        "",
         "| | base | head | delta |",
         "|---|---:|---:|---:|",
     ]
@@ -154,8 +156,7 @@ def eval_lines(result: EvalResult) -> list[str]:
         reference_line(result),
         "",
         f"Gold {md_code(result.gold.path, 60)}: {result.gold.n_articles} articles, {result.gold.n_claims} claims. "
-        f"Matcher: quote Dice ≥ {result.thresholds.quote_dice}, statement similarity "
-        f"({md_text(result.thresholds.statement_method, 30)}) ≥ {result.thresholds.statement_similarity}.",
+        f"Matcher: {md_text(result.thresholds.matcher_text(), 300)}.",
     ]
     problems = []
     if result.missing_articles:

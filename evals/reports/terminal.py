@@ -39,8 +39,7 @@ def render_eval(result: EvalResult, console: Console | None = None, *, max_artic
         f"{plural(result.gold.n_articles, 'article')}, {plural(result.gold.n_claims, 'gold claim')}"
     )
     con.print(
-        f"matcher: quote Dice >= {t.quote_dice}, statement similarity ({t.statement_method}) >= {t.statement_similarity}; "
-        f"bootstrap {result.bootstrap.resamples} resamples, seed {result.bootstrap.seed}"
+        f"matcher: {t.matcher_text()}; bootstrap {result.bootstrap.resamples} resamples, seed {result.bootstrap.seed}"
     )
     con.print(reference_strip(result))
 
@@ -105,6 +104,7 @@ def render_eval(result: EvalResult, console: Console | None = None, *, max_artic
 
 def render_comparison(cmp: ComparisonResult, console: Console | None = None, *, brief: bool = False, max_changes: int = 30) -> None:
     con = console or Console()
+    con.print(f"matcher: {cmp.thresholds.matcher_text()}")
     tt = Table(title=f"Comparison: base {cmp.base.run} vs head {cmp.head.run}", show_edge=False)
     for col in ("metric", "base", "head", "delta"):
         tt.add_column(col, justify="right" if col != "metric" else "left")

@@ -75,11 +75,13 @@ def _ready(base_url: str) -> bool:
 
 
 @contextmanager
-def llama_server(log: Path, *, n_ctx: int = 8192, threads: int | None = None, startup_timeout: float = 120.0) -> Iterator[Server]:
+def llama_server(log: Path, *, n_ctx: int = 8192, threads: int | None = None, startup_timeout: float = 120.0,
+                 embedding: bool = False) -> Iterator[Server]:
     """A running server for the duration of the block; stopped (terminate, then kill) on exit.
 
     ``n_ctx`` 8192 is the model's trained context, so a whole seed article plus the
     prompt fits in one request. llama-cpp-python defaults to one thread; use all cores.
+    ``embedding``: serve ``/v1/embeddings`` (a server of its own: the context is built for it).
     """
     model = gguf_path()
     if model is None:
@@ -91,6 +93,7 @@ def llama_server(log: Path, *, n_ctx: int = 8192, threads: int | None = None, st
         sys.executable, "-m", "llama_cpp.server", "--model", str(model), "--model_alias", MODEL_ALIAS,
         "--host", "127.0.0.1", "--port", str(port), "--n_ctx", str(n_ctx),
         "--n_threads", str(threads), "--n_threads_batch", str(threads),
+        *(["--embedding", "true"] if embedding else []),
     ]
     log.parent.mkdir(parents=True, exist_ok=True)
     with log.open("wb") as fh:
