@@ -25,11 +25,11 @@ import sys
 import tempfile
 from pathlib import Path
 
-from claims.kernel.brat import TextBound
-from claims.kernel.segment import sentences
 from claims.evals import polnear
 from claims.evals.attribution import ROLES, score_roles
 from claims.evals.brat import Link, parse_ann
+from claims.kernel.brat import TextBound
+from claims.kernel.segment import sentences
 
 # Published exact-span F1 on the PolNeAR *test* split (Source, Cue, Content), as cited in
 # issue #16: never measured here.

@@ -57,7 +57,7 @@ def failure_lines(run_dir: Path, most: int = SHOWN_FAILURES) -> list[str]:
 
 def finish_job(summary: Any, output: Path, *, json_out: bool, quiet: bool, command: list[str]) -> NoReturn:
     """Print the run's summary (or its manifest as JSON) and exit 0 / 1 (failures, budget) / 130 (interrupted)."""
-    from claims.evals.reports import plural
+    from claims.kernel.wording import plural
 
     m = summary.manifest
     if json_out:

@@ -54,17 +54,7 @@ def _root(
 
 
 # Command groups register themselves here; one module per group.
-from claims.cli import (  # noqa: E402
-    batch_cmds,
-    eval_cmds,
-    export_cmds,
-    extract_cmds,
-    gold_cmds,
-    links_cmds,
-    prompts_cmds,
-    similarity_cmds,
-    suite_cmds,
-)
+from claims.cli import batch_cmds, eval_cmds, export_cmds, extract_cmds, gold_cmds, links_cmds, prompts_cmds, similarity_cmds, suite_cmds  # noqa: E402
 
 for _module in (extract_cmds, prompts_cmds, eval_cmds, gold_cmds, batch_cmds, export_cmds, suite_cmds, links_cmds,
                 similarity_cmds):

@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Iterator, Mapping
-from typing import Any
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import Any
 
 from claims.evals.gold import GoldSet
 from claims.evals.matching import MatchConfig, prepare_claims

@@ -322,7 +322,7 @@ class RunOptions:
 
 
 def match_config(suite: Suite) -> Any:
-    from claims.evals.matching import build_similarity, match_config as config
+    from claims.evals.matching import build_similarity
 
     sim = build_similarity(suite.eval.similarity) if suite.eval.similarity is not None else None
     return config(suite.eval.quote_threshold, suite.eval.statement_threshold, similarity=sim)
@@ -370,14 +370,9 @@ def run_variant(
     if not reuse:
         def extra(m: dict[str, Any]) -> dict[str, Any]:
             stats = getattr(be, "run_stats", None)
-            cache = stats()["cache"] if callable(stats) else {}
             if callable(stats):
                 m["backend_stats"] = stats()
-            m["suite"] = {
-                "suite": suite.name, "variant": v.name, "repeat": repeat + 1, "seed": seed,
-                "cached_prompt_tokens": cache.get("hit_prompt_tokens", 0),
-                "cached_completion_tokens": cache.get("hit_completion_tokens", 0),
-            }
+            m["suite"] = {"suite": suite.name, "variant": v.name, "repeat": repeat + 1, "seed": seed}
             return m
 
         job = Job(inputs=[str(a) for a in suite.articles], run_dir=run_dir, backend=be, jobs=suite.jobs,
@@ -433,11 +428,10 @@ def leaderboard_row(suite: Suite, v: VariantSpec, runs: list[VariantRun]) -> Lea
     for r in runs:
         m = r.manifest
         u = m.get("usage", {})
-        extra = m.get("suite", {})
         usage["requests"] += int(u.get("requests", 0))
         usage["cache_hits"] += int(u.get("cache_hits", 0))
-        usage["prompt_tokens"] += int(u.get("prompt_tokens", 0)) + int(extra.get("cached_prompt_tokens", 0))
-        usage["completion_tokens"] += int(u.get("completion_tokens", 0)) + int(extra.get("cached_completion_tokens", 0))
+        usage["prompt_tokens"] += int(u.get("prompt_tokens", 0)) + int(u.get("cached_prompt_tokens", 0))
+        usage["completion_tokens"] += int(u.get("completion_tokens", 0)) + int(u.get("cached_completion_tokens", 0))
         failures += int(m.get("articles_failed", 0))
         claims += int(m.get("claims", 0))
     price: float | None

@@ -111,6 +111,32 @@ class ResponseCache:
         """Drop an entry that turned out unusable (written by an older version)."""
         self.path(key).unlink(missing_ok=True)
 
+    # -- article results: the validated, grounded claims of a whole article, under a key
+    # over the article's text and the run's provenance, so a warm re-run reads one small
+    # file per article instead of re-parsing and re-grounding every answer. Only in mode
+    # "on": refresh asks again, replay answers from the recorded responses.
+
+    def result_path(self, key: str) -> Path:
+        return self.dir / "results" / key[:2] / f"{key}.json"
+
+    def get_result(self, key: str) -> dict[str, Any] | None:
+        """{"requests", "prompt_tokens", "completion_tokens": what the article's answers cost,
+        "claims": "<JSON array>"} or None; the claims stay text for one-pass validation."""
+        if self.mode != "on":
+            return None
+        try:
+            rec = json.loads(self.result_path(key).read_bytes())
+            if rec.get("format") != CACHE_FORMAT or not isinstance(rec.get("claims"), str):
+                return None
+            return {"claims": rec["claims"], **{k: int(rec.get(k, 0)) for k in ("requests", "prompt_tokens", "completion_tokens")}}
+        except (OSError, ValueError, AttributeError, TypeError):
+            return None
+
+    def put_result(self, key: str, claims_json: str, *, requests: int, prompt_tokens: int, completion_tokens: int) -> None:
+        if self.mode == "on":
+            atomic_write_json(self.result_path(key), {"format": CACHE_FORMAT, "key": key, "requests": requests,
+                                                      "prompt_tokens": prompt_tokens, "completion_tokens": completion_tokens, "claims": claims_json})
+
     def put(self, key: str, response: CachedResponse, meta: dict[str, Any] | None = None) -> None:
         if not self.writes_enabled:
             return

@@ -109,16 +109,25 @@ def parse_output(text: str | None, model: type[M]) -> M:
     """Validate an answer against ``model``; OutputInvalid says what is wrong in terms a model can act on."""
     if text is None or not text.strip():
         raise OutputInvalid("the answer was empty (expected one JSON object matching the schema)")
-    value = extract_json(text)
+    try:  # the usual answer is bare JSON: parsed and validated in one pass by pydantic-core
+        return model.model_validate_json(text)
+    except ValidationError as e:
+        if not any(err["type"] == "json_invalid" for err in e.errors()):
+            raise OutputInvalid(_schema_problems(e)) from None
+    value = extract_json(text)  # fenced, or inside prose
     try:
         return model.model_validate(value)
     except ValidationError as e:
-        problems = []
-        for err in e.errors()[:10]:
-            loc = ".".join(str(p) for p in err["loc"]) or "(top level)"
-            problems.append(f"{loc}: {err['msg']}")
-        more = f" (and {e.error_count() - 10} more)" if e.error_count() > 10 else ""
-        raise OutputInvalid("the JSON does not match the schema: " + "; ".join(problems) + more) from None
+        raise OutputInvalid(_schema_problems(e)) from None
+
+
+def _schema_problems(e: ValidationError) -> str:
+    problems = []
+    for err in e.errors()[:10]:
+        loc = ".".join(str(p) for p in err["loc"]) or "(top level)"
+        problems.append(f"{loc}: {err['msg']}")
+    more = f" (and {e.error_count() - 10} more)" if e.error_count() > 10 else ""
+    return "the JSON does not match the schema: " + "; ".join(problems) + more
 
 
 def reask_messages(bad_answer: str | None, problem: str) -> list[dict[str, str]]:

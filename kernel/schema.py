@@ -168,6 +168,9 @@ class Usage(BaseModel):
     cache_hits: int = 0
     prompt_tokens: int = 0
     completion_tokens: int = 0
+    # what the answers taken from the cache cost when they were first made (not spent again)
+    cached_prompt_tokens: int = 0
+    cached_completion_tokens: int = 0
 
     def add(self, other: "Usage") -> "Usage":
         return Usage(**{k: getattr(self, k) + getattr(other, k) for k in Usage.model_fields})

@@ -56,7 +56,7 @@ class ExtractionSettings(BaseModel):
     cache: CacheMode = Field("on", description="on, off, refresh or replay (answer only from the cache).")
     cache_dir: Path = Field(DEFAULT_CACHE_DIR, description="Response cache folder (one file per request).")
     # transport
-    timeout: float = Field(60.0, gt=0, description="Seconds per request.")
+    timeout: float | None = Field(None, gt=0, description="Seconds per request (default: 60 + 1 per 10 completion tokens the request allows).")
     max_attempts: int = Field(6, ge=1, description="Attempts per request on 429/5xx/timeouts.")
     max_retry_seconds: float = Field(300.0, gt=0, description="Longest time spent retrying one request.")
     backoff_base: float = Field(0.5, ge=0, description="Seconds of the first retry backoff.")

@@ -145,4 +145,5 @@ def test_garbage_then_a_healthy_server_on_the_same_cache_asks_again(tmp_path):
         r = extract(src, tmp_path / "run", healthy.base_url, "--cache-dir", cache)
         assert r.returncode == 0, r.stderr
         assert len(healthy.chat_requests) == 1  # asked afresh, not replayed from the cache
-    assert manifest(tmp_path / "run")["articles_done"] == 1 and len(list(cache.rglob("*.json"))) == 1
+    assert manifest(tmp_path / "run")["articles_done"] == 1
+    assert len(list(cache.glob("??/*.json"))) == 1 and len(list(cache.glob("results/??/*.json"))) == 1  # the answer and the article's result

@@ -10,11 +10,7 @@ from pathlib import Path
 
 from claims.evals.results import ComparisonResult, EvalResult, ReferenceLine
 from claims.kernel.errors import UserError
-
-
-def plural(n: int, word: str, words: str | None = None) -> str:
-    """'1 claim', '2 claims'."""
-    return f"{n:,} {word if n == 1 else (words or word + 's')}"
+from claims.kernel.wording import plural
 
 
 def significance_note(cmp: ComparisonResult) -> str:

@@ -7,8 +7,9 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from claims.evals.reports import plural, reference_parts, significance_note
+from claims.evals.reports import reference_parts, significance_note
 from claims.evals.results import ComparisonResult, Estimate, EvalResult, GateResult
+from claims.kernel.wording import plural
 
 MAX_ARTICLE_ROWS = 40
 

@@ -7,9 +7,13 @@ wires the two from the settings and reports provenance and run-wide stats.
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
+from pydantic import TypeAdapter
+
 from claims.extract.backends.base import Backend
+from claims.extract.cache import cache_key
 from claims.extract.pipeline import Pipeline
 from claims.extract.pricing import cost
 from claims.extract.prompts import load_template, refuse_gold_overlap
@@ -17,11 +21,13 @@ from claims.extract.providers.chat import ChatProvider
 from claims.extract.transport import base_host, endpoint
 from claims.kernel.articles import Article
 from claims.kernel.errors import UserError
-from claims.kernel.schema import ArticleClaims, Provenance
+from claims.kernel.schema import ArticleClaims, Claim, Provenance, Usage
 from claims.kernel.settings import ExtractionSettings
 from claims.kernel.version import __version__
 
 __all__ = ["OpenAIBackend"]
+
+_CLAIMS = TypeAdapter(list[Claim])
 
 
 class OpenAIBackend(Backend):
@@ -57,6 +63,8 @@ class OpenAIBackend(Backend):
             backend=self.name, model=self.model, prompt=self.template.ref,
             parameters=settings.provenance_parameters(self._host), toolkit_version=__version__,
         )
+        # an article's result is keyed on its text and everything that decides its answers
+        self._result_salt = cache_key({"result": self._provenance.model_dump(mode="json")})
 
     def __repr__(self) -> str:
         return f"OpenAIBackend(model={self.model!r}, host={self._host!r}, prompt={self.template.id!r})"
@@ -86,7 +94,6 @@ class OpenAIBackend(Backend):
             **usage,
             "cache": {
                 "mode": p.cache.mode, "dir": str(p.cache.dir), "hits": p.cache.hits, "misses": p.cache.misses, "writes": p.cache.writes,
-                "hit_prompt_tokens": c.cached_prompt_tokens, "hit_completion_tokens": c.cached_completion_tokens,
             },
             "rate_limit_wait_seconds": round(p.limiter.waited_seconds, 3),
             "budget": {"max_requests": s.max_requests, "max_tokens_total": s.max_tokens_total, "exhausted": p.budget_hit},
@@ -96,7 +103,17 @@ class OpenAIBackend(Backend):
         return out
 
     async def aextract(self, article: Article) -> ArticleClaims:
+        cache = self.provider.cache
+        key = hashlib.sha256(f"{self._result_salt}{article.sha256}".encode()).hexdigest() if cache.mode == "on" else None
+        hit = cache.get_result(key) if key else None
+        if hit is not None:  # this article, these settings, done before: its claims as they were accepted
+            return self.result(article, _CLAIMS.validate_json(hit["claims"]), Usage(
+                cache_hits=hit["requests"], cached_prompt_tokens=hit["prompt_tokens"], cached_completion_tokens=hit["completion_tokens"]))
         claims, usage = await self.pipeline.extract(article)
+        if key:
+            cache.put_result(key, _CLAIMS.dump_json(claims).decode(), requests=usage.requests + usage.cache_hits,
+                             prompt_tokens=usage.prompt_tokens + usage.cached_prompt_tokens,
+                             completion_tokens=usage.completion_tokens + usage.cached_completion_tokens)
         return self.result(article, claims, usage)
 
     async def aclose(self) -> None:

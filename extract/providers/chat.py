@@ -9,14 +9,12 @@ Per-article counts land in the request's ``Usage``; run-wide counts in ``counter
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import threading
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from typing import Any
-
-import httpx2
-import openai
 
 from claims.extract.backends.base import BudgetExhausted, ExtractionError
 from claims.extract.cache import CachedResponse, ResponseCache, cache_key
@@ -24,7 +22,18 @@ from claims.extract.pipeline import NeedsSplit, Request
 from claims.extract.prompts import OUTPUT_MODELS
 from claims.extract.ratelimit import RateLimiter
 from claims.extract.structured import MODES, is_context_overflow, is_mode_rejection, read_completion, request_format
-from claims.extract.transport import ClientPool, EndpointGate, RetriesExhausted, RetryPolicy, call_with_retry, error_kind, is_unreachable
+from claims.extract.transport import (
+    BASE_TIMEOUT,
+    ClientPool,
+    EndpointGate,
+    RetriesExhausted,
+    RetryPolicy,
+    call_with_retry,
+    error_kind,
+    is_unreachable,
+    request_timeout,
+    sdk_error,
+)
 from claims.kernel.redact import redact
 from claims.kernel.schema import Usage, schema_sha256
 from claims.kernel.settings import ExtractionSettings
@@ -60,8 +69,6 @@ class ChatCounters:
     retries: int = 0
     prompt_tokens: int = 0
     completion_tokens: int = 0
-    cached_prompt_tokens: int = 0
-    cached_completion_tokens: int = 0
 
 
 class ChatProvider:
@@ -105,7 +112,7 @@ class ChatProvider:
                 for old in [lp for lp in self._clients if lp.is_closed()]:
                     del self._clients[old]  # loops of finished asyncio.run() calls
                 pool = self._clients[loop] = ClientPool(
-                    base_url=self.base_url, api_key=self._api_key, timeout=self.settings.timeout, concurrency=self.settings.jobs
+                    base_url=self.base_url, api_key=self._api_key, timeout=self.settings.timeout or BASE_TIMEOUT, concurrency=self.settings.jobs
                 )
         return pool
 
@@ -226,8 +233,8 @@ class ChatProvider:
                 mode, key, hit = self._cached(request)
                 if hit is not None:
                     usage.cache_hits += 1
-                    self.counters.cached_prompt_tokens += hit.prompt_tokens
-                    self.counters.cached_completion_tokens += hit.completion_tokens
+                    usage.cached_prompt_tokens += hit.prompt_tokens
+                    usage.cached_completion_tokens += hit.completion_tokens
                     return hit
                 if self.cache.mode == "replay":
                     raise ExtractionError(f"stage {stage}: answer not in the recording ({self.cache.dir}); replay never calls the server", error="CacheMiss")
@@ -240,11 +247,14 @@ class ChatProvider:
                     temperature=s.temperature, max_tokens=request.max_tokens, seed=s.seed,
                 )
                 estimate = sum(len(str(m.get("content") or "")) for m in request.messages) / 4 + (request.max_tokens or 0)
+                timeout = s.timeout if s.timeout is not None else request_timeout(request.max_tokens)
                 try:
-                    resp = await call_with_retry(self._sender(body, estimate, usage), self.policy, self.gate)
+                    resp = await call_with_retry(self._sender(json.dumps(body).encode(), estimate, usage, timeout), self.policy, self.gate)
                 except RetriesExhausted as e:
                     raise ExtractionError(f"stage {stage}: {self.clean(str(e))}", error=error_kind(e.last)) from None
-                except openai.APIError as e:
+                except Exception as e:
+                    if not sdk_error(e):
+                        raise
                     if self.requested_mode == "auto" and is_mode_rejection(e) and self._fall_back(mode, str(e)) is not None:
                         continue  # a probe stays the probe: the next mode is tried before anyone else goes
                     if is_context_overflow(e):
@@ -256,7 +266,7 @@ class ChatProvider:
             if is_probe:
                 self._end_probe()
 
-    def _sender(self, body: dict[str, Any], estimate: float, usage: Usage) -> Callable[[], Awaitable[Any]]:
+    def _sender(self, body: bytes, estimate: float, usage: Usage, timeout: float) -> Callable[[], Awaitable[Any]]:
         """One attempt at sending ``body`` (the retry layer calls it again for a retry: the
         same request). Only attempts that reached the server count as requests."""
         pool = self._pool()
@@ -267,18 +277,12 @@ class ChatProvider:
             self._reserve_request()  # the budget pays for every attempt
             await self.limiter.acquire(estimate)
             went_out = True
-            slot = pool.pick()
             try:
-                # The SDK's generic post (its documented route for custom requests): the
-                # same wire request as chat.completions.create, with the SDK's auth, errors
-                # and timeouts, but without its per-call type transformation of messages
-                # and schema (~5 ms of CPU) or response model construction (~1 ms).
-                return await pool.clients[slot].post("/chat/completions", cast_to=httpx2.Response, body=body)
+                return await pool.post(body, timeout)
             except BaseException as e:
                 went_out = not is_unreachable(e)
                 raise
             finally:
-                pool.release(slot)
                 if went_out:
                     reached += 1
                     usage.requests += 1
@@ -292,9 +296,9 @@ class ChatProvider:
 
     def _record(self, raw: Any, key: str, mode: str, usage: Usage, estimate: float) -> CachedResponse:
         try:
-            out = read_completion(raw.json())
+            out = read_completion(raw)
         except ValueError:
-            raise ExtractionError(f"the server's answer is not a chat completion (HTTP {getattr(raw, 'status_code', '?')})", error="BadResponse") from None
+            raise ExtractionError("the server's answer is not a chat completion", error="BadResponse") from None
         pt, ct = out.prompt_tokens, out.completion_tokens
         usage.prompt_tokens += pt
         usage.completion_tokens += ct

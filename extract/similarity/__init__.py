@@ -13,13 +13,7 @@ linker all compare statements through it.
 """
 
 from claims.extract.similarity.base import PairwiseSimilarity, Similarity, VectorSimilarity, has_vectors, score_pairs
-from claims.extract.similarity.registry import (
-    DEFAULT_METHOD,
-    get_similarity,
-    register_similarity,
-    similarity_methods,
-    statement_similarity,
-)
+from claims.extract.similarity.registry import DEFAULT_METHOD, get_similarity, register_similarity, similarity_methods, statement_similarity
 
 __all__ = [
     "DEFAULT_METHOD", "PairwiseSimilarity", "Similarity", "VectorSimilarity", "get_similarity", "has_vectors",

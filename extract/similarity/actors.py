@@ -19,16 +19,7 @@ import re
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from claims.extract.similarity.gazetteer import (
-    ORG_HEADS,
-    ORGANISATIONS,
-    TITLES,
-    actor_groups,
-    countries,
-    country_codes,
-    demonyms,
-    group_words,
-)
+from claims.extract.similarity.gazetteer import ORG_HEADS, ORGANISATIONS, TITLES, actor_groups, countries, country_codes, demonyms, group_words
 from claims.extract.similarity.lexical import STOPWORDS, stem
 
 _TOKEN = re.compile(r"[A-Z](?:\.[A-Z])+\.?|\w+(?:[-'’]\w+)*|[^\w\s]", re.UNICODE)

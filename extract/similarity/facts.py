@@ -36,14 +36,7 @@ from claims.extract.similarity.actors import Actor, actor_conflict, actors, role
 from claims.extract.similarity.dates import MONTHS, WEEKDAYS, DatePart, date_conflict, date_parts
 from claims.extract.similarity.gazetteer import group_forms, group_words
 from claims.extract.similarity.lexical import FUNCTION_WORDS, REPORTING_WORDS, stem
-from claims.extract.similarity.polarity import (
-    NEGATORS,
-    antonym_conflict,
-    antonym_signs,
-    has_axis,
-    polarity_facts,
-    split_contractions,
-)
+from claims.extract.similarity.polarity import NEGATORS, antonym_conflict, antonym_signs, has_axis, polarity_facts, split_contractions
 from claims.extract.similarity.quantities import UNITS, VAGUE, Quantity, quantities
 
 CHECKS = ("number", "date", "polarity", "antonym", "actor")

@@ -35,14 +35,7 @@ from claims.extract.cache import ResponseCache, cache_key
 from claims.extract.pricing import cost
 from claims.extract.prompts import default_prompts_dir
 from claims.extract.similarity.requests import send_counted
-from claims.extract.structured import (
-    OutputInvalid,
-    is_mode_rejection,
-    parse_output,
-    read_completion,
-    reask_messages,
-    request_format,
-)
+from claims.extract.structured import OutputInvalid, is_mode_rejection, parse_output, read_completion, reask_messages, request_format
 from claims.extract.transport import EndpointGate, RetryPolicy, base_host, endpoint, make_client
 from claims.kernel.errors import UserError
 

@@ -10,9 +10,9 @@ import pytest
 
 from claims.extract import facts_of, find_conflict
 from claims.extract.similarity.dates import date_parts
+from claims.extract.similarity.lexical import stem
 from claims.extract.similarity.polarity import ANTONYMS, polarity_facts
 from claims.extract.similarity.quantities import quantities
-from claims.extract.similarity.lexical import stem
 
 
 def conflict(a: str, b: str, **kw: bool) -> str | None:

@@ -11,8 +11,16 @@ import pytest
 
 import claims.extract as extract
 from claims.extract import (
-    DEFAULT_METHOD, FactChecked, PairwiseSimilarity, Similarity, VectorSimilarity, get_similarity, has_vectors,
-    score_pairs, similarity_methods, statement_similarity,
+    DEFAULT_METHOD,
+    FactChecked,
+    PairwiseSimilarity,
+    Similarity,
+    VectorSimilarity,
+    get_similarity,
+    has_vectors,
+    score_pairs,
+    similarity_methods,
+    statement_similarity,
 )
 from claims.kernel.errors import UserError
 
