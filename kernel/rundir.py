@@ -189,20 +189,6 @@ SAMPLE = 100  # ids of the other articles kept for reports (the rest are only co
 R = TypeVar("R", ArticleClaims, ArticleFailure)
 
 
-def _line_id(raw: bytes) -> bytes | None:
-    """The article id a line begins with, or None when it does not visibly begin with one
-    (another key order, an escaped id, damage): such a line is parsed to find out."""
-    if raw.startswith(_PREFIX):
-        end = raw.find(b'"', len(_PREFIX))
-        if end > 0:
-            ident = raw[len(_PREFIX):end]
-            if b"\\" not in ident:
-                return ident
-        return None
-    m = _SPACED_PREFIX.match(raw)
-    return m.group(1) if m else None
-
-
 def _first_line(e: Exception) -> str:
     if isinstance(e, ValidationError):
         err = e.errors()[0]
@@ -217,6 +203,18 @@ def _json_problem(e: ValueError) -> str:
     if isinstance(e, json.JSONDecodeError):
         return f"not valid JSON: {e.msg} at column {e.colno}"
     return f"not valid JSON: {_first_line(e)}"
+
+
+def distinct(hashes: array) -> int:
+    """How many distinct values ``hashes`` holds; sorts it in place (``np.unique`` would take
+    seven times its size again: 57 MB at a million)."""
+    if not hashes:
+        return 0
+    import numpy as np  # only filtered reads need it
+
+    a = np.frombuffer(hashes, dtype=np.int64)
+    a.sort()
+    return 1 + int(np.count_nonzero(a[1:] != a[:-1]))
 
 
 @dataclass
@@ -239,11 +237,7 @@ class Scan:
 
     def other_articles(self) -> int:
         """Distinct article ids among the lines not kept."""
-        if not self.other_hashes:
-            return 0
-        import numpy as np  # only a filtered scan needs it: sorting 8 bytes an id beats a set of ids
-
-        return int(np.unique(np.frombuffer(self.other_hashes, dtype=np.int64)).size)
+        return distinct(self.other_hashes)
 
     def notes(self) -> list[str]:
         notes = []
@@ -252,10 +246,10 @@ class Scan:
         if self.unreadable:
             no, problem = self.unreadable[0]
             notes.append(f"{self.path}: {len(self.unreadable)} line(s) whose article id cannot be read were skipped "
-                         f"(first: line {no}: {problem}); every requested article has a readable record")
+                         f"(first: line {no}: {problem})")
         repeats = len(self.other_hashes) - self.other_articles()
         if repeats:
-            notes.append(f"{self.path}: {repeats} more record(s) repeat articles that were not read (the last counts)")
+            notes.append(f"{self.path}: {repeats} record(s) repeat other articles (not read; each article counted once)")
         return notes
 
     def check(self, wanted: Collection[str]) -> None:
@@ -295,24 +289,33 @@ def scan_records(path: Path, model: type[R], *, what: str, only: Collection[str]
     except OSError as e:
         raise RunError(f"{path}: cannot read: {e.strerror}") from None
     hashes, sample, found = scan.other_hashes, scan.other_sample, scan.found
+    add, start = hashes.append, len(_PREFIX)
     with fh:
         for no, raw in enumerate(fh, 1):
             ident = None
             if wanted is not None:
-                ident = _line_id(raw)
-                if ident is not None and ident not in wanted and raw.endswith(b"\n"):
-                    hashes.append(hash(ident))  # the hot path: one slice, one lookup, one append
+                # the hot path (~1 µs a line): the id up to the next quote, one set lookup, one append
+                if raw.startswith(_PREFIX):
+                    end = raw.find(b'"', start)
+                    ident = raw[start:end] if end >= start else None
+                else:
+                    m = _SPACED_PREFIX.match(raw)
+                    ident = m.group(1) if m else None
+                if ident is not None and b"\\" in ident:
+                    ident = None  # an escaped id: the line is parsed to read it
+                if ident is not None and ident not in wanted and raw[-1:] == b"\n":
+                    add(hash(ident))
                     if len(sample) < SAMPLE:
                         sample.append(ident.decode("utf-8", "replace"))
-                    if scan.first_line is None:
-                        scan.first_line = raw
+                        if scan.first_line is None:
+                            scan.first_line = raw
                     continue
             if not raw.strip():
                 continue
             if scan.first_line is None:
                 scan.first_line = raw
             try:
-                data = json.loads(raw)
+                data = json.loads(raw.decode("utf-8"))  # bytes would let json guess UTF-16 from NULs
             except ValueError as e:
                 if not raw.endswith(b"\n"):
                     scan.truncated = no
@@ -341,10 +344,13 @@ def scan_records(path: Path, model: type[R], *, what: str, only: Collection[str]
             yield no, rec
 
 
+_QUOTED = re.compile(rb'(?="([^"\\]*)")')  # every quoted run, overlapping: damage can unpair quotes
+
+
 def _unreadable(scan: Scan, wanted: set[bytes], no: int, problem: str, raw: bytes) -> None:
-    for ident in wanted:
-        if b'"' + ident + b'"' in raw:
-            raise RunError(f"{scan.path}:{no}: {problem} (a line that names requested article {ident.decode()!r})")
+    named = next((m for m in _QUOTED.findall(raw) if m in wanted), None)
+    if named is not None:
+        raise RunError(f"{scan.path}:{no}: {problem} (a line that names requested article {named.decode()!r})")
     scan.unreadable.append((no, problem))
 
 

@@ -18,6 +18,7 @@ from claims.evals.links.jsonld import CONTEXT, claim_node
 from claims.evals.links.link import Linking
 from claims.evals.links.schema import ClusterRecord, LinkManifest
 from claims.kernel.io import atomic_output, atomic_write_text
+from claims.kernel.rundir import distinct
 
 CLUSTERS = "clusters.jsonl"
 JSONLD = "claims.jsonld"
@@ -62,14 +63,12 @@ def read_clusters_for(only: Collection[str], links_dir: str | Path) -> tuple[lis
     (``"article_id":"..."`` cannot occur unescaped inside a JSON string) and counted by hash,
     so scoring the links of a million claims costs what the gold's clusters cost.
     """
-    import numpy as np  # to count distinct hashes: 8 bytes an article
-
     hashes: array = array("q")
     out = []
     for _, rec in _cluster_lines(links_dir, {a.encode("utf-8") for a in only}, hashes):
         rec.members = [m for m in rec.members if m.article_id in only]
         out.append(rec)
-    return out, int(np.unique(np.frombuffer(hashes, dtype=np.int64)).size) if hashes else 0
+    return out, distinct(hashes)
 
 
 def _unescaped(ident: bytes) -> bytes:
@@ -82,7 +81,7 @@ def _unescaped(ident: bytes) -> bytes:
         return ident
 
 
-_MEMBER_ID = re.compile(rb'"article_id":"((?:[^"\\]|\\.)*)"')
+_MEMBER_ID = re.compile(rb'"article_id"\s*:\s*"((?:[^"\\]|\\.)*)"')
 
 
 def _cluster_lines(links_dir: str | Path, only: set[bytes] | None, other: array) -> Iterator[tuple[int, ClusterRecord]]:
