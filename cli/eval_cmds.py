@@ -95,11 +95,10 @@ def eval_cmd(
     sim: SimilarityOptions = None,  # type: ignore[assignment]  # the --similarity* options (@similarity_options)
 ) -> None:
     """Score RUN_DIR against gold: claim P/R/F1 with bootstrap CIs, fields, spans, per article."""
-    from claims.evals.evaluate import EvalOptions, evaluate
+    from claims.evals.evaluate import EvalOptions, evaluate, load_run_for
     from claims.evals.gold import load_gold
     from claims.evals.reports import write_reports
     from claims.evals.reports.terminal import render_eval, render_gate
-    from claims.kernel.rundir import load_run
 
     if not 0.5 <= confidence < 1.0:
         raise typer.BadParameter("must be in [0.5, 1)", param_hint="--confidence")
@@ -109,14 +108,14 @@ def eval_cmd(
     cfg = _match_config(quote_threshold, statement_threshold, sim)
     opts = EvalOptions(match=cfg, resamples=resamples, seed=seed, confidence=confidence, floor=floor)
     gs = load_gold(gold)
-    run = load_run(run_dir)
+    run = load_run_for(gs, run_dir)
     result = evaluate(gs, run, opts)
     if baseline is not None:
         from claims.evals.compare import compare
 
         base_opts = EvalOptions(match=cfg, resamples=0, seed=seed, confidence=confidence, floor=False, ceiling=False,
                                 include_text=False)
-        base = evaluate(gs, load_run(baseline), base_opts)
+        base = evaluate(gs, load_run_for(gs, baseline), base_opts)
         result.comparison = compare(base, result, resamples=resamples, seed=seed, confidence=confidence)
     if baseline is not None or min_f1 is not None or min_attributed_f1 is not None:
         from claims.evals.gate import run_gate
@@ -163,11 +162,10 @@ def compare_cmd(
     from dataclasses import replace
 
     from claims.evals.compare import compare
-    from claims.evals.evaluate import EvalOptions, evaluate
+    from claims.evals.evaluate import EvalOptions, evaluate, load_run_for
     from claims.evals.gold import load_gold
     from claims.evals.reports import write_reports
     from claims.evals.reports.terminal import render_comparison
-    from claims.kernel.rundir import load_run
 
     if not 0.5 <= confidence < 1.0:
         raise typer.BadParameter("must be in [0.5, 1)", param_hint="--confidence")
@@ -175,9 +173,9 @@ def compare_cmd(
     cfg = _match_config(quote_threshold, statement_threshold, sim)
     opts = EvalOptions(match=cfg, resamples=0, seed=seed, confidence=confidence, floor=False, ceiling=False, include_text=False)
     gs = load_gold(gold)
-    base = evaluate(gs, load_run(base_run), opts)
+    base = evaluate(gs, load_run_for(gs, base_run), opts)
     # the floor and ceiling frame the comparison; computed once, with the head
-    head = evaluate(gs, load_run(head_run), replace(opts, floor=True, ceiling=True))
+    head = evaluate(gs, load_run_for(gs, head_run), replace(opts, floor=True, ceiling=True))
     cmp = compare(base, head, resamples=resamples, seed=seed, confidence=confidence)
     write_reports(cmp, **_report_paths(output, markdown=markdown, junit=junit, html=html, md_stdout=md_stdout))
     if not _print_machine_readable(cmp, json_out, md_stdout):

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Optional
+from typing import Any, Optional
 
 import typer
 
@@ -100,44 +100,42 @@ def extract_cmd(
 
 def show_cmd(
     run_dir: Path = typer.Argument(..., help="A run directory written by `claims extract`."),
-    article: Optional[str] = typer.Option(None, "--article", "-a", help="Only this article id."),
+    article: Optional[str] = typer.Option(None, "--article", "-a", help="Only this article id (the other lines are skipped unparsed)."),
     json_out: bool = typer.Option(False, "--json", help="Print the records as JSON lines."),
     output: Optional[Path] = typer.Option(None, "-o", "--output", help="Write the listing to a file."),
 ) -> None:
-    """Print a readable listing of a run's claims and failures."""
-    from claims.cli.job_output import echo_or_write
+    """Print a readable listing of a run's claims and failures, record by record as it reads them."""
+    from claims.cli.job_output import line_output
     from claims.kernel.errors import UserError
     from claims.kernel.rundir import CLAIMS, is_run_dir, iter_failures, iter_records
 
     if not is_run_dir(run_dir):
         raise UserError(f"{run_dir}: not a run directory (no {CLAIMS})")
-    lines: list[str] = []
+    only = {article} if article else None
     found = False
-    for ac in iter_records(run_dir):
-        if article and ac.article_id != article:
-            continue
-        found = True
-        if json_out:
-            lines.append(ac.model_dump_json())
-            continue
-        lines.append(f"== {ac.article_id}  {ac.title or ''}".rstrip())
-        lines.append(f"   {len(ac.claims)} claims · backend {ac.provenance.backend}" + (f" · model {ac.provenance.model}" if ac.provenance.model else ""))
-        for i, c in enumerate(ac.claims, 1):
-            who = c.claimant.name or c.claimant.text or c.claimant.type.value
-            span = f"[{c.quote_span.start}:{c.quote_span.end}]" if c.quote_span else "[ungrounded]"
-            cue = f" «{c.cue.text}»" if c.cue else ""
-            lines.append(f"{i:>4}. {who} ({c.claimant.type.value}){cue} · {c.attribution.value if c.attribution else '?'} · {c.certainty.value if c.certainty else '?'} {span}")
-            lines.append(f"      {c.statement}")
-            if c.quote != c.statement:
-                lines.append(f"      quote: {c.quote!r}")
-    for f in iter_failures(run_dir):
-        if article and f.article_id != article:
-            continue
-        found = True
-        lines.append(f.model_dump_json() if json_out else f"!! {f.article_id}: {f.stage}/{f.error}: {f.message}")
-    if article and not found:
-        raise UserError(f"{run_dir}: no article {article!r}")
-    echo_or_write("\n".join(lines), output)
+    with line_output(output) as write:
+        for ac in iter_records(run_dir, only=only):
+            found = True
+            for line in [ac.model_dump_json()] if json_out else _record_listing(ac):
+                write(line)
+        for f in iter_failures(run_dir, only=only):
+            found = True
+            write(f.model_dump_json() if json_out else f"!! {f.article_id}: {f.stage}/{f.error}: {f.message}")
+        if article and not found:
+            raise UserError(f"{run_dir}: no article {article!r}")
+
+
+def _record_listing(ac: Any) -> Iterator[str]:
+    yield f"== {ac.article_id}  {ac.title or ''}".rstrip()
+    yield f"   {len(ac.claims)} claims · backend {ac.provenance.backend}" + (f" · model {ac.provenance.model}" if ac.provenance.model else "")
+    for i, c in enumerate(ac.claims, 1):
+        who = c.claimant.name or c.claimant.text or c.claimant.type.value
+        span = f"[{c.quote_span.start}:{c.quote_span.end}]" if c.quote_span else "[ungrounded]"
+        cue = f" «{c.cue.text}»" if c.cue else ""
+        yield f"{i:>4}. {who} ({c.claimant.type.value}){cue} · {c.attribution.value if c.attribution else '?'} · {c.certainty.value if c.certainty else '?'} {span}"
+        yield f"      {c.statement}"
+        if c.quote != c.statement:
+            yield f"      quote: {c.quote!r}"
 
 
 def schema_cmd(

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, NoReturn, TypeVar
 
@@ -23,6 +24,19 @@ def echo_or_write(text: str, output: Path | None) -> None:
         from claims.kernel.io import atomic_write_text
 
         atomic_write_text(output, text + "\n")
+
+
+@contextmanager
+def line_output(output: Path | None) -> Iterator[Callable[[str], None]]:
+    """A ``write(line)`` that prints each line as it comes, or streams it to ``output``
+    (renamed into place when the block succeeds, so an error leaves no half listing)."""
+    if output is None:
+        yield lambda line: sys.stdout.write(line + "\n")
+        return
+    from claims.kernel.io import atomic_output
+
+    with atomic_output(output) as tmp, open(tmp, "w", encoding="utf-8") as fh:
+        yield lambda line: fh.write(line + "\n")
 
 
 def with_progress(quiet: bool, what: str, unit: str, work: Callable[[Tick | None], T]) -> T:

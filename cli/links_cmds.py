@@ -71,7 +71,7 @@ def eval_links_cmd(
     from claims.evals.gold import load_gold
     from claims.evals.links.evaluate import LinkEvalOptions, evaluate_links, link_gate
     from claims.evals.links.report import render, to_markdown, write_reports
-    from claims.evals.links.write import read_clusters, read_manifest
+    from claims.evals.links.write import read_clusters_for, read_manifest
 
     if not 0.5 <= confidence < 1.0:
         raise typer.BadParameter("must be in [0.5, 1)", param_hint="--confidence")
@@ -80,7 +80,8 @@ def eval_links_cmd(
     md_stdout = _stdout_report(json_out, markdown)
     gs = load_gold(gold)
     manifest = read_manifest(links_dir)
-    result = evaluate_links(gs, read_clusters(links_dir), links=str(links_dir),
+    clusters, others = read_clusters_for(gs.articles.keys(), links_dir)
+    result = evaluate_links(gs, clusters, links=str(links_dir), other_articles=others,
                             similarity=manifest.similarity if manifest else None,
                             threshold=manifest.threshold if manifest else None,
                             options=LinkEvalOptions(resamples=resamples, seed=seed, confidence=confidence))

@@ -16,6 +16,7 @@ import gc
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from claims.evals.gold import GoldSet
@@ -25,8 +26,10 @@ from claims.evals.results import ArticleResult, BootstrapSettings, EvalResult, G
 from claims.evals.stats import ArticleCounts, bootstrap_headline
 from claims.extract import build_backend, extract_articles
 from claims.kernel.articles import Article
-from claims.kernel.rundir import Run, RunError
+from claims.kernel.rundir import Run, RunError, load_run
 from claims.kernel.schema import ArticleClaims, Claim, text_sha256
+
+EXTRA_LISTED = 100  # ids of run articles not in gold listed in the result (all are counted)
 
 
 @dataclass
@@ -155,6 +158,12 @@ def ceiling_line(gold: GoldSet, cfg: MatchConfig) -> ReferenceLine | None:
     )
 
 
+def load_run_for(gold: GoldSet, path: str | Path) -> Run:
+    """The run as scoring needs it: the gold articles' records validated and kept, every
+    other line only counted (``kernel.rundir``), so a run of millions costs what the gold costs."""
+    return load_run(path, only=gold.articles.keys())
+
+
 def evaluate(gold: GoldSet, run: Run, options: EvalOptions | None = None) -> EvalResult:
     opt = options or EvalOptions()
     check_hashes(gold, run)
@@ -162,10 +171,13 @@ def evaluate(gold: GoldSet, run: Run, options: EvalOptions | None = None) -> Eva
     gold_claims = gold.claims_by_id()
     preds = {aid: rec.claims for aid, rec in run.records.items() if aid in gold_claims}
     missing = [aid for aid in gold_claims if aid not in run.records]
-    extra = sorted(aid for aid in run.records if aid not in gold_claims)
+    # a run loaded for this gold (load_run(only=...)) counted its other articles without keeping them
+    extra_kept = [aid for aid in run.records if aid not in gold_claims]
+    n_extra = len(extra_kept) + run.others.records
+    extra = sorted(extra_kept + run.others.sample)[:EXTRA_LISTED]
     failed = {aid for aid in run.failures if aid in gold_claims and aid not in run.records}
-    if extra:
-        notes.append(f"{len(extra)} article(s) in the run are not in gold and were ignored")
+    if n_extra:
+        notes.append(f"{n_extra} article(s) in the run are not in gold and were ignored")
     if missing:
         notes.append(f"{len(missing)} gold article(s) have no record in the run and count as all-missed")
     titles = {aid: (run.records[aid].title if aid in run.records else None) for aid in gold_claims}
@@ -192,7 +204,7 @@ def evaluate(gold: GoldSet, run: Run, options: EvalOptions | None = None) -> Eva
     backend, model, prompt = run.describe()
     return EvalResult(
         run=RunInfo(path=str(run.path), backend=backend, model=model, prompt=prompt,
-                    n_records=len(run.records), n_failures=len(run.failures)),
+                    n_records=run.n_records, n_failures=run.n_failures),
         gold=GoldInfo(path=str(gold.root), n_articles=len(gold.articles),
                       n_claims=sum(len(c) for c in gold_claims.values()), n_double=len(gold.double)),
         thresholds=thresholds_of(opt.match),
@@ -208,6 +220,7 @@ def evaluate(gold: GoldSet, run: Run, options: EvalOptions | None = None) -> Eva
         articles=articles,
         missing_articles=missing,
         extra_articles=extra,
+        n_extra_articles=n_extra,
         failed_articles=sorted(failed),
         floor=floor,
         ceiling=ceiling,

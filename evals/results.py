@@ -351,7 +351,9 @@ class EvalResult(_M):
     spans: dict[SpanKind, SpanScores]
     articles: list[ArticleResult] = Field(description="every gold article, in gold order")
     missing_articles: list[str] = Field(default_factory=list, description="in gold, not in the run (scored all-missed)")
-    extra_articles: list[str] = Field(default_factory=list, description="in the run, not in gold (ignored)")
+    extra_articles: list[str] = Field(default_factory=list, description=(
+        "in the run, not in gold (ignored): all of them up to 100, else a sample of 100 (a run can hold millions)"))
+    n_extra_articles: int = Field(default=0, description="how many articles of the run are not in gold")
     failed_articles: list[str] = Field(default_factory=list, description="gold articles the run recorded a failure for")
     floor: ReferenceLine | None = None
     ceiling: ReferenceLine | None = None

@@ -46,7 +46,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from claims.evals.compare import mean_counts, pooled_summary
-from claims.evals.evaluate import EvalOptions, ceiling_line, evaluate, floor_line, thresholds_of
+from claims.evals.evaluate import EvalOptions, ceiling_line, evaluate, floor_line, load_run_for, thresholds_of
 from claims.evals.gold import load_gold
 from claims.evals.matching import match_config as config
 from claims.evals.metrics import FIELDS
@@ -56,7 +56,7 @@ from claims.evals.stats import bootstrap_headline
 from claims.extract import Job, cost, default_prompts_dir
 from claims.kernel.errors import UserError
 from claims.kernel.io import atomic_write_json, atomic_write_text
-from claims.kernel.rundir import iter_records, load_run, read_manifest
+from claims.kernel.rundir import iter_records, read_manifest
 from claims.kernel.settings import DEFAULT_CACHE_DIR, DETERMINISTIC_BACKENDS, SUITE_PARAMETERS, BackendName, CacheMode, ExtractionSettings, make_settings
 
 
@@ -381,7 +381,7 @@ def run_variant(
         if summary.status == "interrupted":
             raise KeyboardInterrupt
     manifest = read_manifest(run_dir)
-    result = evaluate(gold, load_run(run_dir), eval_options(suite, include_text=opts.include_text))
+    result = evaluate(gold, load_run_for(gold, run_dir), eval_options(suite, include_text=opts.include_text))
     return VariantRun(variant=v, repeat=repeat, seed=seed, run_dir=run_dir, result=result, manifest=manifest)
 
 

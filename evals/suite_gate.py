@@ -35,7 +35,7 @@ from claims.evals.suite import RunOptions, Suite, VariantRun, VariantSpec, build
 from claims.extract import PromptError, load_template
 from claims.kernel.articles import Article, iter_articles
 from claims.kernel.errors import UserError
-from claims.kernel.rundir import iter_records
+from claims.kernel.rundir import load_run
 
 
 class GateError(UserError):
@@ -130,11 +130,11 @@ def find_stored_run(search: list[Path], provenance: dict[str, Any], articles: di
                 continue
             if m.get("provenance") != provenance or m.get("status") != "complete" or m.get("articles_failed"):
                 continue
-            try:
-                have = {r.article_id: r.text_sha256 for r in iter_records(manifest.parent)}
+            try:  # only the suite's articles are parsed; the count says whether there are others
+                run = load_run(manifest.parent, only=articles)
             except Exception:  # an unreadable run is simply not reused
                 continue
-            if have == articles:
+            if run.n_records == len(articles) and {a: r.text_sha256 for a, r in run.records.items()} == articles:
                 return manifest.parent
     return None
 

@@ -7,24 +7,32 @@ with a single ``write`` and flushed, so a kill can at worst leave one partial la
 line: the writer's next session cuts it off (``repair``), readers skip it with a note.
 Any other bad line is an error naming ``file:line``, because a silently skipped record
 would score as all-missed.
+
+Readers stream. Evaluation asks for the gold's articles only (``load_run(only=...)``):
+each line's article id is read from its first bytes (the writer puts it first), and only
+the lines of wanted articles are parsed and validated, so scoring a million-article run
+against a few hundred gold articles costs what the gold costs (``scan_records`` says what
+happens to damaged lines there).
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
+from array import array
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import ValidationError
 
 from claims.kernel.errors import UserError
 from claims.kernel.io import atomic_write_json, atomic_write_text
-from claims.kernel.schema import ArticleClaims, ArticleFailure, Usage
+from claims.kernel.schema import ArticleClaims, ArticleFailure, Provenance, Usage
 
 CLAIMS = "claims.jsonl"
 FAILURES = "failures.jsonl"
@@ -66,16 +74,6 @@ def scan_jsonl(path: Path, *, repair: bool = False) -> Iterator[dict]:
             yield rec
     if repair and good_end != path.stat().st_size:
         os.truncate(path, good_end)
-
-
-def iter_records(run_dir: str | Path) -> Iterable[ArticleClaims]:
-    for rec in scan_jsonl(Path(run_dir) / CLAIMS):
-        yield ArticleClaims.model_validate(rec)
-
-
-def iter_failures(run_dir: str | Path) -> Iterable[ArticleFailure]:
-    for rec in scan_jsonl(Path(run_dir) / FAILURES):
-        yield ArticleFailure.model_validate(rec)
 
 
 def read_manifest(run_dir: str | Path) -> dict[str, Any]:
@@ -179,32 +177,16 @@ class RunWriter:
             fh.close()
 
 
-# --------------------------------------------------------------------------- reading for evaluation
+# --------------------------------------------------------------------------- reading records
 
+# Every line RunWriter writes begins with this (``model_dump_json`` keeps field order and
+# article_id is the first field), so a filtered reader finds the id without parsing the line.
+_PREFIX = b'{"article_id":"'
+# Another writer's spacing (``json.dumps``): the same key first, with whitespace around it.
+_SPACED_PREFIX = re.compile(rb'\s*\{\s*"article_id"\s*:\s*"([^"\\]*)"')
+SAMPLE = 100  # ids of the other articles kept for reports (the rest are only counted)
 
-@dataclass
-class Run:
-    path: Path
-    records: dict[str, ArticleClaims] = field(default_factory=dict)
-    failures: dict[str, ArticleFailure] = field(default_factory=dict)
-    manifest: dict[str, Any] | None = None
-    notes: list[str] = field(default_factory=list)
-
-    @property
-    def name(self) -> str:
-        return self.path.name or str(self.path)
-
-    def describe(self) -> tuple[str | None, str | None, str | None]:
-        """(backend, model, prompt id@version) from the first record's provenance."""
-        for rec in self.records.values():
-            p = rec.provenance
-            prompt = f"{p.prompt.id}@{p.prompt.version}" if p.prompt else None
-            return p.backend, p.model, prompt
-        if self.manifest:
-            cfg = self.manifest.get("config", self.manifest)
-            if isinstance(cfg, dict):
-                return cfg.get("backend"), cfg.get("model"), None
-        return None, None, None
+R = TypeVar("R", ArticleClaims, ArticleFailure)
 
 
 def _first_line(e: Exception) -> str:
@@ -215,63 +197,285 @@ def _first_line(e: Exception) -> str:
     return str(e).splitlines()[0] if str(e) else type(e).__name__
 
 
-def _read_jsonl(path: Path, model: type, *, what: str) -> tuple[list[Any], list[str]]:
+def _json_problem(e: ValueError) -> str:
+    if isinstance(e, UnicodeDecodeError):
+        return f"not UTF-8 (byte {e.start} of the line)"
+    if isinstance(e, json.JSONDecodeError):
+        return f"not valid JSON: {e.msg} at column {e.colno}"
+    return f"not valid JSON: {_first_line(e)}"
+
+
+def distinct(hashes: array) -> int:
+    """How many distinct values ``hashes`` holds; sorts it in place (``np.unique`` would take
+    seven times its size again: 57 MB at a million)."""
+    if not hashes:
+        return 0
+    import numpy as np  # only filtered reads need it
+
+    a = np.frombuffer(hashes, dtype=np.int64)
+    a.sort()
+    return 1 + int(np.count_nonzero(a[1:] != a[:-1]))
+
+
+@dataclass
+class Scan:
+    """What a scan saw besides the records it yielded.
+
+    A filtered scan (``only``) never parses the lines of other articles: it reads each id
+    from the line's first bytes and keeps a 64-bit hash of it (8 bytes an article, where a
+    set of ids would hold ~90), so a million-article run costs megabytes. Distinct ids are
+    counted from the hashes; two ids sharing a hash (odds ~1e-8 at a million) count once.
+    """
+
+    path: Path
+    other_hashes: array = field(default_factory=lambda: array("q"))
+    other_sample: list[str] = field(default_factory=list)
+    unreadable: list[tuple[int, str]] = field(default_factory=list)
+    truncated: int | None = None
+    first_line: bytes | None = None
+    found: set[str] = field(default_factory=set)
+
+    def other_articles(self) -> int:
+        """Distinct article ids among the lines not kept."""
+        return distinct(self.other_hashes)
+
+    def notes(self) -> list[str]:
+        notes = []
+        if self.truncated is not None:
+            notes.append(f"{self.path}:{self.truncated}: truncated last line skipped (an interrupted write)")
+        if self.unreadable:
+            no, problem = self.unreadable[0]
+            notes.append(f"{self.path}: {len(self.unreadable)} line(s) whose article id cannot be read were skipped "
+                         f"(first: line {no}: {problem})")
+        repeats = len(self.other_hashes) - self.other_articles()
+        if repeats:
+            notes.append(f"{self.path}: {repeats} record(s) repeat other articles (not read; each article counted once)")
+        return notes
+
+    def check(self, wanted: Collection[str]) -> None:
+        """A line whose id cannot be read might be the record of a wanted article that has
+        none: refuse to go on rather than score that article as all-missed."""
+        missing = [a for a in wanted if a not in self.found]
+        if self.unreadable and missing:
+            no, problem = self.unreadable[0]
+            raise RunError(f"{self.path}:{no}: {problem}; its article id cannot be read and {len(missing)} requested "
+                           f"article(s) have no record (first: {missing[0]!r}): it may be one of them; "
+                           "repair or remove the line")
+
+
+def scan_records(path: Path, model: type[R], *, what: str, only: Collection[str] | None = None,
+                 scan: Scan | None = None) -> Iterator[tuple[int, R]]:
+    """(line number, validated record) for each line of a run JSONL, streamed.
+
+    Without ``only`` every line is parsed and validated. With ``only`` (article ids), just
+    those articles' lines are; the rest are counted in ``scan`` (see ``Scan``). Errors:
+
+    - a line of a wanted article (every line, without ``only``) that is not JSON or not a
+      valid record: RunError naming ``file:line``, as a skipped record would score as
+      all-missed;
+    - a last line without its newline that does not parse: skipped with a note (a kill
+      mid-write; the writer's next session cuts it off);
+    - a line whose article id cannot be read at all (damaged before the id, or JSON without
+      a string ``article_id``): RunError at once when it mentions a wanted id; otherwise
+      counted in ``scan.unreadable``, and ``Scan.check`` refuses the run when a wanted
+      article then has no record (``load_run`` and ``iter_records`` call it);
+    - a damaged line of another article is not seen: it is never parsed and cannot change
+      a score.
+    """
+    scan = scan if scan is not None else Scan(path)
+    wanted = None if only is None else {a.encode("utf-8") for a in only}
     try:
-        raw = path.read_bytes()
+        fh = path.open("rb")
     except OSError as e:
         raise RunError(f"{path}: cannot read: {e.strerror}") from None
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as e:
-        raise RunError(f"{path}: not UTF-8 (byte {e.start})") from None
-    lines = text.split("\n")
-    complete = text.endswith("\n") or text == ""
-    out: list[Any] = []
-    notes: list[str] = []
-    for no, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        is_last = no == len(lines) and not complete
-        try:
-            data = json.loads(line)
-        except json.JSONDecodeError as e:
-            if is_last:
-                notes.append(f"{path}:{no}: truncated last line skipped (an interrupted write)")
+    hashes, sample, found = scan.other_hashes, scan.other_sample, scan.found
+    add, start = hashes.append, len(_PREFIX)
+    with fh:
+        for no, raw in enumerate(fh, 1):
+            ident = None
+            if wanted is not None:
+                # the hot path (~1 µs a line): the id up to the next quote, one set lookup, one append
+                if raw.startswith(_PREFIX):
+                    end = raw.find(b'"', start)
+                    ident = raw[start:end] if end >= start else None
+                else:
+                    m = _SPACED_PREFIX.match(raw)
+                    ident = m.group(1) if m else None
+                if ident is not None and b"\\" in ident:
+                    ident = None  # an escaped id: the line is parsed to read it
+                if ident is not None and ident not in wanted and raw[-1:] == b"\n":
+                    add(hash(ident))
+                    if len(sample) < SAMPLE:
+                        sample.append(ident.decode("utf-8", "replace"))
+                        if scan.first_line is None:
+                            scan.first_line = raw
+                    continue
+            if not raw.strip():
                 continue
-            raise RunError(f"{path}:{no}: not valid JSON: {e.msg} at column {e.colno}") from None
-        try:
-            out.append(model.model_validate(data))
-        except ValidationError as e:
-            raise RunError(f"{path}:{no}: not a valid {what}: {_first_line(e)}") from None
-    return out, notes
+            if scan.first_line is None:
+                scan.first_line = raw
+            try:
+                data = json.loads(raw.decode("utf-8"))  # bytes would let json guess UTF-16 from NULs
+            except ValueError as e:
+                if not raw.endswith(b"\n"):
+                    scan.truncated = no
+                    continue
+                if wanted is None or ident is not None:
+                    raise RunError(f"{path}:{no}: {_json_problem(e)}") from None
+                _unreadable(scan, wanted, no, _json_problem(e), raw)
+                continue
+            if wanted is not None:
+                if ident is None:
+                    aid = data.get("article_id") if isinstance(data, dict) else None
+                    if not isinstance(aid, str):
+                        _unreadable(scan, wanted, no, "no article_id string", raw)
+                        continue
+                    ident = aid.encode("utf-8")
+                if ident not in wanted:
+                    hashes.append(hash(ident))
+                    if len(sample) < SAMPLE:
+                        sample.append(ident.decode("utf-8", "replace"))
+                    continue
+            try:
+                rec = model.model_validate(data)
+            except ValidationError as e:
+                raise RunError(f"{path}:{no}: not a valid {what}: {_first_line(e)}") from None
+            found.add(rec.article_id)
+            yield no, rec
 
 
-def load_run(path: str | Path) -> Run:
-    """Load a run directory (or a claims.jsonl file directly), validating every line."""
-    p = Path(path)
+_QUOTED = re.compile(rb'(?="([^"\\]*)")')  # every quoted run, overlapping: damage can unpair quotes
+
+
+def _unreadable(scan: Scan, wanted: set[bytes], no: int, problem: str, raw: bytes) -> None:
+    named = next((m for m in _QUOTED.findall(raw) if m in wanted), None)
+    if named is not None:
+        raise RunError(f"{scan.path}:{no}: {problem} (a line that names requested article {named.decode()!r})")
+    scan.unreadable.append((no, problem))
+
+
+def iter_records(run_dir: str | Path, *, only: Collection[str] | None = None) -> Iterator[ArticleClaims]:
+    """A run's records in file order (repeats included), streamed; ``only``: just those
+    articles', the other lines skipped unparsed. Errors name ``file:line`` (``scan_records``)."""
+    path = Path(run_dir) / CLAIMS
+    scan = Scan(path)
+    for _, rec in scan_records(path, ArticleClaims, what="claims record", only=only, scan=scan):
+        yield rec
+    if only is not None:
+        scan.check(only)
+
+
+def iter_failures(run_dir: str | Path, *, only: Collection[str] | None = None) -> Iterator[ArticleFailure]:
+    path = Path(run_dir) / FAILURES
+    if not path.exists():
+        return
+    for _, rec in scan_records(path, ArticleFailure, what="failure record", only=only):
+        yield rec
+
+
+# --------------------------------------------------------------------------- reading for evaluation
+
+
+@dataclass
+class Others:
+    """The articles of a run that a filtered load (``load_run(only=...)``) counted but did not keep."""
+
+    records: int = 0  # distinct articles with a claims record
+    failures: int = 0  # distinct articles with a failure record
+    sample: list[str] = field(default_factory=list)  # the first ids met (at most SAMPLE)
+
+
+@dataclass
+class Run:
+    path: Path
+    records: dict[str, ArticleClaims] = field(default_factory=dict)
+    failures: dict[str, ArticleFailure] = field(default_factory=dict)
+    manifest: dict[str, Any] | None = None
+    notes: list[str] = field(default_factory=list)
+    others: Others = field(default_factory=Others)
+    provenance: Provenance | None = None  # the first line's, when that record was not kept
+
+    @property
+    def name(self) -> str:
+        return self.path.name or str(self.path)
+
+    @property
+    def n_records(self) -> int:
+        """Articles with a claims record in the run, kept or not."""
+        return len(self.records) + self.others.records
+
+    @property
+    def n_failures(self) -> int:
+        return len(self.failures) + self.others.failures
+
+    def describe(self) -> tuple[str | None, str | None, str | None]:
+        """(backend, model, prompt id@version) from the first record's provenance."""
+        p = self.provenance or next((rec.provenance for rec in self.records.values()), None)
+        if p is not None:
+            prompt = f"{p.prompt.id}@{p.prompt.version}" if p.prompt else None
+            return p.backend, p.model, prompt
+        if self.manifest:
+            cfg = self.manifest.get("config", self.manifest)
+            if isinstance(cfg, dict):
+                return cfg.get("backend"), cfg.get("model"), None
+        return None, None, None
+
+
+def _first_provenance(scan: Scan, records: dict[str, ArticleClaims]) -> Provenance | None:
+    """The provenance on the file's first line, read from that one line when it was not kept."""
+    if scan.first_line is None:
+        return None
+    try:
+        data = json.loads(scan.first_line)
+        if data.get("article_id") in records:
+            return None  # describe() reads the kept record
+        return Provenance.model_validate(data["provenance"])
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return None
+
+
+def _claims_file(p: Path) -> tuple[Path, Path]:
     if p.is_file() and p.suffix == ".jsonl":
-        claims_file, root = p, p.parent
-    else:
-        root = p
-        if not root.exists():
-            raise RunError(f"{root}: no such run directory")
-        if not root.is_dir():
-            raise RunError(f"{root}: not a run directory (expected a folder holding {CLAIMS})")
-        claims_file = root / CLAIMS
-        if not claims_file.exists():
-            raise RunError(f"{root}: no {CLAIMS}; is this a run directory written by `claims extract`?")
+        return p, p.parent
+    if not p.exists():
+        raise RunError(f"{p}: no such run directory")
+    if not p.is_dir():
+        raise RunError(f"{p}: not a run directory (expected a folder holding {CLAIMS})")
+    if not (p / CLAIMS).exists():
+        raise RunError(f"{p}: no {CLAIMS}; is this a run directory written by `claims extract`?")
+    return p / CLAIMS, p
+
+
+def load_run(path: str | Path, *, only: Collection[str] | None = None) -> Run:
+    """Load a run directory (or a claims.jsonl file directly), streamed line by line.
+
+    Without ``only`` every record is validated and kept. With ``only`` (the gold's article
+    ids) just those are; the others are counted in ``run.others`` and never parsed, so
+    memory and time follow the gold, not the run (see ``scan_records`` for damaged lines).
+    A repeated article keeps its last record, with a note.
+    """
+    claims_file, root = _claims_file(Path(path))
     run = Run(path=root)
-    records, notes = _read_jsonl(claims_file, ArticleClaims, what="claims record")
-    run.notes.extend(notes)
-    for rec in records:
+    scan = Scan(claims_file)
+    repeats: list[str] = []
+    for _, rec in scan_records(claims_file, ArticleClaims, what="claims record", only=only, scan=scan):
         if rec.article_id in run.records:
-            run.notes.append(f"{claims_file}: article {rec.article_id!r} appears more than once; the last record is used")
+            repeats.append(f"{claims_file}: article {rec.article_id!r} appears more than once; the last record is used")
         run.records[rec.article_id] = rec
+    if only is not None:
+        scan.check(only)
+        run.others = Others(records=scan.other_articles(), sample=scan.other_sample)
+        run.provenance = _first_provenance(scan, run.records)
+    run.notes.extend(scan.notes() + repeats)
     failures_file = root / FAILURES
     if failures_file.exists():
-        fails, notes = _read_jsonl(failures_file, ArticleFailure, what="failure record")
-        run.notes.extend(notes)
-        run.failures = {f.article_id: f for f in fails}
+        fscan = Scan(failures_file)
+        # a failure line whose id cannot be read is only a note: a gold article without a
+        # claims record scores all-missed whether or not it is listed as failed
+        run.failures = {f.article_id: f for _, f in scan_records(failures_file, ArticleFailure, what="failure record",
+                                                                 only=only, scan=fscan)}
+        run.notes.extend(fscan.notes())
+        run.others.failures = fscan.other_articles()
     if (root / MANIFEST).exists():
         try:
             run.manifest = read_manifest(root)

@@ -122,3 +122,23 @@ def test_schema_command_prints_strict_schema(tmp_path):
     assert r.returncode == 0
     s = json.loads((tmp_path / "s.json").read_text())
     assert s["additionalProperties"] is False and s["required"] == ["claims"]
+
+
+def test_show_article_prints_only_it_and_reads_no_other_record(tmp_path):
+    run = tmp_path / "run"
+    assert claims("extract", "gold/articles", "-o", run, "--quiet").returncode == 0
+    lines = (run / "claims.jsonl").read_text(encoding="utf-8").splitlines()
+    target = "003_6583a8e2e66f8a69"
+    other = next(l for l in lines if target not in l)
+    lines.insert(0, other[:90] + "\0 damaged: only its id is readable")  # another article's line, never parsed
+    (run / "claims.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    shown = claims("show", run, "--article", target)
+    assert shown.returncode == 0, shown.stderr
+    heads = [l for l in shown.stdout.splitlines() if l.startswith("== ")]
+    assert heads == [next(l for l in heads if target in l)] and "Dmitry Peskov" in shown.stdout
+    js = claims("show", run, "--article", target, "--json", "-o", tmp_path / "one.jsonl")
+    assert js.returncode == 0 and [json.loads(l)["article_id"] for l in (tmp_path / "one.jsonl").read_text().splitlines()] == [target]
+    full = claims("show", run)  # the whole listing does parse every line, and names the bad one
+    assert full.returncode == 2 and "claims.jsonl:1: not valid JSON" in full.stderr
+    missing = claims("show", run, "--article", "nope")
+    assert missing.returncode == 2 and "no article 'nope'" in missing.stderr

@@ -136,3 +136,61 @@ def test_floor_computed_in_process(tmp_path: Path, gold: Path, monkeypatch: pyte
     r = runner.invoke(app, ["eval", str(perfect(tmp_path)), "--gold", str(gold), "--json", "--resamples", "10"])
     data = json.loads(r.stdout)
     assert data["floor"]["claims"]["f1"] == pytest.approx(2 / 3) and data["claims"]["f1"] == 1.0
+
+
+# --------------------------------------------------------------------------- a run much larger than its gold
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def padded(run: Path, out: Path, others: int, damaged: bool = False) -> Path:
+    """``run``'s records spread among ``others`` articles not in gold (one of them damaged)."""
+    out.mkdir()
+    gold_lines = (run / "claims.jsonl").read_text(encoding="utf-8").splitlines()
+    other = ArticleClaims(article_id="@", text_sha256="0" * 64, claims=[claim(0), claim(1)],
+                          provenance=Provenance(backend="rules", toolkit_version="0")).model_dump_json()
+    lines = [other.replace('"@"', f'"other{i:05d}"') for i in range(others)]
+    if damaged:
+        lines[3] = lines[3][:80] + "\0garbage"
+    for k, line in enumerate(gold_lines):
+        lines.insert((k + 1) * len(lines) // (len(gold_lines) + 1), line)
+    (out / "claims.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return out
+
+
+def test_gold_articles_among_many_others_score_as_alone(tmp_path: Path, gold: Path) -> None:
+    alone = write_run(tmp_path / "alone", {aid: [claim(0)] for aid in ids(11)})  # art11 missing
+    big = padded(alone, tmp_path / "big", 3000, damaged=True)
+    args = ["--gold", str(gold), "--json", "--no-floor", "--resamples", "100"]
+    a = json.loads(runner.invoke(app, ["eval", str(alone), *args]).stdout)
+    r = runner.invoke(app, ["eval", str(big), *args])
+    assert r.exit_code == 0, r.output
+    b = json.loads(r.stdout)
+    assert b["run"]["n_records"] == 3011 and b["n_extra_articles"] == 3000 and len(b["extra_articles"]) == 100
+    assert "3000 article(s) in the run are not in gold and were ignored" in b["notes"]
+    assert b["missing_articles"] == ["art11"] and any("1 gold article(s) have no record" in n for n in b["notes"])
+    for k in ("run", "n_extra_articles", "extra_articles", "notes"):
+        a.pop(k), b.pop(k)
+    assert a == b
+
+
+def test_the_bundled_rules_run_scores_the_same_streamed_and_fully_loaded(tmp_path: Path) -> None:
+    """What `claims eval` reads (the gold's records, the rest counted) gives the result the
+    old full validation of every record gives, on the bundled gold and its rules run."""
+    from claims.evals.evaluate import EvalOptions, evaluate
+    from claims.evals.gold import load_gold
+    from claims.evals.reports.json import to_json
+    from claims.extract import build_backend, extract_articles
+    from claims.kernel.articles import Article
+
+    gs = load_gold(ROOT / "gold")
+    recs = extract_articles([Article(id=a, text=t) for a, t in gs.texts.items()], build_backend(backend="rules"))
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    (rules / "claims.jsonl").write_text("".join(r.model_dump_json() + "\n" for r in recs), encoding="utf-8")
+    big = padded(rules, tmp_path / "big", 2000)
+    r = runner.invoke(app, ["eval", str(big), "--gold", str(ROOT / "gold"), "--json", "--resamples", "200"])
+    assert r.exit_code == 0, r.output
+    full = evaluate(gs, load_run(big), EvalOptions(resamples=200))
+    assert r.stdout == to_json(full)
+    assert full.claims.tp > 0 and full.n_extra_articles == 2000

@@ -1,5 +1,6 @@
 """The run directory's one owner: names, writer (repair, resume check), readers, summary."""
 
+import json
 from pathlib import Path
 
 import pytest
@@ -78,3 +79,106 @@ def test_readers_name_the_file_and_line(tmp_path: Path) -> None:
     (run / MANIFEST).write_text("{")
     with pytest.raises(RunError, match="unreadable manifest.*--overwrite"):
         RunWriter(run)
+
+
+# --------------------------------------------------------------------------- filtered reads (only=...)
+
+
+def _lines(*recs: ArticleClaims) -> str:
+    return "".join(r.model_dump_json() + "\n" for r in recs)
+
+
+def _padded_run(tmp_path: Path, wanted: list[str], others: int = 300) -> Path:
+    """The wanted articles' records among many others, some written as other writers do."""
+    run = tmp_path / "r"
+    run.mkdir()
+    body = []
+    for i in range(others):
+        if i % 100 == 50:
+            body.append(rec(wanted[i // 100]).model_dump_json() + "\n")
+        elif i % 7 == 0:  # json.dumps: spaces, and another key order
+            d = rec(f"o{i}").model_dump(mode="json")
+            body.append(json.dumps({"claims": d.pop("claims"), **d}) + "\n")
+        elif i % 11 == 0:  # an escaped non-ASCII id
+            body.append(json.dumps(rec(f"é{i}").model_dump(mode="json")) + "\n")
+        else:
+            body.append(rec(f"o{i}").model_dump_json() + "\n")
+    (run / CLAIMS).write_text("".join(body), encoding="utf-8")
+    return run
+
+
+def test_a_filtered_load_keeps_the_wanted_records_and_counts_the_rest(tmp_path: Path) -> None:
+    wanted = ["g0", "g1", "g2"]
+    run = _padded_run(tmp_path, wanted)
+    (run / FAILURES).write_text(_fail("g9") + _fail("o1") + _fail("o2"), encoding="utf-8")
+    full, part = load_run(run), load_run(run, only=wanted + ["g9"])
+    assert sorted(part.records) == wanted and list(part.failures) == ["g9"]
+    assert part.n_records == full.n_records == 300 and part.n_failures == full.n_failures == 3
+    assert part.others.records == 297 and len(part.others.sample) == 100 and "é22" in part.others.sample
+    assert all(part.records[a] == full.records[a] for a in wanted)
+    assert part.notes == full.notes == []
+    assert part.describe() == full.describe() == ("t", None, None)
+    assert [r.article_id for r in iter_records(run, only=["g1"])] == ["g1"]
+
+
+def _fail(aid: str) -> str:
+    return ArticleFailure(article_id=aid, stage="extract", error="X", message="m").model_dump_json() + "\n"
+
+
+def test_a_repeated_gold_article_keeps_its_last_record_and_repeats_of_others_are_counted(tmp_path: Path) -> None:
+    run = tmp_path / "r"
+    run.mkdir()
+    (run / CLAIMS).write_text(_lines(rec("g", 1), rec("o"), rec("o"), rec("g", 3), rec("p")))
+    loaded = load_run(run, only=["g"])
+    assert len(loaded.records["g"].claims) == 3 and loaded.n_records == 3
+    assert any("'g' appears more than once; the last record is used" in n for n in loaded.notes)
+    assert any("1 record(s) repeat other articles" in n for n in loaded.notes)
+
+
+def test_a_truncated_last_line_is_skipped_with_a_note_whoever_it_belongs_to(tmp_path: Path) -> None:
+    run = tmp_path / "r"
+    run.mkdir()
+    for torn in ("g", "o"):
+        (run / CLAIMS).write_text(_lines(rec("g" if torn == "o" else "x"), rec("y")) + rec(torn).model_dump_json()[:60])
+        loaded = load_run(run, only=["g"])
+        assert any("claims.jsonl:3: truncated last line skipped" in n for n in loaded.notes)
+        assert loaded.n_records == 2 and ("g" in loaded.records) == (torn == "o")
+
+
+def test_damaged_lines_in_and_outside_the_gold(tmp_path: Path) -> None:
+    run = tmp_path / "r"
+    run.mkdir()
+    g, o = rec("g").model_dump_json(), rec("o").model_dump_json()
+    # a gold article's line: named by file:line, as before
+    (run / CLAIMS).write_text(o + "\n" + g[:70] + "}{oops\n")
+    with pytest.raises(RunError, match=r"claims.jsonl:2: not valid JSON"):
+        load_run(run, only=["g"])
+    (run / CLAIMS).write_text(o + "\n" + g.replace('"claims":[', '"claims":[7,') + "\n")
+    with pytest.raises(RunError, match=r"claims.jsonl:2: not a valid claims record: claims.0"):
+        load_run(run, only=["g"])
+    # another article's damage after its id is never parsed: it cannot change a score
+    (run / CLAIMS).write_text(o[:70] + "}{oops\n" + g + "\n")
+    assert list(load_run(run, only=["g"]).records) == ["g"]
+    with pytest.raises(RunError, match=r"claims.jsonl:1: not valid JSON"):
+        load_run(run)  # a full load still checks every line
+    # a line whose id cannot be read: skipped with a counted note while every gold article is found...
+    (run / CLAIMS).write_text("\0" * 80 + "\n" + g + "\n" + '{"claims": []}\n')
+    loaded = load_run(run, only=["g"])
+    assert list(loaded.records) == ["g"] and any("2 line(s) whose article id cannot be read" in n for n in loaded.notes)
+    # ...an error when a gold article has no record (it may be that line)...
+    with pytest.raises(RunError, match=r"claims.jsonl:1: not valid JSON.*'h'.*may be one of them"):
+        load_run(run, only=["g", "h"])
+    with pytest.raises(RunError, match=r"may be one of them"):
+        list(iter_records(run, only=["h"]))
+    # ...and at once when the damaged line names a gold article
+    (run / CLAIMS).write_text(g + "\n" + "xx" + g + "\n")
+    with pytest.raises(RunError, match=r"claims.jsonl:2: .*names requested article 'g'"):
+        load_run(run, only=["g"])
+
+
+def test_a_bad_line_stops_a_streamed_read_instead_of_ending_it_silently(tmp_path: Path) -> None:
+    run = tmp_path / "r"
+    run.mkdir()
+    (run / CLAIMS).write_text(_lines(rec("a")) + "{oops\n" + _lines(rec("b")))
+    with pytest.raises(RunError, match=r"claims.jsonl:2: not valid JSON"):
+        list(iter_records(run))

@@ -107,7 +107,10 @@ class Aligned:
     pred_to_mention: dict[tuple[str, int], Mention]  # (article, claim_index) -> its mention id
 
 
-def align(gold: GoldSet, clusters: list[ClusterRecord], cfg: MatchConfig | None = None) -> tuple[Aligned, Alignment, list[str]]:
+def align(gold: GoldSet, clusters: list[ClusterRecord], cfg: MatchConfig | None = None, *,
+          other_articles: int = 0) -> tuple[Aligned, Alignment, list[str]]:
+    """``other_articles``: linked articles outside the gold that the reader counted and left
+    out (``read_clusters_for``); clusters may also still hold some, which are counted here."""
     cfg = cfg or MatchConfig()
     notes: list[str] = []
     by_article: dict[str, list[tuple[int, str, Claim]]] = defaultdict(list)
@@ -118,9 +121,9 @@ def align(gold: GoldSet, clusters: list[ClusterRecord], cfg: MatchConfig | None 
     response: dict[Mention, str] = {}
     pred_to_mention: dict[tuple[str, int], Mention] = {}
     matched = spurious = 0
-    extra = sorted(set(by_article) - set(gold.articles))
+    extra = len(set(by_article) - set(gold.articles)) + other_articles
     if extra:
-        notes.append(f"{len(extra)} linked article(s) are not in gold and were left out")
+        notes.append(f"{extra} linked article(s) are not in gold and were left out")
     missing = [aid for aid in gold.articles if aid not in by_article]
     if missing:
         notes.append(f"{len(missing)} gold article(s) have no linked claims: their gold claims count as missed")
@@ -263,9 +266,10 @@ class LinkEvalOptions:
 
 
 def evaluate_links(gold: GoldSet, clusters: list[ClusterRecord], *, links: str = "", similarity: str | None = None,
-                   threshold: float | None = None, options: LinkEvalOptions | None = None) -> LinkEvalResult:
+                   threshold: float | None = None, options: LinkEvalOptions | None = None,
+                   other_articles: int = 0) -> LinkEvalResult:
     opt = options or LinkEvalOptions()
-    aligned, summary, notes = align(gold, clusters, opt.match)
+    aligned, summary, notes = align(gold, clusters, opt.match, other_articles=other_articles)
     key = M.partition(aligned.key)
     response = M.partition(aligned.response)
     point = scores(key, response)

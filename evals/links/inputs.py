@@ -15,15 +15,13 @@ carries the input's ``published`` date; an older run without it, and a gold dire
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pydantic import ValidationError
-
 from claims.kernel.errors import UserError
 from claims.kernel.rundir import CLAIMS, RunError, is_run_dir, iter_records, read_manifest
-from claims.kernel.schema import ArticleClaims, Claim, Claimant, Cue, Span
+from claims.kernel.schema import Claim, Claimant, Cue, Span
 
 
 class LinkInputError(UserError):
@@ -103,21 +101,6 @@ def is_gold_dir(path: Path) -> bool:
     return (root / "articles").is_dir() and any((root / "articles").glob("*.gold.yaml"))
 
 
-def _records(run_dir: Path) -> Iterator[ArticleClaims]:
-    """Stream a run's records through the run-directory owner's reader (a partial last line is skipped)."""
-    records = iter(iter_records(run_dir))
-    while True:
-        try:
-            rec = next(records)
-        except StopIteration:
-            return
-        except ValidationError as e:
-            err = e.errors()[0]
-            raise LinkInputError(f"{run_dir / CLAIMS}: not a valid claims record: "
-                                 f"{'.'.join(str(x) for x in err['loc']) or 'record'}: {err['msg']}") from None
-        yield rec
-
-
 def _run_dir(path: Path) -> Path:
     if path.is_file() and path.name == CLAIMS:
         return path.parent
@@ -181,7 +164,7 @@ def read_inputs(paths: Sequence[str | Path], articles: Sequence[str | Path] = ()
             continue
         run_dir = _run_dir(path)
         run_info: dict[str, ArticleInfo] = {}
-        for rec in _records(run_dir):
+        for rec in iter_records(run_dir):  # streamed; a bad line is a RunError naming file:line
             if rec.article_id in run_info:
                 out.notes.append(f"{run_dir / CLAIMS}: article {rec.article_id!r} appears more than once; the last record is used")
                 out.mentions = [m for m in out.mentions if m.article_id != rec.article_id]

@@ -149,3 +149,30 @@ def test_bad_input_is_one_line_exit_2(args: list[str], message: str, tmp_path: P
     r = claims(*args, check=False)
     assert r.returncode == 2 and message in r.stderr and "Traceback" not in r.stderr
     assert len(r.stderr.strip().splitlines()) == 1
+
+
+def test_eval_links_reads_only_the_gold_articles_clusters(gold_links: Path, tmp_path: Path):
+    """A LINKS_DIR with thousands of other articles' clusters (one also joining a gold cluster)
+    scores what the full read scores; the other clusters are never parsed."""
+    from claims.evals.gold import load_gold
+    from claims.evals.links.evaluate import LinkEvalOptions, evaluate_links
+    from claims.evals.links.write import read_clusters
+
+    lines = (gold_links / "clusters.jsonl").read_text(encoding="utf-8").splitlines()
+    first = json.loads(lines[0])
+    stranger = dict(first["members"][0], article_id="other-x", published="2020-01-01")
+    lines[0] = json.dumps(dict(first, members=[*first["members"], stranger]), ensure_ascii=False)
+    single = json.loads(lines[-1])
+    for i in range(3000):
+        m = dict(single["members"][0], article_id=f"other{i:04d}", published=None)
+        lines.append(json.dumps(dict(single, cluster_id=f"x{i}", members=[m], first_appearance=None, relays=[], conflicts=[])))
+    lines.append(lines[-1][:lines[-1].index('"claim_index"')] + "\0 damaged after its member's id: never parsed")
+    big = tmp_path / "big"
+    big.mkdir()
+    (big / "clusters.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    r = json.loads(claims("eval-links", str(big), "--gold", str(GOLD), "--json", "--resamples", "50").stdout)
+    assert "3001 linked article(s) are not in gold and were left out" in r["notes"]
+    (big / "clusters.jsonl").write_text("\n".join(lines[:-1]) + "\n", encoding="utf-8")  # a full read needs every line whole
+    full = evaluate_links(load_gold(GOLD), read_clusters(big), links=str(big), options=LinkEvalOptions(resamples=50))
+    assert r == json.loads(full.model_dump_json())
+    assert r["alignment"]["matched"] == 152

@@ -141,7 +141,7 @@ def test_truncated_last_line_is_skipped_and_bad_line_named(tmp_path: Path):
         fh.write('{"article_id": "b", "text_sha')
     assert [m.article_id for m in read_inputs([run]).mentions] == ["a"]
     (run / "claims.jsonl").write_text('{"article_id": 1}\n', encoding="utf-8")
-    with pytest.raises(Exception, match=r"claims.jsonl: not a valid claims record: article_id"):
+    with pytest.raises(Exception, match=r"claims.jsonl:1: not a valid claims record: article_id"):
         read_inputs([run])
 
 
