@@ -1,0 +1,273 @@
+"""Scale out on Ray: the same extraction job on a pool of actors, one backend each.
+
+Two entries:
+- ``extract_dataset(ds, settings, workers=N)``: a Ray Dataset of articles (columns id,
+  text, optional title/url/published) to a Ray Dataset of record rows (``rows.py``), for
+  people who already run Ray pipelines (read Parquet from object storage, write Parquet
+  back);
+- ``RayJob``: what ``claims extract --engine ray`` runs. The inputs are read as a Ray
+  Dataset by the project's own loaders (``read_articles``), records stream back to the
+  driver, and the driver alone writes the run directory through the local runner's
+  ``RunWriter`` and manifest: the same files, so every reader works unchanged, and the
+  same resume (finished articles are skipped by the workers and never asked for again).
+
+Ray is imported only inside these functions: it is an extra, and its import is heavy.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import warnings
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from claims.extract.engines.rows import (
+    ARTICLE_FIELDS, CLAIMS, INPUT_ERROR, SKIP, STOP, RemoteStop, article_row, merge_stats, worker_settings,
+)
+from claims.extract.jobs import FailureStreak, Job, JobSummary
+from claims.extract.pricing import cost
+from claims.extract.transport import endpoint
+from claims.kernel.articles import InputError, LoadOptions, duplicate_message, input_files, iter_file
+from claims.kernel.errors import JobStop, UserError
+from claims.kernel.rundir import RunWriter
+from claims.kernel.schema import ArticleClaims, ArticleFailure
+from claims.kernel.settings import ExtractionSettings, make_settings
+
+if TYPE_CHECKING:
+    import ray.data
+
+log = logging.getLogger("claims.extract.engines.ray")
+
+TXT_FILES_PER_TASK = 256  # .txt files read by one loading task
+ARTICLE_BLOCK_BYTES = 256 * 1024  # ~60-80 news articles: the unit of work a worker is handed
+CPU_BATCH = 64  # articles per batch for a CPU-bound backend (rules, sentences)
+LLM_BATCH_PER_JOB = 4  # an LLM worker's batch: this many articles per article in flight
+LLM_CALLS_PER_WORKER = 2  # batches an LLM worker holds at once: one's slow tail overlaps the next
+
+
+class RayMissing(UserError):
+    """The ray extra is not installed."""
+
+
+def _import_ray() -> Any:
+    try:
+        import ray  # the extra; heavy: only when the engine runs
+    except ImportError:
+        raise RayMissing("the Ray engine needs the ray extra: pip install 'claims[ray]'") from None
+    return ray
+
+
+# --------------------------------------------------------------------------- a Ray session
+
+
+@contextmanager
+def ray_session(address: str | None = None, *, num_cpus: int | None = None) -> Iterator[Any]:
+    """A connection to Ray for the length of a job: the caller's, if it already has one;
+    else the cluster at ``address``; else a local instance started in this process
+    (127.0.0.1 only, no dashboard, no usage stats), shut down at the end."""
+    ray = _import_ray()
+    if ray.is_initialized():
+        yield ray
+        return
+    os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")  # nothing leaves the machine unless the user opts in
+    quiet = {"log_to_driver": False, "logging_level": logging.ERROR}
+    try:
+        if address:
+            ray.init(address=address, **quiet)
+        else:
+            ray.init(address="local", num_cpus=num_cpus, include_dashboard=False, _node_ip_address="127.0.0.1", **quiet)
+    except ConnectionError as e:
+        raise UserError(f"--ray-address {address}: cannot connect ({str(e).splitlines()[0][:200]})") from None
+    _quiet_ray_data()
+    try:
+        yield ray
+    finally:
+        ray.shutdown()
+
+
+def _quiet_ray_data() -> None:
+    """Ray Data's own progress bars and execution notes go to the terminal otherwise; the
+    command shows one progress display of its own."""
+    from ray.data import DataContext
+
+    ctx = DataContext.get_current()
+    ctx.enable_progress_bars = False
+    ctx.print_on_execution_start = False
+    logging.getLogger("ray.data").setLevel(logging.ERROR)
+    warnings.filterwarnings("ignore", category=UserWarning, module=r"ray\.data\.")  # "only received 1 input(s)" on small inputs
+
+
+def cluster_cpus() -> int:
+    ray = _import_ray()
+    return max(1, int(ray.cluster_resources().get("CPU", 1)))
+
+
+# --------------------------------------------------------------------------- articles in
+
+
+def load_file(row: dict[str, Any], *, load_options: dict[str, Any]) -> list[dict[str, Any]]:
+    """The article rows of the files of one loading task (the project's loaders: the same
+    ids, titles, sources and load failures as a local job). A file that cannot be read at
+    all is one row the driver turns into the usual one-line error."""
+    opts = LoadOptions(**load_options)
+    out: list[dict[str, Any]] = []
+    for path in row["paths"]:
+        try:
+            out.extend(article_row(item) for item in iter_file(row["kind"], Path(path), opts))
+        except InputError as e:
+            out.append({**dict.fromkeys(ARTICLE_FIELDS), "id": path, "source": path, "load_error": INPUT_ERROR, "load_message": str(e)})
+    return out
+
+
+def _tasks(files: Iterable[tuple[str, Path]]) -> list[dict[str, Any]]:
+    """Files grouped into loading tasks: up to TXT_FILES_PER_TASK .txt files, or one JSONL or dataset file."""
+    tasks: list[dict[str, Any]] = []
+    for kind, path in files:
+        if kind == "txt" and tasks and tasks[-1]["kind"] == "txt" and len(tasks[-1]["paths"]) < TXT_FILES_PER_TASK:
+            tasks[-1]["paths"].append(str(path))
+        else:
+            tasks.append({"kind": kind, "paths": [str(path)]})
+    return tasks
+
+
+def read_articles(inputs: Iterable[str | Path], load_options: LoadOptions | None = None) -> ray.data.Dataset:
+    """The articles of ``claims extract`` inputs (.txt files and folders, JSONL, Parquet,
+    JSON, saved Hugging Face datasets) as a Ray Dataset of article rows, read by Ray tasks
+    on the driver's node (the paths are the driver's). A missing or unknown input is an
+    InputError here, before anything runs."""
+    ray = _import_ray()
+    from ray.data import TaskPoolStrategy
+
+    opts = load_options or LoadOptions()
+    tasks = _tasks(input_files(inputs))
+    ds = ray.data.from_items(tasks, override_num_blocks=len(tasks))
+    # A block goes to one worker whole: small blocks spread one large file over all of them.
+    ds.context.target_max_block_size = ARTICLE_BLOCK_BYTES
+    # reading is light next to extracting: no CPU reserved, so that it never waits behind the workers
+    return ds.flat_map(load_file, fn_kwargs={"load_options": vars(opts)}, num_cpus=0, compute=TaskPoolStrategy(size=2),
+                       label_selector={"ray.io/node-id": ray.get_runtime_context().get_node_id()})
+
+
+# --------------------------------------------------------------------------- records out
+
+
+def extract_dataset(
+    ds: ray.data.Dataset,
+    settings: ExtractionSettings | None = None,
+    *,
+    workers: int | None = None,
+    api_key: str | None = None,
+    batch_size: int | None = None,
+    load_options: LoadOptions | None = None,
+    skip: Any = None,
+    with_stats: bool = False,
+    **fields: Any,
+) -> ray.data.Dataset:
+    """Articles to records on ``workers`` actors (default: the cluster's CPUs), one backend
+    each, built from ``settings`` (or settings given as keywords); each worker gets its
+    share of ``jobs``, ``rpm``/``tpm`` and budgets (``rows.worker_settings``) and its own
+    connection pool. Lazy, like any Ray Dataset: nothing runs until it is consumed.
+
+    Each output row is one article: ``kind`` (claims, failure, or stop: the job could not
+    go on, e.g. its budget is spent; such articles are not done), ``article_id``,
+    ``claims`` (count), ``error`` (failure kind), ``record`` (the exact claims.jsonl or
+    failures.jsonl line, an ``ArticleClaims``/``ArticleFailure`` as JSON)."""
+    from ray.data import ActorPoolStrategy
+
+    from claims.extract.backends import build_backend
+    from claims.extract.engines.worker import ExtractBatch
+
+    s = make_settings(settings, **fields) if fields or settings is None else settings
+    n = workers or cluster_cpus()
+    if s.is_llm:  # check the model, template and key here, once, not in every actor
+        build_backend(s, api_key=api_key)
+        api_key = endpoint(s.base_url, api_key, keyless=s.cache == "replay")[1]
+    share = worker_settings(s, n)
+    llm = s.is_llm
+    compute = ActorPoolStrategy(size=n, max_concurrent_calls_per_actor=LLM_CALLS_PER_WORKER if llm else 1,
+                                enable_true_multi_threading=llm)
+    kwargs = {"settings": share.model_dump(mode="json"), "api_key": api_key, "load_options": vars(load_options or LoadOptions()),
+              "skip": skip, "with_stats": with_stats}
+    return ds.map_batches(
+        ExtractBatch, fn_constructor_kwargs=kwargs, batch_size=batch_size or (LLM_BATCH_PER_JOB * share.jobs if llm else CPU_BATCH),
+        batch_format="pyarrow", compute=compute, num_cpus=0.25 if llm else 1,  # an LLM worker mostly waits on the server
+    )
+
+
+# --------------------------------------------------------------------------- the job
+
+
+@dataclass
+class RayJob(Job):
+    """``Job`` on Ray: the same run directory, manifest and resume; the work on actors."""
+
+    workers: int | None = None  # default: the cluster's CPUs
+    address: str | None = None  # default: a local instance started for the job
+    batch_size: int | None = None
+    _stats: dict[str, dict[str, Any]] = field(default_factory=dict, repr=False)
+    _workers_used: int | None = field(default=None, repr=False)
+
+    def _config(self) -> dict[str, Any]:
+        return {**super()._config(), "engine": "ray", "workers": self._workers_used or self.workers, "ray_address": self.address or "local"}
+
+    def _manifest(self, status: str, started: str, t0: float, previous: dict, session: dict) -> dict[str, Any]:
+        m = super()._manifest(status, started, t0, previous, session)
+        if self._stats:
+            session["articles_by_worker"] = sorted((st["articles"] for st in self._stats.values()), reverse=True)
+            m["sessions"][-1] = session
+        backend = [st["backend"] for st in self._stats.values() if st.get("backend")]
+        if backend:  # the workers' counters, not the driver's idle backend
+            stats = merge_stats(backend)
+            table = getattr(self.backend, "price_table", None)
+            if table is not None:
+                stats["cost_usd"] = cost(stats, getattr(self.backend, "model", ""), table)
+            m["backend_stats"] = stats
+        return m
+
+    def _execute(self, done: set[str], writer: RunWriter, summary: JobSummary) -> str:
+        if self.settings is None:
+            raise UserError("the Ray engine builds its workers from the job's settings; pass settings=")
+        with ray_session(self.address, num_cpus=self.workers) as ray:
+            n = self._workers_used = self.workers or cluster_cpus()
+            articles = read_articles(self.inputs, self.load_options)
+            skip = ray.put(done) if len(done) > 1000 else done  # a large set goes to the object store once
+            records = extract_dataset(articles, self.settings, workers=n, batch_size=self.batch_size,
+                                      load_options=self.load_options, skip=skip, with_stats=True)
+            return self._drain(records, writer, summary)
+
+    def _drain(self, records: ray.data.Dataset, writer: RunWriter, summary: JobSummary) -> str:
+        """Write the records as they arrive; stop at the first stop row (what arrived with
+        it is still written: it is done)."""
+        seen: dict[str, str] = {}
+        streak = FailureStreak()
+        stop: JobStop | None = None
+        for batch in records.iter_batches(batch_size=None, batch_format="pyarrow"):
+            for row in batch.to_pylist():
+                kind, aid = row["kind"], row["article_id"]
+                if kind == INPUT_ERROR:
+                    raise InputError(row["record"])
+                if aid in seen:
+                    raise InputError(duplicate_message(aid, row["source"] or aid, seen[aid]))
+                seen[aid] = row["source"] or aid
+                if row["stats"]:
+                    st = json.loads(row["stats"])
+                    self._stats[st.pop("worker")] = st
+                if kind == SKIP:
+                    continue
+                if kind == STOP:
+                    stop = stop or RemoteStop.of(row)
+                    continue
+                result = ArticleClaims.model_validate_json(row["record"]) if kind == CLAIMS else ArticleFailure.model_validate_json(row["record"])
+                trouble = self._write(result, writer, summary, streak)
+                stop = stop or trouble  # the first reason wins
+                if self.on_progress:
+                    self.on_progress(summary.succeeded + summary.failed)
+            if stop is not None:
+                summary.stop_reason, summary.exit_code = str(stop), stop.exit_code
+                return stop.status
+        return "complete"
