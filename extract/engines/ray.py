@@ -30,8 +30,6 @@ from claims.extract.engines.rows import (
     ARTICLE_FIELDS, CLAIMS, INPUT_ERROR, SKIP, STOP, RemoteStop, article_row, merge_stats, worker_settings,
 )
 from claims.extract.jobs import FailureStreak, Job, JobSummary
-from claims.extract.pricing import cost
-from claims.extract.transport import endpoint
 from claims.kernel.articles import InputError, LoadOptions, duplicate_message, input_files, iter_file
 from claims.kernel.errors import JobStop, UserError
 from claims.kernel.rundir import RunWriter
@@ -181,6 +179,7 @@ def extract_dataset(
 
     from claims.extract.backends import build_backend
     from claims.extract.engines.worker import ExtractBatch
+    from claims.extract.transport import endpoint  # the openai SDK: only for an LLM job
 
     s = make_settings(settings, **fields) if fields or settings is None else settings
     n = workers or cluster_cpus()
@@ -217,6 +216,7 @@ class RayJob(Job):
 
     def _manifest(self, status: str, started: str, t0: float, previous: dict, session: dict) -> dict[str, Any]:
         m = super()._manifest(status, started, t0, previous, session)
+        session["engine"] = "ray"
         if self._stats:
             session["articles_by_worker"] = sorted((st["articles"] for st in self._stats.values()), reverse=True)
             m["sessions"][-1] = session
@@ -225,6 +225,8 @@ class RayJob(Job):
             stats = merge_stats(backend)
             table = getattr(self.backend, "price_table", None)
             if table is not None:
+                from claims.extract.pricing import cost
+
                 stats["cost_usd"] = cost(stats, getattr(self.backend, "model", ""), table)
             m["backend_stats"] = stats
         return m
