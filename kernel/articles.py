@@ -8,6 +8,7 @@ format, duplicate id) raises ``InputError`` with a one-line message naming the f
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -157,7 +158,14 @@ def _dataset_articles(path: Path, opts: LoadOptions) -> Iterator[Article | LoadF
         for f in (opts.text_field, opts.id_field):
             if f not in cols:
                 raise InputError(f"{path}: no column {f!r} (columns: {', '.join(cols)}); use --text-field/--id-field")
-    for i, rec in enumerate(ds):
+    rows = iter(ds)
+    for i in itertools.count():
+        try:
+            rec = next(rows)
+        except StopIteration:
+            return
+        except Exception as e:  # a streamed file fails when a bad row is reached, not at open
+            raise InputError(f"{path}: cannot read as a dataset: {str(e).splitlines()[0][:200]}") from None
         yield article_from_record(rec, f"{path}[{i}]", opts)
 
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import sys
 import warnings
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -44,6 +45,7 @@ log = logging.getLogger("claims.extract.engines.ray")
 TXT_FILES_PER_TASK = 256  # .txt files read by one loading task
 ARTICLE_BLOCK_BYTES = 256 * 1024  # ~60-80 news articles: the unit of work a worker is handed
 CPU_BATCH = 64  # articles per batch for a CPU-bound backend (rules, sentences)
+LLM_WORKER_CPUS = 0.25
 LLM_BATCH_PER_JOB = 4  # an LLM worker's batch: this many articles per article in flight
 LLM_CALLS_PER_WORKER = 2  # batches an LLM worker holds at once: one's slow tail overlaps the next
 
@@ -68,17 +70,22 @@ def ray_session(address: str | None = None, *, num_cpus: int | None = None) -> I
     """A connection to Ray for the length of a job: the caller's, if it already has one;
     else the cluster at ``address``; else a local instance started in this process
     (127.0.0.1 only, no dashboard, no usage stats), shut down at the end."""
+    os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")  # nothing leaves the machine unless the user opts in
+    if not address and "ray" not in sys.modules:
+        # A single-node instance: every Ray server on 127.0.0.1. This is Ray's own switch for
+        # it, read when ray is imported; without it Ray binds all interfaces and its processes
+        # talk to each other over the machine's external address.
+        os.environ.setdefault("RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER", "0")
     ray = _import_ray()
     if ray.is_initialized():
         yield ray
         return
-    os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")  # nothing leaves the machine unless the user opts in
     quiet = {"log_to_driver": False, "logging_level": logging.ERROR}
     try:
         if address:
             ray.init(address=address, **quiet)
         else:
-            ray.init(address="local", num_cpus=num_cpus, include_dashboard=False, _node_ip_address="127.0.0.1", **quiet)
+            ray.init(address="local", num_cpus=num_cpus, include_dashboard=False, **quiet)
     except ConnectionError as e:
         raise UserError(f"--ray-address {address}: cannot connect ({str(e).splitlines()[0][:200]})") from None
     _quiet_ray_data()
@@ -164,10 +171,14 @@ def extract_dataset(
     load_options: LoadOptions | None = None,
     skip: Any = None,
     with_stats: bool = False,
+    num_cpus: float | None = None,
     **fields: Any,
 ) -> ray.data.Dataset:
-    """Articles to records on ``workers`` actors (default: the cluster's CPUs), one backend
-    each, built from ``settings`` (or settings given as keywords); each worker gets its
+    """Articles to records on ``workers`` actors, one backend each, built from ``settings``
+    (or settings given as keywords). A rules/sentences worker holds ``num_cpus`` (default 1)
+    and the default is one worker per CPU but one, which is left to the stages that read
+    and write the dataset (with every CPU held by a worker, they would wait forever); an
+    LLM worker mostly waits on its server and holds a quarter of a CPU. Each worker gets its
     share of ``jobs``, ``rpm``/``tpm`` and budgets (``rows.worker_settings``) and its own
     connection pool. Lazy, like any Ray Dataset: nothing runs until it is consumed.
 
@@ -182,7 +193,7 @@ def extract_dataset(
     from claims.extract.transport import endpoint  # the openai SDK: only for an LLM job
 
     s = make_settings(settings, **fields) if fields or settings is None else settings
-    n = workers or cluster_cpus()
+    n = workers or (cluster_cpus() if s.is_llm else max(1, cluster_cpus() - 1))
     if s.is_llm:  # check the model, template and key here, once, not in every actor
         build_backend(s, api_key=api_key)
         api_key = endpoint(s.base_url, api_key, keyless=s.cache == "replay")[1]
@@ -194,7 +205,7 @@ def extract_dataset(
               "skip": skip, "with_stats": with_stats}
     return ds.map_batches(
         ExtractBatch, fn_constructor_kwargs=kwargs, batch_size=batch_size or (LLM_BATCH_PER_JOB * share.jobs if llm else CPU_BATCH),
-        batch_format="pyarrow", compute=compute, num_cpus=0.25 if llm else 1,  # an LLM worker mostly waits on the server
+        batch_format="pyarrow", compute=compute, num_cpus=num_cpus if num_cpus is not None else (LLM_WORKER_CPUS if llm else 1),
     )
 
 
@@ -256,9 +267,11 @@ class RayJob(Job):
                 if aid in seen:
                     raise InputError(duplicate_message(aid, row["source"] or aid, seen[aid]))
                 seen[aid] = row["source"] or aid
-                if row["stats"]:
+                if row["stats"]:  # a worker's running totals; blocks may arrive out of order: keep its latest
                     st = json.loads(row["stats"])
-                    self._stats[st.pop("worker")] = st
+                    worker = st.pop("worker")
+                    if st["articles"] >= self._stats.get(worker, {}).get("articles", -1):
+                        self._stats[worker] = st
                 if kind == SKIP:
                     continue
                 if kind == STOP:

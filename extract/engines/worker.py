@@ -22,7 +22,7 @@ from typing import Any
 import pyarrow as pa
 
 from claims.extract.backends import build_backend
-from claims.extract.engines.rows import CLAIMS, FAILURE, RECORD_FIELDS, SKIP, plain_row, record_row, row_item, stop_row
+from claims.extract.engines.rows import CLAIMS, FAILURE, INPUT_ERROR, RECORD_FIELDS, SKIP, plain_row, record_row, row_item, stop_row
 from claims.extract.jobs import extract_one
 from claims.kernel.articles import Article, LoadOptions
 from claims.kernel.errors import JobStop
@@ -88,6 +88,8 @@ class ExtractBatch:
         return list(await asyncio.gather(*(self._one(row) for row in rows)))
 
     async def _one(self, row: dict[str, Any]) -> dict[str, Any]:
+        if row.get("load_error") == INPUT_ERROR:  # a whole input file is unreadable: the driver stops the job
+            return plain_row(INPUT_ERROR, row["id"], row.get("source"), row.get("load_message"))
         item = row_item(row, self.opts)
         aid = item.id if isinstance(item, Article) else item.article_id
         if aid in self.skip:
