@@ -52,7 +52,8 @@ class FailureStreak:
         self.limit = limit
         self.kinds: list[str] = []  # error kinds of the latest consecutive failures
 
-    def see(self, result: ArticleClaims | ArticleFailure, secrets: tuple[str, ...] = ()) -> EndpointTrouble | None:
+    def see(self, result: ArticleClaims | ArticleFailure | None, secrets: tuple[str, ...] = ()) -> EndpointTrouble | None:
+        """``result``: a finished article's record (None: one that succeeded)."""
         if not isinstance(result, ArticleFailure):
             self.kinds.clear()
             return None

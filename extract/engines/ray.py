@@ -20,6 +20,7 @@ import json
 import logging
 import os
 import sys
+import time
 import warnings
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -34,7 +35,7 @@ from claims.extract.jobs import FailureStreak, Job, JobSummary
 from claims.kernel.articles import InputError, LoadOptions, duplicate_message, input_files, iter_file
 from claims.kernel.errors import JobStop, UserError
 from claims.kernel.rundir import RunWriter
-from claims.kernel.schema import ArticleClaims, ArticleFailure
+from claims.kernel.schema import ArticleFailure
 from claims.kernel.settings import ExtractionSettings, make_settings
 
 if TYPE_CHECKING:
@@ -221,6 +222,8 @@ class RayJob(Job):
     batch_size: int | None = None
     _stats: dict[str, dict[str, Any]] = field(default_factory=dict, repr=False)
     _workers_used: int | None = field(default=None, repr=False)
+    _timings: dict[str, float] = field(default_factory=dict, repr=False)  # this session's start-up, seconds
+    _t0: float = field(default=0.0, repr=False)
 
     def _config(self) -> dict[str, Any]:
         return {**super()._config(), "engine": "ray", "workers": self._workers_used or self.workers, "ray_address": self.address or "local"}
@@ -228,6 +231,7 @@ class RayJob(Job):
     def _manifest(self, status: str, started: str, t0: float, previous: dict, session: dict) -> dict[str, Any]:
         m = super()._manifest(status, started, t0, previous, session)
         session["engine"] = "ray"
+        session.update(self._timings)
         if self._stats:
             session["articles_by_worker"] = sorted((st["articles"] for st in self._stats.values()), reverse=True)
             m["sessions"][-1] = session
@@ -245,7 +249,10 @@ class RayJob(Job):
     def _execute(self, done: set[str], writer: RunWriter, summary: JobSummary) -> str:
         if self.settings is None:
             raise UserError("the Ray engine builds its workers from the job's settings; pass settings=")
+        t0 = time.monotonic()
         with ray_session(self.address, num_cpus=self.workers) as ray:
+            self._timings["ray_init_seconds"] = round(time.monotonic() - t0, 3)
+            self._t0 = t0
             n = self._workers_used = self.workers or cluster_cpus()
             articles = read_articles(self.inputs, self.load_options)
             skip = ray.put(done) if len(done) > 1000 else done  # a large set goes to the object store once
@@ -277,9 +284,16 @@ class RayJob(Job):
                 if kind == STOP:
                     stop = stop or RemoteStop.of(row)
                     continue
-                result = ArticleClaims.model_validate_json(row["record"]) if kind == CLAIMS else ArticleFailure.model_validate_json(row["record"])
-                trouble = self._write(result, writer, summary, streak)
-                stop = stop or trouble  # the first reason wins
+                if "first_record_seconds" not in self._timings:  # start-up: Ray, the workers, their first batch
+                    self._timings["first_record_seconds"] = round(time.monotonic() - self._t0, 3)
+                if kind == CLAIMS:
+                    writer.claims_json(row["record"])
+                    summary.succeeded += 1
+                    summary.claims += row["claims"]
+                    streak.see(None)
+                else:  # through the local runner's path: the message is redacted there
+                    trouble = self._write(ArticleFailure.model_validate_json(row["record"]), writer, summary, streak)
+                    stop = stop or trouble  # the first reason wins
                 if self.on_progress:
                     self.on_progress(summary.succeeded + summary.failed)
             if stop is not None:
