@@ -106,3 +106,17 @@ def test_an_article_that_failed_to_load_is_a_failure_row_with_its_record():
 @pytest.mark.parametrize("bad", [0, -1])
 def test_worker_count_below_one_means_one(bad):
     assert worker_settings(ExtractionSettings(jobs=3), bad).jobs == 3
+
+
+def test_the_ray_engine_without_the_extra_is_a_one_line_error(tmp_path):
+    """Ray hidden from the import system: the command says what to install, exit 2."""
+    import subprocess
+    import sys
+
+    code = "import sys; sys.modules['ray'] = None; from claims.cli.main import main; sys.argv[0] = 'claims'; main()"
+    r = subprocess.run([sys.executable, "-c", code, "extract", str(ROOT / "gold" / "articles"), "-o", str(tmp_path / "run"), "--engine", "ray"],
+                       capture_output=True, text=True, cwd=ROOT)
+    assert r.returncode == 2 and "pip install 'claims[ray]'" in r.stderr and "Traceback" not in r.stderr, r.stderr
+    r = subprocess.run([sys.executable, "-m", "claims.cli.main", "extract", str(ROOT / "gold" / "articles"), "-o", str(tmp_path / "r2"),
+                        "--workers", "2"], capture_output=True, text=True, cwd=ROOT)
+    assert r.returncode == 2 and "need --engine ray" in r.stderr
