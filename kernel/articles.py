@@ -219,13 +219,9 @@ def iter_articles(inputs: Iterable[str | Path], opts: LoadOptions | None = None)
             aid = item.id if isinstance(item, Article) else item.article_id
             where = item.source or str(path)
             if aid in seen:
-                raise InputError(duplicate_message(aid, where, seen[aid]))
+                raise InputError(f"{where}: duplicate article id {aid!r} (first seen in {seen[aid]})")
             seen[aid] = where
             yield item
-
-
-def duplicate_message(article_id: str, where: str, first: str) -> str:
-    return f"{where}: duplicate article id {article_id!r} (first seen in {first})"
 
 
 def load_articles(inputs: Iterable[str | Path], opts: LoadOptions | None = None) -> list[Article]:

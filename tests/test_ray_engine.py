@@ -30,7 +30,7 @@ from fake_server import FakeOpenAIServer, article_id_of  # noqa: E402
 from test_chaos import chaos_articles, sequential_probs  # noqa: E402
 
 from claims.extract.backends import build_backend  # noqa: E402
-from claims.extract.engines.ray import RayJob, extract_dataset  # noqa: E402
+from claims.extract.engines.ray import RayJob, extract_dataset, read_articles  # noqa: E402
 from claims.extract.jobs import Job, extract_articles  # noqa: E402
 from claims.kernel.articles import InputError, iter_articles  # noqa: E402
 from claims.kernel.settings import ExtractionSettings  # noqa: E402
@@ -183,14 +183,18 @@ def test_python_entry_parquet_in_parquet_out(tmp_path, local_ray):
     want = {rec.article_id: rec.model_dump_json() for rec in extract_articles(items, build_backend(backend="rules"))}
     assert {r["article_id"]: r["record"] for r in out} == want and len(out) == len(want)
     assert {r["kind"] for r in out} == {"claims"} and all(r["claims"] > 0 for r in out)
+    # `claims extract` inputs as a dataset (the project's loaders, run by Ray tasks)
+    rows = extract_dataset(read_articles([GOLD]), backend="rules").take_all()
+    assert {r["article_id"]: r["record"] for r in rows} == want
 
 
-def ray_workers(name: str = "MapWorker") -> list[psutil.Process]:
-    """Ray worker processes of this test's own Ray instance (our descendants) running ``name``."""
+def ray_workers() -> list[psutil.Process]:
+    """The extraction actors of this test's own Ray instance (our descendants)."""
     out = []
     for p in psutil.Process().children(recursive=True):
         try:
-            if " ".join(p.cmdline()).startswith(f"ray::{name}"):
+            cmd = " ".join(p.cmdline())
+            if cmd.startswith("ray::") and "ExtractBatch" in cmd:
                 out.append(p)
         except psutil.Error:
             pass

@@ -5,11 +5,13 @@ Two entries:
   text, optional title/url/published) to a Ray Dataset of record rows (``rows.py``), for
   people who already run Ray pipelines (read Parquet from object storage, write Parquet
   back);
-- ``RayJob``: what ``claims extract --engine ray`` runs. The inputs are read as a Ray
-  Dataset by the project's own loaders (``read_articles``), records stream back to the
-  driver, and the driver alone writes the run directory through the local runner's
-  ``RunWriter`` and manifest: the same files, so every reader works unchanged, and the
-  same resume (finished articles are skipped by the workers and never asked for again).
+- ``RayJob``: what ``claims extract --engine ray`` runs. The driver reads the inputs
+  with the local runner's loader, sends batches to the same actors, and alone writes what
+  comes back through the local runner's ``RunWriter`` and manifest: the same files, so
+  every reader works unchanged, and the same resume (a finished article is never sent).
+  It uses plain actors rather than Ray Data: on a CPU-bound job, Ray Data's executor and
+  its helper actors cost about as much CPU as a worker does.
+- ``read_articles(inputs)``: ``claims extract`` inputs as a Ray Dataset, for the Python entry.
 
 Ray is imported only inside these functions: it is an extra, and its import is heavy.
 """
@@ -29,10 +31,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from claims.extract.engines.rows import (
-    ARTICLE_FIELDS, CLAIMS, INPUT_ERROR, SKIP, STOP, RemoteStop, article_row, merge_stats, worker_settings,
+    ARTICLE_FIELDS, CLAIMS, INPUT_ERROR, STOP, RemoteStop, article_row, merge_stats, worker_settings,
 )
 from claims.extract.jobs import FailureStreak, Job, JobSummary
-from claims.kernel.articles import InputError, LoadOptions, duplicate_message, input_files, iter_file
+from claims.kernel.articles import Article, InputError, LoadOptions, input_files, iter_articles, iter_file
 from claims.kernel.errors import JobStop, UserError
 from claims.kernel.rundir import RunWriter
 from claims.kernel.schema import ArticleFailure
@@ -49,6 +51,7 @@ CPU_BATCH = 64  # articles per batch for a CPU-bound backend (rules, sentences)
 LLM_WORKER_CPUS = 0.25
 LLM_BATCH_PER_JOB = 4  # an LLM worker's batch: this many articles per article in flight
 LLM_CALLS_PER_WORKER = 2  # batches an LLM worker holds at once: one's slow tail overlaps the next
+CPU_CALLS_PER_WORKER = 2  # batches sent to a rules worker: the next one is there when it finishes one
 
 
 class RayMissing(UserError):
@@ -193,21 +196,41 @@ def extract_dataset(
     from claims.extract.engines.worker import ExtractBatch
     from claims.extract.transport import endpoint  # the openai SDK: only for an LLM job
 
+    from ray.data import ActorPoolStrategy
+
+    from claims.extract.engines.worker import ExtractBatch
+
     s = make_settings(settings, **fields) if fields or settings is None else settings
     n = workers or (cluster_cpus() if s.is_llm else max(1, cluster_cpus() - 1))
-    if s.is_llm:  # check the model, template and key here, once, not in every actor
+    share, kwargs = worker_kwargs(s, n, api_key=api_key, load_options=load_options, skip=skip, with_stats=with_stats)
+    compute = ActorPoolStrategy(size=n, max_concurrent_calls_per_actor=LLM_CALLS_PER_WORKER if s.is_llm else 1,
+                                enable_true_multi_threading=s.is_llm)
+    return ds.map_batches(ExtractBatch, fn_constructor_kwargs=kwargs, batch_size=batch_size or default_batch(share),
+                          batch_format="pyarrow", compute=compute, num_cpus=worker_cpus(s, num_cpus))
+
+
+def worker_kwargs(s: ExtractionSettings, workers: int, *, api_key: str | None = None, load_options: LoadOptions | None = None,
+                  skip: Any = None, with_stats: bool = False) -> tuple[ExtractionSettings, dict[str, Any]]:
+    """One worker's share of the settings and its constructor arguments. An LLM job's model,
+    template and key are checked here, once, not in every actor."""
+    if s.is_llm:
+        from claims.extract.backends import build_backend
+        from claims.extract.transport import endpoint  # the openai SDK: only for an LLM job
+
         build_backend(s, api_key=api_key)
         api_key = endpoint(s.base_url, api_key, keyless=s.cache == "replay")[1]
-    share = worker_settings(s, n)
-    llm = s.is_llm
-    compute = ActorPoolStrategy(size=n, max_concurrent_calls_per_actor=LLM_CALLS_PER_WORKER if llm else 1,
-                                enable_true_multi_threading=llm)
-    kwargs = {"settings": share.model_dump(mode="json"), "api_key": api_key, "load_options": vars(load_options or LoadOptions()),
-              "skip": skip, "with_stats": with_stats}
-    return ds.map_batches(
-        ExtractBatch, fn_constructor_kwargs=kwargs, batch_size=batch_size or (LLM_BATCH_PER_JOB * share.jobs if llm else CPU_BATCH),
-        batch_format="pyarrow", compute=compute, num_cpus=num_cpus if num_cpus is not None else (LLM_WORKER_CPUS if llm else 1),
-    )
+    share = worker_settings(s, workers)
+    return share, {"settings": share.model_dump(mode="json"), "api_key": api_key, "load_options": vars(load_options or LoadOptions()),
+                   "skip": skip, "with_stats": with_stats}
+
+
+def worker_cpus(s: ExtractionSettings, num_cpus: float | None = None) -> float:
+    """A rules/sentences worker keeps a CPU busy; an LLM worker mostly waits on its server."""
+    return num_cpus if num_cpus is not None else (LLM_WORKER_CPUS if s.is_llm else 1)
+
+
+def default_batch(share: ExtractionSettings) -> int:
+    return LLM_BATCH_PER_JOB * share.jobs if share.is_llm else CPU_BATCH
 
 
 # --------------------------------------------------------------------------- the job
@@ -247,56 +270,91 @@ class RayJob(Job):
         return m
 
     def _execute(self, done: set[str], writer: RunWriter, summary: JobSummary) -> str:
+        """The driver reads the inputs with the local runner's loader (the paths are its own;
+        a bad input is the same error at the same point) and hands batches to the actors
+        itself: a finished article is never sent, and the driver's only other work is to
+        write what comes back."""
         if self.settings is None:
             raise UserError("the Ray engine builds its workers from the job's settings; pass settings=")
-        t0 = time.monotonic()
-        with ray_session(self.address, num_cpus=self.workers) as ray:
-            self._timings["ray_init_seconds"] = round(time.monotonic() - t0, 3)
-            self._t0 = t0
-            n = self._workers_used = self.workers or cluster_cpus()
-            articles = read_articles(self.inputs, self.load_options)
-            skip = ray.put(done) if len(done) > 1000 else done  # a large set goes to the object store once
-            records = extract_dataset(articles, self.settings, workers=n, batch_size=self.batch_size,
-                                      load_options=self.load_options, skip=skip, with_stats=True)
-            return self._drain(records, writer, summary)
+        from claims.extract.engines.worker import ExtractBatch
 
-    def _drain(self, records: ray.data.Dataset, writer: RunWriter, summary: JobSummary) -> str:
-        """Write the records as they arrive; stop at the first stop row (what arrived with
-        it is still written: it is done)."""
-        seen: dict[str, str] = {}
+        self._t0 = time.monotonic()
+        with ray_session(self.address, num_cpus=self.workers) as ray:
+            self._timings["ray_init_seconds"] = round(time.monotonic() - self._t0, 3)
+            s = self.settings
+            n = self._workers_used = self.workers or cluster_cpus()
+            share, kwargs = worker_kwargs(s, n, load_options=self.load_options, with_stats=True)
+            # a killed or lost actor is restarted and its unfinished calls run again there
+            worker = ray.remote(ExtractBatch).options(num_cpus=worker_cpus(s), max_restarts=-1, max_task_retries=-1,
+                                                      max_concurrency=LLM_CALLS_PER_WORKER if s.is_llm else 1)
+            actors = [worker.remote(**kwargs) for _ in range(n)]
+            batches = self._batches(done, self.batch_size or default_batch(share))
+            return self._dispatch(ray, actors, batches, writer, summary, per_actor=LLM_CALLS_PER_WORKER if s.is_llm else CPU_CALLS_PER_WORKER)
+
+    def _batches(self, done: set[str], size: int) -> Iterator[list[dict[str, Any]]]:
+        rows: list[dict[str, Any]] = []
+        for item in iter_articles(self.inputs, self.load_options):
+            if (item.id if isinstance(item, Article) else item.article_id) in done:
+                continue
+            rows.append(article_row(item))
+            if len(rows) == size:
+                yield rows
+                rows = []
+        if rows:
+            yield rows
+
+    def _dispatch(self, ray: Any, actors: list[Any], batches: Iterator[list[dict[str, Any]]], writer: RunWriter, summary: JobSummary, *, per_actor: int) -> str:
+        """Keep ``per_actor`` batches at each actor (the next one waits there while one runs),
+        write each result as it comes back; after a stop row, send nothing more and write
+        what is still in flight (it is done)."""
+        in_flight: dict[Any, int] = {}  # result -> actor
+        load = [0] * len(actors)
         streak = FailureStreak()
         stop: JobStop | None = None
-        for batch in records.iter_batches(batch_size=None, batch_format="pyarrow"):
-            for row in batch.to_pylist():
-                kind, aid = row["kind"], row["article_id"]
-                if kind == INPUT_ERROR:
-                    raise InputError(row["record"])
-                if aid in seen:
-                    raise InputError(duplicate_message(aid, row["source"] or aid, seen[aid]))
-                seen[aid] = row["source"] or aid
-                if row["stats"]:  # a worker's running totals; blocks may arrive out of order: keep its latest
-                    st = json.loads(row["stats"])
-                    worker = st.pop("worker")
-                    if st["articles"] >= self._stats.get(worker, {}).get("articles", -1):
-                        self._stats[worker] = st
-                if kind == SKIP:
-                    continue
-                if kind == STOP:
-                    stop = stop or RemoteStop.of(row)
-                    continue
-                if "first_record_seconds" not in self._timings:  # start-up: Ray, the workers, their first batch
-                    self._timings["first_record_seconds"] = round(time.monotonic() - self._t0, 3)
-                if kind == CLAIMS:
-                    writer.claims_json(row["record"])
-                    summary.succeeded += 1
-                    summary.claims += row["claims"]
-                    streak.see(None)
-                else:  # through the local runner's path: the message is redacted there
-                    trouble = self._write(ArticleFailure.model_validate_json(row["record"]), writer, summary, streak)
-                    stop = stop or trouble  # the first reason wins
-                if self.on_progress:
-                    self.on_progress(summary.succeeded + summary.failed)
-            if stop is not None:
-                summary.stop_reason, summary.exit_code = str(stop), stop.exit_code
-                return stop.status
-        return "complete"
+        more = True
+        while True:
+            while more and stop is None:
+                a = min(range(len(actors)), key=load.__getitem__)
+                if load[a] >= per_actor:
+                    break
+                batch = next(batches, None)
+                if batch is None:
+                    more = False
+                    break
+                in_flight[actors[a].extract.remote(batch)] = a
+                load[a] += 1
+            if not in_flight:
+                break
+            ready, _ = ray.wait(list(in_flight), num_returns=1, timeout=0.5)  # a timeout, so that Ctrl-C gets through
+            for ref in ready:
+                load[in_flight.pop(ref)] -= 1
+                trouble = self._take(ray.get(ref), writer, summary, streak)
+                stop = stop or trouble  # the first reason wins
+        if stop is None:
+            return "complete"
+        summary.stop_reason, summary.exit_code = str(stop), stop.exit_code
+        return stop.status
+
+    def _take(self, rows: list[dict[str, Any]], writer: RunWriter, summary: JobSummary, streak: FailureStreak) -> JobStop | None:
+        """Write one batch's records; the first reason to stop, if any."""
+        if "first_record_seconds" not in self._timings:  # start-up: Ray, the workers, their first batch
+            self._timings["first_record_seconds"] = round(time.monotonic() - self._t0, 3)
+        stop: JobStop | None = None
+        for row in rows:
+            if row["stats"]:  # a worker's running totals (a restarted actor is a new worker); keep its latest
+                st = json.loads(row["stats"])
+                worker = st.pop("worker")
+                if st["articles"] >= self._stats.get(worker, {}).get("articles", -1):
+                    self._stats[worker] = st
+            if row["kind"] == STOP:
+                stop = stop or RemoteStop.of(row)
+            elif row["kind"] == CLAIMS:
+                writer.claims_json(row["record"])
+                summary.succeeded += 1
+                summary.claims += row["claims"]
+                streak.see(None)
+            else:  # a failure, through the local runner's path: its message is redacted there
+                stop = stop or self._write(ArticleFailure.model_validate_json(row["record"]), writer, summary, streak)
+            if self.on_progress:
+                self.on_progress(summary.succeeded + summary.failed)
+        return stop

@@ -76,13 +76,17 @@ class ExtractBatch:
         return asyncio.Semaphore(self.settings.jobs)
 
     def __call__(self, batch: pa.Table) -> pa.Table:
-        rows = batch.to_pylist()
+        """A Ray Data batch of article rows to one of record rows."""
+        return pa.Table.from_pylist(self.extract(batch.to_pylist()), schema=RECORD_SCHEMA)
+
+    def extract(self, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Article rows to record rows (a plain actor's method: lists pickle cheaper than tables)."""
         out = asyncio.run_coroutine_threadsafe(self._batch(rows), self.loop).result()
         self.articles += sum(r["kind"] in (CLAIMS, FAILURE) for r in out)
         if self.with_stats and out:
             stats = getattr(self.backend, "run_stats", None)
             out[-1]["stats"] = json.dumps({"worker": self.worker, "articles": self.articles, "backend": stats() if callable(stats) else None})
-        return pa.Table.from_pylist(out, schema=RECORD_SCHEMA)
+        return out
 
     async def _batch(self, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         return list(await asyncio.gather(*(self._one(row) for row in rows)))
