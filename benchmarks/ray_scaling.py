@@ -6,6 +6,9 @@
    run's manifest) and the ratio without it, and the load average around each run
    (the machine may be shared: read the ratio next to it). Goal: >= 1.6x with 2 workers
    on 2 cores.
+   As a control, two local processes on the two halves at once (what two processes get
+   from the machine at that moment), and the CPU time of each engine (all processes,
+   Ray's included): with W free cores the speed-up can reach about W / that CPU ratio.
 2. Set-equality: the records of a Ray run equal the local engine's on the bundled
    articles, on the N articles, and on a chaos run against the local fault server
    (429/500/malformed/truncated answers, drawn per request content so that both engines
@@ -28,6 +31,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
+import psutil  # noqa: E402  (the test extra)
 from fake_server import FakeOpenAIServer  # noqa: E402
 
 ENV = {k: v for k, v in os.environ.items() if not k.startswith("OPENAI_")}
@@ -42,16 +46,48 @@ def write_corpus(path: Path, n: int) -> Path:
     return path
 
 
-def extract(src: Path, run: Path, *extra: object) -> tuple[float, tuple[float, float], dict]:
-    """Wall seconds of one `claims extract`, the 1-minute load average before/after, its manifest."""
+def command(src: Path, run: Path, *extra: object) -> list[str]:
+    return [sys.executable, "-m", "claims.cli.main", "extract", str(src), "-o", str(run), "--quiet", "--overwrite", *map(str, extra)]
+
+
+def extract(src: Path, run: Path, *extra: object) -> tuple[float, float, tuple[float, float], dict]:
+    """Wall and CPU seconds of one `claims extract` (the process and all its descendants,
+    Ray's included, sampled every 0.1 s), the 1-minute load average before/after, its manifest."""
     before = os.getloadavg()[0]
     t = time.perf_counter()
-    r = subprocess.run([sys.executable, "-m", "claims.cli.main", "extract", str(src), "-o", str(run), "--quiet", "--overwrite",
-                        *map(str, extra)], cwd=ROOT, env=ENV, capture_output=True, text=True)
+    proc = subprocess.Popen(command(src, run, *extra), cwd=ROOT, env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    cpu: dict[int, float] = {}
+    root = psutil.Process(proc.pid)
+    while proc.poll() is None:
+        try:
+            family = [root, *root.children(recursive=True)]
+        except psutil.Error:
+            family = []
+        for p in family:
+            try:
+                c = p.cpu_times()
+                cpu[p.pid] = c.user + c.system
+            except psutil.Error:
+                pass
+        time.sleep(0.1)
     wall = time.perf_counter() - t
-    if r.returncode not in (0, 1):
-        raise SystemExit(f"claims extract failed ({r.returncode}): {r.stderr[-2000:]}")
-    return wall, (before, os.getloadavg()[0]), json.loads((run / "manifest.json").read_text(encoding="utf-8"))
+    err = proc.stderr.read() if proc.stderr else ""
+    if proc.returncode not in (0, 1):
+        raise SystemExit(f"claims extract failed ({proc.returncode}): {err[-2000:]}")
+    return wall, sum(cpu.values()), (before, os.getloadavg()[0]), json.loads((run / "manifest.json").read_text(encoding="utf-8"))
+
+
+def two_processes(src: Path, tmp: Path, n: int) -> float:
+    """Wall seconds of two local jobs on the two halves at once: what two processes get from this machine now."""
+    lines = src.read_text(encoding="utf-8").splitlines(keepends=True)
+    halves = [tmp / "half1.jsonl", tmp / "half2.jsonl"]
+    halves[0].write_text("".join(lines[: n // 2]), encoding="utf-8")
+    halves[1].write_text("".join(lines[n // 2 :]), encoding="utf-8")
+    t = time.perf_counter()
+    procs = [subprocess.Popen(command(h, tmp / f"run-{h.stem}"), cwd=ROOT, env=ENV) for h in halves]
+    for p in procs:
+        p.wait()
+    return time.perf_counter() - t
 
 
 def records(run: Path) -> set[str]:
@@ -90,20 +126,26 @@ def main() -> None:
         tmp = Path(d)
         gold = ROOT / "gold" / "articles"
         extract(gold, tmp / "gold-local")
-        extract(gold, tmp / "gold-ray", "--engine", "ray", "--workers", args.workers)
+        extract(gold, tmp / "gold-ray", "--engine", "ray", "--workers", args.workers)  # also warms the disk cache
         print(f"bundled articles: records set-equal = {records(tmp / 'gold-local') == records(tmp / 'gold-ray')}")
 
         src = write_corpus(tmp / "corpus.jsonl", args.articles)
-        local, local_load, _ = extract(src, tmp / "local")
-        ray_wall, ray_load, m = extract(src, tmp / "ray", "--engine", "ray", "--workers", args.workers)
+        local, local_cpu, local_load, _ = extract(src, tmp / "local")
+        ray_wall, ray_cpu, ray_load, m = extract(src, tmp / "ray", "--engine", "ray", "--workers", args.workers)
+        pair = two_processes(src, tmp, args.articles)
         session = m["sessions"][-1]
         startup = session.get("first_record_seconds", 0.0)
+        ms = 1000 / args.articles
         print(f"rules, {args.articles:,} articles (JSONL), load average (1 min) before/after each run:")
-        print(f"  local engine, 1 process:        {local:7.2f} s  {args.articles / local:7.0f} articles/s   load {local_load[0]:.2f} -> {local_load[1]:.2f}")
-        print(f"  ray engine, {args.workers} workers:          {ray_wall:7.2f} s  {args.articles / ray_wall:7.0f} articles/s   load {ray_load[0]:.2f} -> {ray_load[1]:.2f}")
+        print(f"  local engine, 1 process:        {local:7.2f} s  {args.articles / local:7.0f} articles/s  CPU {local_cpu * ms:.2f} ms/article"
+              f"   load {local_load[0]:.2f} -> {local_load[1]:.2f}")
+        print(f"  ray engine, {args.workers} workers:          {ray_wall:7.2f} s  {args.articles / ray_wall:7.0f} articles/s  CPU {ray_cpu * ms:.2f} ms/article"
+              f" (all Ray processes)   load {ray_load[0]:.2f} -> {ray_load[1]:.2f}")
         print(f"    of which start-up: ray.init {session.get('ray_init_seconds', 0):.2f} s, first record after {startup:.2f} s; "
               f"articles per worker {session.get('articles_by_worker')}")
         print(f"  speed-up: {local / ray_wall:.2f}x end to end, {local / max(1e-9, ray_wall - startup):.2f}x without Ray's start-up (goal >= 1.6x)")
+        print(f"  control: two local processes on the halves at once {pair:.2f} s ({local / pair:.2f}x): what this machine gives two "
+              f"processes now; Ray's CPU overhead {ray_cpu / max(1e-9, local_cpu):.2f}x the local engine's")
         print(f"  records set-equal = {records(tmp / 'local') == records(tmp / 'ray')}")
         if args.chaos:
             same, n, requests = chaos(tmp, args.chaos, args.workers)

@@ -80,6 +80,10 @@ def ray_session(address: str | None = None, *, num_cpus: int | None = None) -> I
         # it, read when ray is imported; without it Ray binds all interfaces and its processes
         # talk to each other over the machine's external address.
         os.environ.setdefault("RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER", "0")
+    if not address:
+        # Ray runs its workers at nice 15, so that a driver stays responsive; here the workers
+        # are the job, and run at the user's priority as a local job does
+        os.environ.setdefault("RAY_worker_niceness", "0")
     ray = _import_ray()
     if ray.is_initialized():
         yield ray
