@@ -86,7 +86,7 @@ def run_job(job_class: type, inputs: list, run: Path, settings: ExtractionSettin
 
 
 def test_cli_ray_run_is_read_like_a_local_run(tmp_path):
-    """The default path: `claims extract --engine ray`, then eval, show and export read it unchanged."""
+    """The default path: `claims extract --engine ray`, then eval, show, export and link read it unchanged."""
     local, remote = tmp_path / "local", tmp_path / "ray"
     assert cli("extract", GOLD, "-o", local, "--quiet").returncode == 0
     r = cli("extract", GOLD, "-o", remote, "--engine", "ray", "--workers", "2")
@@ -107,6 +107,9 @@ def test_cli_ray_run_is_read_like_a_local_run(tmp_path):
         return sorted(pq.read_table(run / "claims.parquet").to_pylist(), key=lambda r: (r["article_id"], r["claim_index"]))
 
     assert rows(local) == rows(remote) and rows(remote)
+    for run in (local, remote):
+        assert cli("link", run, "-o", run / "links", "--quiet").returncode == 0
+    assert sorted(lines(remote / "links" / "clusters.jsonl")) == sorted(lines(local / "links" / "clusters.jsonl"))
 
 
 def test_rules_job_with_load_failures_equals_the_local_engine(tmp_path, local_ray):
