@@ -1,6 +1,6 @@
 """Scale out on Ray: the same extraction job on a pool of actors, one backend each.
 
-Two entries:
+Entries:
 - ``extract_dataset(ds, settings, workers=N)``: a Ray Dataset of articles (columns id,
   text, optional title/url/published) to a Ray Dataset of record rows (``rows.py``), for
   people who already run Ray pipelines (read Parquet from object storage, write Parquet
@@ -42,8 +42,6 @@ from claims.kernel.settings import ExtractionSettings, make_settings
 
 if TYPE_CHECKING:
     import ray.data
-
-log = logging.getLogger("claims.extract.engines.ray")
 
 TXT_FILES_PER_TASK = 256  # .txt files read by one loading task
 ARTICLE_BLOCK_BYTES = 256 * 1024  # ~60-80 news articles: the unit of work a worker is handed
