@@ -12,6 +12,8 @@ import typer
 
 from claims.cli.settings_options import GOLD_HELP, OPENAI, gold_texts, setting, settings_from
 
+RAY = "Ray engine (--engine ray)"
+
 
 def extract_cmd(
     inputs: list[Path] = typer.Argument(..., help=".txt files, folders of .txt, .jsonl, .parquet/.json, or a saved Hugging Face dataset directory."),
@@ -48,6 +50,9 @@ def extract_cmd(
     max_article_chars: int = setting("max_article_chars", min=1),
     backoff_base: float = setting("backoff_base", hidden=True),
     backoff_max: float = setting("backoff_max", hidden=True),
+    engine: str = typer.Option("local", "--engine", help="local (this process) or ray (actors on a Ray cluster; needs the ray extra).", rich_help_panel=RAY),
+    ray_address: Optional[str] = typer.Option(None, "--ray-address", help="Ray cluster to join (ray://host:10001, auto); default: start a local one.", rich_help_panel=RAY),
+    workers: Optional[int] = typer.Option(None, "--workers", min=1, help="Ray actors, one backend each; --jobs, --rpm/--tpm and budgets are split among them (default: the cluster's CPUs).", rich_help_panel=RAY),
 ) -> None:
     """Extract claims from articles into a run directory; re-running resumes.
 
@@ -56,7 +61,7 @@ def extract_cmd(
     """
     from claims.cli.job_output import finish_job, with_progress
     from claims.extract.backends import build_backend
-    from claims.extract.jobs import Job, JobSummary
+    from claims.extract.jobs import JobSummary
     from claims.extract.pricing import cost
     from claims.kernel.articles import LoadOptions
     from claims.kernel.redact import known_secrets
@@ -84,10 +89,11 @@ def extract_cmd(
         return m
 
     command = ["claims", *sys.argv[1:]]
-    job = Job(
+    job_class, engine_fields = engine_job(engine, ray_address, workers)
+    job = job_class(
         inputs=[str(i) for i in inputs], run_dir=output, backend=be, jobs=jobs, overwrite=overwrite,
         load_options=LoadOptions(text_field=text_field, id_field=id_field), command=command,
-        secrets=known_secrets(), manifest_extra=extra, settings=settings,
+        secrets=known_secrets(), manifest_extra=extra, settings=settings, **engine_fields,
     )
 
     def run(tick: Callable[[int], None] | None) -> JobSummary:
@@ -96,6 +102,23 @@ def extract_cmd(
 
     summary = with_progress(quiet, f"extracting ({backend})", "articles", run)
     finish_job(summary, output, json_out=json_out, quiet=quiet, command=command)
+
+
+def engine_job(engine: str, ray_address: str | None, workers: int | None) -> tuple[type, dict]:
+    """The job class for ``--engine`` and its own fields (not settings: the engine changes how
+    a job runs, never its answers, so a run started on one engine resumes on the other)."""
+    from claims.extract.engines import ENGINES
+    from claims.extract.jobs import Job
+
+    if engine not in ENGINES:
+        raise typer.BadParameter(f"choose {' or '.join(ENGINES)}", param_hint="--engine")
+    if engine == "local":
+        if ray_address or workers:
+            raise typer.BadParameter("--ray-address and --workers need --engine ray", param_hint="--ray-address" if ray_address else "--workers")
+        return Job, {}
+    from claims.extract.engines.ray import RayJob  # Ray itself is imported when the job starts
+
+    return RayJob, {"address": ray_address, "workers": workers}
 
 
 def show_cmd(

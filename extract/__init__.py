@@ -19,6 +19,8 @@ _EXPORTS = {
     "Job": ".jobs",
     "JobSummary": ".jobs",
     "extract_articles": ".jobs",
+    "RayJob": ".engines.ray",
+    "extract_dataset": ".engines.ray",
     "load_template": ".prompts",
     "default_prompts_dir": ".prompts",
     "PromptError": ".prompts",

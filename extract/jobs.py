@@ -44,6 +44,25 @@ class JobSummary:
     manifest: dict[str, Any] = field(default_factory=dict)
 
 
+class FailureStreak:
+    """Finished articles failing one after another with the same transport error say the
+    endpoint is in trouble, not the articles: after ``limit`` of them the job stops."""
+
+    def __init__(self, limit: int = CONSECUTIVE_TRANSPORT_FAILURES):
+        self.limit = limit
+        self.kinds: list[str] = []  # error kinds of the latest consecutive failures
+
+    def see(self, result: ArticleClaims | ArticleFailure | None, secrets: tuple[str, ...] = ()) -> EndpointTrouble | None:
+        """``result``: a finished article's record (None: one that succeeded)."""
+        if not isinstance(result, ArticleFailure):
+            self.kinds.clear()
+            return None
+        self.kinds = [*self.kinds, result.error] if result.error in TRANSPORT_ERRORS else []
+        if len(self.kinds) >= self.limit and len(set(self.kinds[-self.limit :])) == 1:
+            return EndpointTrouble(f"{self.limit} articles in a row failed with {result.error} ({redact(result.message, secrets)[:200]})")
+        return None
+
+
 def _versions() -> dict[str, str]:
     out = {"claims": __version__, "python": platform.python_version()}
     for pkg in ("pydantic", "openai", "tenacity", "datasets"):
@@ -123,7 +142,7 @@ class Job:
             "inputs": [str(i) for i in self.inputs],
             "backend": self.backend.name,
             "provenance": self.backend.provenance().model_dump(mode="json"),
-            "config": {"jobs": self.jobs, "text_field": self.load_options.text_field, "id_field": self.load_options.id_field},
+            "config": self._config(),
             **({"settings": self.settings.model_dump(mode="json")} if self.settings else {}),
             "versions": _versions(),
             "started_at": previous.get("started_at", started),
@@ -138,6 +157,27 @@ class Job:
             m = self.manifest_extra(m)
         return json.loads(redact(json.dumps(m), self.secrets))
 
+    def _config(self) -> dict[str, Any]:
+        """How the job ran (not what decides the answers: that is the provenance)."""
+        return {"jobs": self.jobs, "text_field": self.load_options.text_field, "id_field": self.load_options.id_field}
+
+    def _write(self, result: ArticleClaims | ArticleFailure, writer: RunWriter, summary: JobSummary, streak: FailureStreak) -> JobStop | None:
+        """Append one finished article's record; a JobStop when the failures say the endpoint is gone."""
+        if isinstance(result, ArticleFailure):
+            result.message = redact(result.message, self.secrets)
+            writer.failure(result)
+            summary.failed += 1
+        else:
+            writer.claims(result)
+            summary.succeeded += 1
+            summary.claims += len(result.claims)
+        return streak.see(result, self.secrets)
+
+    def _execute(self, done: set[str], writer: RunWriter, summary: JobSummary) -> str:
+        """Process every article not in ``done``; returns the status the session ends with
+        (an engine that runs elsewhere, such as Ray, overrides this)."""
+        return asyncio.run(self._run_async(done, writer, summary))
+
     def run(self) -> JobSummary:
         writer = RunWriter(self.run_dir, overwrite=self.overwrite, check_previous=self._check_previous)
         done, previous = writer.done, writer.previous_manifest
@@ -146,7 +186,7 @@ class Job:
         writer.manifest(self._manifest("running", started, t0, previous, session))
         summary = JobSummary(status="complete", done_before=len(done))
         try:
-            summary.status = asyncio.run(self._run_async(done, writer, summary))
+            summary.status = self._execute(done, writer, summary)
         except KeyboardInterrupt:
             summary.status = "interrupted"
         finally:
@@ -179,12 +219,7 @@ class Job:
         except (NotImplementedError, RuntimeError):  # not the main thread / platform
             pass
 
-        def record_failure(f: ArticleFailure) -> None:
-            f.message = redact(f.message, self.secrets)
-            writer.failure(f)
-            summary.failed += 1
-
-        streak: list[str] = []  # error kinds of the latest consecutive failures
+        streak = FailureStreak()
 
         def stop_job(e: JobStop) -> None:
             nonlocal status
@@ -198,17 +233,9 @@ class Job:
             except JobStop as e:
                 stop_job(e)  # this article is not recorded: a resume does it
                 return
-            if isinstance(result, ArticleFailure):
-                record_failure(result)
-                streak[:] = [*streak, result.error] if result.error in TRANSPORT_ERRORS else []
-                if len(streak) >= CONSECUTIVE_TRANSPORT_FAILURES and len(set(streak[-CONSECUTIVE_TRANSPORT_FAILURES:])) == 1:
-                    stop_job(EndpointTrouble(f"{CONSECUTIVE_TRANSPORT_FAILURES} articles in a row failed with {result.error} "
-                                             f"({redact(result.message, self.secrets)[:200]})"))
-                return
-            streak.clear()
-            writer.claims(result)
-            summary.succeeded += 1
-            summary.claims += len(result.claims)
+            trouble = self._write(result, writer, summary, streak)
+            if trouble is not None:
+                stop_job(trouble)
 
         async def worker() -> None:
             while True:

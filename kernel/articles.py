@@ -8,6 +8,7 @@ format, duplicate id) raises ``InputError`` with a one-line message naming the f
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -81,7 +82,8 @@ def _txt_article(path: Path) -> Article | LoadFailure:
     return Article(id=path.stem, text=text, title=first_line_title(text), source=str(path))
 
 
-def _from_record(rec: dict, where: str, opts: LoadOptions) -> Article | LoadFailure:
+def article_from_record(rec: dict, where: str, opts: LoadOptions) -> Article | LoadFailure:
+    """One JSONL line or dataset row as an article (``where`` names it in messages and is its source)."""
     rid = rec.get(opts.id_field)
     text = rec.get(opts.text_field)
     if rid is None or str(rid).strip() == "":
@@ -121,7 +123,7 @@ def _jsonl_articles(path: Path, opts: LoadOptions) -> Iterator[Article | LoadFai
             if not isinstance(rec, dict):
                 yield LoadFailure(where, where, f"{where}: expected a JSON object", "InvalidJSON")
                 continue
-            yield _from_record(rec, where, opts)
+            yield article_from_record(rec, where, opts)
     if records == 0:
         raise InputError(f"{path}: empty input (no JSON lines)")
 
@@ -156,8 +158,15 @@ def _dataset_articles(path: Path, opts: LoadOptions) -> Iterator[Article | LoadF
         for f in (opts.text_field, opts.id_field):
             if f not in cols:
                 raise InputError(f"{path}: no column {f!r} (columns: {', '.join(cols)}); use --text-field/--id-field")
-    for i, rec in enumerate(ds):
-        yield _from_record(rec, f"{path}[{i}]", opts)
+    rows = iter(ds)
+    for i in itertools.count():
+        try:
+            rec = next(rows)
+        except StopIteration:
+            return
+        except Exception as e:  # a streamed file fails when a bad row is reached, not at open
+            raise InputError(f"{path}: cannot read as a dataset: {str(e).splitlines()[0][:200]}") from None
+        yield article_from_record(rec, f"{path}[{i}]", opts)
 
 
 def _expand(path: Path) -> Iterator[tuple[str, Path]]:
@@ -184,25 +193,35 @@ def _expand(path: Path) -> Iterator[tuple[str, Path]]:
         raise InputError(f"{path}: unknown input type {suffix or '(no extension)'}; expected .txt, a folder, .jsonl, .parquet or .json")
 
 
+def input_files(inputs: Iterable[str | Path]) -> Iterator[tuple[str, Path]]:
+    """(kind, path) of every file the inputs name, in order: ``txt``, ``jsonl`` or
+    ``dataset``. A distributed reader hands these out to its tasks; InputError for a
+    missing or unknown input."""
+    for inp in inputs:
+        yield from _expand(Path(inp))
+
+
+def iter_file(kind: str, path: Path, opts: LoadOptions) -> Iterable[Article | LoadFailure]:
+    """The articles of one file from ``input_files`` (no duplicate check across files)."""
+    if kind == "txt":
+        return [_txt_article(path)]
+    if kind == "jsonl":
+        return _jsonl_articles(path, opts)
+    return _dataset_articles(path, opts)
+
+
 def iter_articles(inputs: Iterable[str | Path], opts: LoadOptions | None = None) -> Iterator[Article | LoadFailure]:
     """All articles of all inputs, in order. Raises InputError on a duplicate id."""
     opts = opts or LoadOptions()
     seen: dict[str, str] = {}
-    for inp in inputs:
-        for kind, path in _expand(Path(inp)):
-            if kind == "txt":
-                items: Iterable[Article | LoadFailure] = [_txt_article(path)]
-            elif kind == "jsonl":
-                items = _jsonl_articles(path, opts)
-            else:
-                items = _dataset_articles(path, opts)
-            for item in items:
-                aid = item.id if isinstance(item, Article) else item.article_id
-                where = item.source or str(path)
-                if aid in seen:
-                    raise InputError(f"{where}: duplicate article id {aid!r} (first seen in {seen[aid]})")
-                seen[aid] = where
-                yield item
+    for kind, path in input_files(inputs):
+        for item in iter_file(kind, path, opts):
+            aid = item.id if isinstance(item, Article) else item.article_id
+            where = item.source or str(path)
+            if aid in seen:
+                raise InputError(f"{where}: duplicate article id {aid!r} (first seen in {seen[aid]})")
+            seen[aid] = where
+            yield item
 
 
 def load_articles(inputs: Iterable[str | Path], opts: LoadOptions | None = None) -> list[Article]:

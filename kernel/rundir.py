@@ -162,6 +162,11 @@ class RunWriter:
     def claims(self, rec: ArticleClaims) -> None:
         self._append(self._claims, rec.model_dump_json())
 
+    def claims_json(self, line: str) -> None:
+        """A record that is already ``ArticleClaims.model_dump_json()`` (made by a Ray worker):
+        the same line, without validating and dumping it again on the one writing process."""
+        self._append(self._claims, line)
+
     def failure(self, rec: ArticleFailure) -> None:
         self._append(self._failures, rec.model_dump_json())
 

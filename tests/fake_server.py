@@ -284,6 +284,7 @@ class FakeOpenAIServer:
         seed: int = 0,
         fault_options: dict[str, dict[str, Any]] | None = None,
         model: str = "fake-model",
+        faults_by_content: bool = False,
     ):
         self.latency = latency
         self.responder: Responder = responder or default_responder
@@ -294,6 +295,12 @@ class FakeOpenAIServer:
         # extra Fault fields for random faults, e.g. {"429": {"retry_after": 0.05}, "hang": {"seconds": 5}}
         self.fault_options: dict[str, dict[str, Any]] = dict(fault_options or {})
         self.rng = random.Random(seed)
+        self.seed = seed
+        # faults_by_content: each request's random faults are drawn from its own seeded stream
+        # (its body and how often that body came before), so a job meets the same faults in any
+        # order: two engines that send the same requests in different orders are comparable
+        self.faults_by_content = faults_by_content
+        self._seen_bodies: dict[str, int] = {}
         self.model = model
         self.requests: list[Recorded] = []
         self.auth_seen: set[str] = set()  # sha256 of each Authorization header value received
@@ -367,14 +374,19 @@ class FakeOpenAIServer:
         """Every chat request for the next ``seconds`` gets this fault (e.g. a 1 s burst of 429s)."""
         self.burst = (time.monotonic() + seconds, Fault.of(spec))
 
-    def _next_fault(self) -> Fault | None:
+    def _next_fault(self, body: Any = None) -> Fault | None:
         if self.burst is not None and time.monotonic() < self.burst[0]:
             return self.burst[1]
         with self._lock:
             if self.faults:
                 return Fault.of(self.faults.pop(0))
+            rng = self.rng
+            if self.faults_by_content:
+                digest = hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
+                n = self._seen_bodies[digest] = self._seen_bodies.get(digest, 0) + 1
+                rng = random.Random(f"{self.seed}:{digest}:{n}")
             for kind, p in self.fault_probs.items():
-                if self.rng.random() < p:
+                if rng.random() < p:
                     return Fault.of({"kind": kind, **self.fault_options.get(kind, {})})
         return None
 
@@ -446,7 +458,7 @@ class FakeOpenAIServer:
                 if not isinstance(body, dict):
                     self._send(400, {"error": {"message": "request body is not JSON", "type": "invalid_request_error"}})
                     return
-                fault = server._next_fault()
+                fault = server._next_fault(body)
                 rec.fault = fault.kind if fault else None
                 if server.latency:
                     time.sleep(server.latency)
@@ -558,7 +570,7 @@ def chat_response(server: FakeOpenAIServer, body: dict[str, Any], fault: Fault |
 
 def batch_answer(server: FakeOpenAIServer, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
     """(status, response body) for one batch line: the live chat answer, faults and refused modes included."""
-    fault = server._next_fault()
+    fault = server._next_fault(body)
     if fault and fault.kind == "hang":  # nobody waits on a batch line: answer normally
         fault = None
     elif fault and fault.kind == "reset":  # no connection to drop in a batch: a server error

@@ -1,0 +1,116 @@
+"""The Ray actor: one backend for the actor's life, fed batches of article rows by
+``map_batches``, answering one record row per article.
+
+The backend runs on one event loop in a thread of its own, so an LLM backend keeps one
+connection pool (and one rate limiter, one cache handle) across batches, and batches
+that Ray hands the actor at the same time share its articles-in-flight limit. A
+JobStop (budget spent, endpoint gone) becomes a stop row for its article and for every
+article after it: the driver stops the job, the articles stay for a resume.
+
+No Ray import: the class is plain Python (Ray Data makes it an actor), so it is also
+tested on its own.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import threading
+from typing import Any
+
+import pyarrow as pa
+
+from claims.extract.backends import build_backend
+from claims.extract.engines.rows import CLAIMS, FAILURE, INPUT_ERROR, RECORD_FIELDS, SKIP, plain_row, record_row, row_item, stop_row
+from claims.extract.jobs import extract_one
+from claims.kernel.articles import Article, LoadOptions
+from claims.kernel.errors import JobStop
+from claims.kernel.settings import ExtractionSettings
+
+RECORD_SCHEMA = pa.schema([
+    ("kind", pa.string()), ("article_id", pa.string()), ("source", pa.string()), ("claims", pa.int64()),
+    ("error", pa.string()), ("record", pa.string()), ("stats", pa.string()),
+])
+assert tuple(RECORD_SCHEMA.names) == RECORD_FIELDS
+
+
+def _resolve(skip: Any) -> set[str]:
+    if skip is None:
+        return set()
+    if isinstance(skip, (set, frozenset, list, tuple)):
+        return set(skip)
+    import ray  # a Ray object reference (a large set is put in the object store once): only then
+
+    return set(ray.get(skip))
+
+
+class ExtractBatch:
+    """``ds.map_batches(ExtractBatch, fn_constructor_kwargs=..., batch_format="pyarrow")``."""
+
+    def __init__(
+        self,
+        settings: dict[str, Any],
+        *,
+        api_key: str | None = None,
+        load_options: dict[str, Any] | None = None,
+        skip: Any = None,
+        with_stats: bool = False,
+    ):
+        """``settings``: this worker's share (``rows.worker_settings``), as a dict;
+        ``skip``: ids done in an earlier session (a set, or a Ray object holding one);
+        ``with_stats``: add the backend's run-wide stats to each batch's last row."""
+        self.settings = ExtractionSettings.model_validate(settings)
+        self.backend = build_backend(self.settings, api_key=api_key)
+        self.opts = LoadOptions(**(load_options or {}))
+        self.skip: set[str] = _resolve(skip)
+        self.with_stats = with_stats
+        self.stopped: JobStop | None = None
+        self.worker = f"{os.getpid()}-{id(self)}"  # a restarted actor is a new worker
+        self.articles = 0  # finished by this worker
+        self.loop = asyncio.new_event_loop()
+        threading.Thread(target=self.loop.run_forever, name="claims-backend", daemon=True).start()
+        self.gate = asyncio.run_coroutine_threadsafe(self._make_gate(), self.loop).result()
+
+    async def _make_gate(self) -> asyncio.Semaphore:
+        return asyncio.Semaphore(self.settings.jobs)
+
+    def __call__(self, batch: pa.Table) -> pa.Table:
+        """A Ray Data batch of article rows to one of record rows."""
+        return pa.Table.from_pylist(self.extract(batch.to_pylist()), schema=RECORD_SCHEMA)
+
+    def extract(self, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Article rows to record rows (a plain actor's method: lists pickle cheaper than tables)."""
+        out = asyncio.run_coroutine_threadsafe(self._batch(rows), self.loop).result()
+        self.articles += sum(r["kind"] in (CLAIMS, FAILURE) for r in out)
+        if self.with_stats and out:
+            stats = getattr(self.backend, "run_stats", None)
+            out[-1]["stats"] = json.dumps({"worker": self.worker, "articles": self.articles, "backend": stats() if callable(stats) else None})
+        return out
+
+    async def _batch(self, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        return list(await asyncio.gather(*(self._one(row) for row in rows)))
+
+    async def _one(self, row: dict[str, Any]) -> dict[str, Any]:
+        if row.get("load_error") == INPUT_ERROR:  # a whole input file is unreadable: the driver stops the job
+            return plain_row(INPUT_ERROR, row["id"], row.get("source"), row.get("load_message"))
+        item = row_item(row, self.opts)
+        aid = item.id if isinstance(item, Article) else item.article_id
+        if aid in self.skip:
+            return plain_row(SKIP, aid, item.source)
+        async with self.gate:
+            if self.stopped is None:
+                try:
+                    return record_row(await extract_one(self.backend, item), item.source)
+                except JobStop as e:
+                    self.stopped = e
+            return stop_row(aid, item.source, self.stopped)
+
+    def __del__(self) -> None:
+        loop = getattr(self, "loop", None)
+        if loop is not None and loop.is_running():
+            try:
+                asyncio.run_coroutine_threadsafe(self.backend.aclose(), loop).result(timeout=5)
+            except Exception:  # an actor going down: nothing to report to
+                pass
+            loop.call_soon_threadsafe(loop.stop)
