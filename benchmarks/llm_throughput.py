@@ -1,71 +1,85 @@
-"""Throughput of the OpenAI backend against a local fake server with fixed latency.
+"""Client cost of an LLM job, measured side by side in one run against one fake server.
 
-The ideal for N articles in flight, each one request of L seconds, is N / L articles
-per second; the ratio to it is what the client stack (SDK, retry layer, parsing,
-grounding) costs. By default the fake server runs in this process (a thread), so its
-own CPU shares the interpreter with the client: the figure is a lower bound;
-``--server process`` puts it in another process (on another core, if there is one),
-and then "cpu ms/art" is the client's alone.
+The fake server runs in its own process with a fixed latency; each article is one
+request, so the ideal is (in flight) / latency articles per second. At each level the
+same articles go through, one after the other:
 
-The "ceiling" column is what the same fake server allows at all: a bare asyncio
-socket client (no SDK, no parsing, no grounding) sending the backend's own request
-bodies at the same concurrency. On a small machine the server, not the client,
-caps the ratio at high concurrency; compare the two.
+- ceiling: a bare asyncio socket client sending the same request bodies (no SDK, no
+  parsing): what the server and this machine allow at all;
+- openai SDK: the plain `AsyncOpenAI.chat.completions.create` with those bodies;
+- instructor: Instructor as its users drive it (its own environment, benchmarks/.peers,
+  made on first use with `pip install instructor`; `--no-peers` skips it);
+- claims backend: the OpenAI backend in this process (default mode auto, cache off);
+- claims extract: the `claims extract` command with default flags (as a user runs it;
+  the job's time from the manifest), and the same with `--mode json_schema`.
 
-    python benchmarks/llm_throughput.py [--latency 0.2] [--articles 300] [--levels 1,8,64] [--server thread|process]
+"of ceiling" is a row's rate over the ceiling's; "cpu ms/art" is the client's CPU per
+article (this process for the in-process rows, the child's for the others, start-up
+included for the command).
+
+    python benchmarks/llm_throughput.py [--latency 0.2] [--articles 300] [--levels 8,32,64] [--no-peers]
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
+import os
+import resource
+import subprocess
 import sys
 import tempfile
 import time
+import venv
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(HERE))
 
 from concurrent_extract import extract_all  # noqa: E402  (benchmarks/, the script's own folder)
-from fake_server import FakeOpenAIServer  # noqa: E402
 from process_server import ProcessServer  # noqa: E402
 
 from claims.extract.backends import build_backend  # noqa: E402
+from claims.extract.chunking import chunk_text  # noqa: E402
+from claims.extract.pipeline import chunk_context, default_max_tokens  # noqa: E402
+from claims.extract.prompts import load_template  # noqa: E402
+from claims.extract.providers.chat import build_request_body  # noqa: E402
 from claims.kernel.articles import Article, load_articles  # noqa: E402
 
-
-async def drive(backend, articles: list[Article], concurrency: int) -> tuple[float, int, float]:
-    # warm-up: connections, template compilation, first-call imports
-    await extract_all(backend, articles[: min(concurrency, len(articles))], concurrency)
-    cpu0, t0 = time.process_time(), time.perf_counter()
-    failures = await extract_all(backend, articles, concurrency)
-    wall = time.perf_counter() - t0
-    cpu = time.process_time() - cpu0
-    await backend.aclose()
-    return wall, failures, cpu
+PEERS = HERE / ".peers"
+MODEL = "fake-model"
 
 
-def start_server(kind: str, latency: float):
-    if kind == "process":
-        return ProcessServer(latency)
-    server = FakeOpenAIServer(latency=latency).start()
-    server.record = False
-    return server
+def articles(n: int) -> list[Article]:
+    seeds = load_articles([ROOT / "gold" / "articles"])
+    return [Article(id=f"b{i:05d}", text=f"DISPATCH {i}\n\n{seeds[i % len(seeds)].text}") for i in range(n)]
 
 
-async def ceiling(base_url: str, bodies: list[bytes], n: int, concurrency: int) -> float:
-    """Seconds for n requests through bare keep-alive sockets, `concurrency` at a time."""
+def request_messages(arts: list[Article]) -> list[list[dict]]:
+    stage = load_template("claims-direct").stages[0]
+    return [stage.render(chunk_context(a, chunk_text(a.text, 6000, 500)[0])) for a in arts]
+
+
+def bodies(messages: list[list[dict]]) -> list[dict]:
+    stage = load_template("claims-direct").stages[0]
+    return [build_request_body(model=MODEL, messages=m, mode="json_schema", output_model=stage.output_model, temperature=0.0,
+                               max_tokens=default_max_tokens(len(m[-1]["content"])), seed=None) for m in messages]
+
+
+async def ceiling(base_url: str, payloads: list[bytes], concurrency: int) -> float:
+    """Seconds for the requests through bare keep-alive sockets, `concurrency` at a time."""
     host, _, port = base_url.split("//", 1)[1].split("/", 1)[0].rpartition(":")
-    left = n
+    left = len(payloads)
 
     async def connection() -> None:
         nonlocal left
         reader, writer = await asyncio.open_connection(host, int(port))
         while left > 0:
             left -= 1
-            body = bodies[left % len(bodies)]
+            body = payloads[left]
             head = f"POST /v1/chat/completions HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
             writer.write(head.encode() + body)
             await writer.drain()
@@ -79,56 +93,107 @@ async def ceiling(base_url: str, bodies: list[bytes], n: int, concurrency: int) 
     return time.perf_counter() - t0
 
 
-def request_bodies(backend, articles: list[Article]) -> list[bytes]:
-    """The backend's first request body for each distinct article (what the ceiling client sends)."""
-    import json
+async def sdk(base_url: str, reqs: list[dict], concurrency: int) -> tuple[float, float]:
+    import openai
 
-    from claims.extract.backends.openai import build_request_body, chunk_context
-    from claims.extract.chunking import chunk_text
+    client = openai.AsyncOpenAI(base_url=base_url, api_key="sk-no-key-local", max_retries=0)
+    sem = asyncio.Semaphore(concurrency)
 
-    stage = backend.template.stages[0]
-    out = []
-    for a in {a.text: a for a in articles}.values():
-        chunk = chunk_text(a.text, backend.chunk_chars, backend.chunk_overlap)[0]
-        body = build_request_body(
-            model=backend.model, messages=stage.render(chunk_context(a, chunk)), mode="json_schema", output_model=stage.output_model,
-            temperature=backend.temperature, max_tokens=backend.max_tokens, seed=backend.seed,
-        )
-        out.append(json.dumps(body, ensure_ascii=False).encode("utf-8"))
-    return out
+    async def one(body: dict) -> None:
+        async with sem:
+            await client.chat.completions.create(**body)
+
+    await one(reqs[0])  # warm-up: connection, first-call imports
+    cpu0, t0 = time.process_time(), time.perf_counter()
+    await asyncio.gather(*(one(b) for b in reqs))
+    wall, cpu = time.perf_counter() - t0, time.process_time() - cpu0
+    await client.close()
+    return wall, cpu
+
+
+async def backend_row(base_url: str, arts: list[Article], concurrency: int, cache_dir: Path) -> tuple[float, float, int]:
+    be = build_backend(backend="openai", model=MODEL, base_url=base_url, cache="off", cache_dir=cache_dir, jobs=concurrency)
+    await extract_all(be, arts[: min(concurrency, len(arts))], concurrency)  # warm-up and the mode probe
+    cpu0, t0 = time.process_time(), time.perf_counter()
+    failures = await extract_all(be, arts, concurrency)
+    wall, cpu = time.perf_counter() - t0, time.process_time() - cpu0
+    await be.aclose()
+    return wall, cpu, failures
+
+
+def peer_python() -> Path | None:
+    """benchmarks/.peers/bin/python with Instructor installed, made on first use."""
+    py = PEERS / "bin" / "python"
+    if not py.exists():
+        print(f"(making {PEERS} for the Instructor row: pip install instructor)", flush=True)
+        venv.create(PEERS, with_pip=True)
+        r = subprocess.run([str(py), "-m", "pip", "install", "-q", "instructor"], capture_output=True, text=True)
+        if r.returncode != 0:
+            print(f"(Instructor could not be installed; its row is left out: {r.stderr.strip().splitlines()[-1:]})")
+            return None
+    return py
+
+
+def instructor_row(py: Path, base_url: str, messages: list[list[dict]], concurrency: int) -> tuple[float, float, int]:
+    job = {"base_url": base_url, "model": MODEL, "concurrency": concurrency, "messages": messages}
+    r = subprocess.run([str(py), str(HERE / "peer_instructor.py")], input=json.dumps(job), capture_output=True, text=True)
+    if r.returncode != 0:
+        raise RuntimeError(r.stderr[-1000:])
+    out = json.loads(r.stdout)
+    return out["seconds"], out["cpu"], out["failures"]
+
+
+def cli_row(src: Path, run: Path, base_url: str, concurrency: int, *extra: str) -> tuple[float, float, int]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("OPENAI_")}
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    r = subprocess.run([sys.executable, "-m", "claims.cli.main", "extract", str(src), "-o", str(run), "--backend", "openai",
+                        "--base-url", base_url, "--model", MODEL, "--jobs", str(concurrency), "--cache", "off", "-q", *extra],
+                       cwd=ROOT, capture_output=True, text=True, env=env)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if r.returncode != 0:
+        raise RuntimeError(r.stderr[-1000:])
+    m = json.loads((run / "manifest.json").read_text(encoding="utf-8"))
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return m["wall_seconds"], cpu, m["articles_failed"]
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--latency", type=float, default=0.2)
     ap.add_argument("--articles", type=int, default=300)
-    ap.add_argument("--levels", default="1,8,64")
-    ap.add_argument("--prompt", default="claims-direct")
-    ap.add_argument("--server", choices=("thread", "process"), default="thread",
-                    help="thread: the fake server shares this interpreter (and its GIL); process: a separate process")
+    ap.add_argument("--levels", default="8,32,64")
+    ap.add_argument("--no-peers", action="store_true", help="leave out the Instructor row")
     args = ap.parse_args()
-    seeds = load_articles([ROOT / "gold" / "articles"])
-    server = start_server(args.server, args.latency)
-    print(f"fake server ({args.server}) latency {args.latency * 1000:.0f} ms, prompt {args.prompt}, cache off")
-    print(f"{'concurrency':>11} {'articles':>8} {'seconds':>8} {'art/s':>8} {'ideal':>8} {'ratio':>6} {'ceiling':>7} {'cpu ms/art':>10} failures")
-    try:
+    n = args.articles
+    arts = articles(n)
+    messages = request_messages(arts)
+    reqs = bodies(messages)
+    payloads = [json.dumps(b).encode() for b in reqs]
+    py = None if args.no_peers else peer_python()
+    print(f"{n} articles, {args.latency}s per request, fake server in its own process, load {os.getloadavg()[0]:.2f}")
+    print(f"{'in flight':>9} {'client':<28} {'art/s':>7} {'of ideal':>8} {'of ceiling':>10} {'cpu ms/art':>10} failures")
+    with ProcessServer(args.latency) as server, tempfile.TemporaryDirectory() as tmp:
+        d = Path(tmp)
+        src = d / "in.jsonl"
+        src.write_text("".join(json.dumps({"id": a.id, "text": a.text}) + "\n" for a in arts), encoding="utf-8")
         for level in (int(x) for x in args.levels.split(",")):
-            n = max(level, 30) if level == 1 else args.articles
-            arts = [Article(id=f"a{i}", text=seeds[i % len(seeds)].text, title=seeds[i % len(seeds)].title) for i in range(n)]
-            with tempfile.TemporaryDirectory() as tmp:
-                backend = build_backend(backend="openai", model="fake-model", base_url=server.base_url, prompt=args.prompt, mode="json_schema",
-                    cache="off", cache_dir=Path(tmp), jobs=level,
-                )
-                wall, failures, cpu = asyncio.run(drive(backend, arts, level))
-            requests_per_article = len(backend.template.stages)
-            rate = n / wall
-            ideal = level / (args.latency * requests_per_article)
-            requests = n * requests_per_article
-            bare = asyncio.run(ceiling(server.base_url, request_bodies(backend, arts), requests, level))
-            bare_ratio = (requests / bare) / (level / args.latency)
-            print(f"{level:>11} {n:>8} {wall:>8.2f} {rate:>8.1f} {ideal:>8.1f} {rate / ideal:>6.2f} {bare_ratio:>7.2f} {cpu / n * 1000:>10.2f} {failures}")
-    finally:
-        server.stop()
+            ideal = level / args.latency
+            top = n / asyncio.run(ceiling(server.base_url, payloads, level))
+            rows: list[tuple[str, float, float | None, int]] = [("ceiling (bare sockets)", top, None, 0)]
+            wall, cpu = asyncio.run(sdk(server.base_url, reqs, level))
+            rows.append(("openai SDK", n / wall, cpu, 0))
+            if py is not None:
+                wall, cpu, f = instructor_row(py, server.base_url, messages, level)
+                rows.append(("instructor", n / wall, cpu, f))
+            wall, cpu, f = asyncio.run(backend_row(server.base_url, arts, level, d / "cache"))
+            rows.append(("claims backend (in-process)", n / wall, cpu, f))
+            wall, cpu, f = cli_row(src, d / f"run-{level}-auto", server.base_url, level)
+            rows.append(("claims extract (defaults)", n / wall, cpu, f))
+            wall, cpu, f = cli_row(src, d / f"run-{level}-schema", server.base_url, level, "--mode", "json_schema")
+            rows.append(("claims extract json_schema", n / wall, cpu, f))
+            for name, rate, cpu, f in rows:
+                cpu_ms = f"{cpu / n * 1000:.2f}" if cpu is not None else ""
+                print(f"{level:>9} {name:<28} {rate:>7.1f} {rate / ideal:>8.2f} {rate / top:>10.2f} {cpu_ms:>10} {f}", flush=True)
 
 
 if __name__ == "__main__":

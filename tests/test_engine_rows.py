@@ -11,9 +11,7 @@ import pyarrow as pa
 import pytest
 
 from claims.extract.backends import build_backend
-from claims.extract.engines.rows import (
-    CLAIMS, FAILURE, SKIP, STOP, RemoteStop, article_row, merge_stats, row_item, worker_settings,
-)
+from claims.extract.engines.rows import CLAIMS, FAILURE, SKIP, STOP, RemoteStop, article_row, merge_stats, row_item, worker_settings
 from claims.extract.engines.worker import RECORD_SCHEMA, ExtractBatch
 from claims.extract.jobs import extract_articles
 from claims.kernel.articles import Article, LoadFailure, LoadOptions, iter_articles
