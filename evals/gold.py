@@ -18,7 +18,7 @@ from claims.kernel.articles import decode_text
 from claims.kernel.errors import UserError
 from claims.kernel.io import atomic_write_text
 from claims.kernel.schema import Claim, GoldArticle, text_sha256
-from claims.kernel.segment import sentences
+from claims.kernel.segment import occurrences, sentences
 
 
 class GoldError(UserError):
@@ -108,14 +108,6 @@ def load_gold(path: str | Path) -> GoldSet:
 # Filling in spans from quoted text, so that nobody counts offsets by hand.
 
 
-def _occurrences(text: str, needle: str) -> list[int]:
-    out, i = [], text.find(needle)
-    while i != -1:
-        out.append(i)
-        i = text.find(needle, i + 1)
-    return out
-
-
 def locate(
     text: str,
     needle: str,
@@ -133,7 +125,7 @@ def locate(
     ``after``: take the first occurrence at or after that offset, else the first one.
     Raises ValueError when the text does not occur at all.
     """
-    starts = _occurrences(text, needle) if needle else []
+    starts = occurrences(text, needle) if needle else []
     if not starts:
         raise ValueError(f"text not found in the article: {needle!r}")
     if prefer is not None:

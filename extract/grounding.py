@@ -33,7 +33,7 @@ from functools import lru_cache
 from rapidfuzz import fuzz
 
 from claims.kernel.schema import Claim, ModelClaim, Span
-from claims.kernel.segment import paragraphs, sentences
+from claims.kernel.segment import occurrences, paragraphs, sentences, trim_span
 
 Tier = str  # "exact" | "normalized" | "fuzzy"
 
@@ -136,22 +136,6 @@ def _bad_cuts(text: str) -> frozenset[int]:
         if c == "\u200d" and i + 1 < n:
             bad.add(i + 1)
     return frozenset(bad)
-
-
-def _trim_span(text: str, start: int, end: int) -> tuple[int, int] | None:
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    return (start, end) if start < end else None
-
-
-def _find_all(haystack: str, needle: str) -> list[int]:
-    out, pos = [], haystack.find(needle)
-    while pos != -1:
-        out.append(pos)
-        pos = haystack.find(needle, pos + 1)
-    return out
 
 
 def _word_starts(s: str, lo: int, hi: int) -> list[int]:
@@ -270,7 +254,7 @@ class Grounder:
             end = pos + n
             if self._cut_ok(pos, end):
                 if text[pos].isspace() or text[end - 1].isspace():
-                    trimmed = _trim_span(text, pos, end)
+                    trimmed = trim_span(text, pos, end)
                     if trimmed:
                         out.append(trimmed)
                 else:
@@ -286,7 +270,7 @@ class Grounder:
             return out
         norm_text, index = self.norm
         out = []
-        for ns in _find_all(norm_text, norm_needle):
+        for ns in occurrences(norm_text, norm_needle):
             ne = ns + len(norm_needle)
             # The match must not start or end inside a character that folded into several.
             if (ne < len(index) and index[ne] == index[ne - 1]) or (ns > 0 and index[ns] == index[ns - 1]):
@@ -298,7 +282,7 @@ class Grounder:
         return out
 
     def _to_original(self, index: tuple[int, ...], ns: int, ne: int) -> tuple[int, int] | None:
-        span = _trim_span(self.text, index[ns], index[ne - 1] + 1)
+        span = trim_span(self.text, index[ns], index[ne - 1] + 1)
         return span if span and self._cut_ok(*span) else None
 
     def find(self, needle: str, *, hint: int = 0, fuzzy_threshold: float | None = 90.0) -> tuple[tuple[int, int], Tier] | None:

@@ -1,4 +1,5 @@
-"""Paragraph and sentence boundaries with exact offsets (shared by rules, sentences, chunking).
+"""Paragraph and sentence boundaries with exact offsets (shared by rules, sentences, chunking),
+and the two offset primitives that grounding and gold spans share with them.
 
 A deliberately small rule set: news prose, straight and curly quotes, common
 abbreviations. Offsets are str indices into the original text.
@@ -23,12 +24,29 @@ _ABBREV = re.compile(
 )
 
 
-def _trim(text: str, start: int, end: int) -> tuple[int, int] | None:
+def trim_span(text: str, start: int, end: int) -> tuple[int, int] | None:
+    """text[start:end] without its surrounding whitespace, as offsets into text.
+
+    None when nothing but whitespace is left, so callers never keep an empty span.
+    """
     while start < end and text[start].isspace():
         start += 1
     while end > start and text[end - 1].isspace():
         end -= 1
     return (start, end) if start < end else None
+
+
+def occurrences(text: str, needle: str) -> list[int]:
+    """Every offset where needle starts in text, overlapping ones included.
+
+    A quote that stands twice must offer both places to whoever picks one (the
+    nearest to a hint, the first after a claim); str.find alone gives only the first.
+    """
+    out, pos = [], text.find(needle)
+    while pos != -1:
+        out.append(pos)
+        pos = text.find(needle, pos + 1)
+    return out
 
 
 def paragraphs(text: str) -> list[tuple[int, int]]:
@@ -69,11 +87,11 @@ def sentences(text: str, start: int = 0, end: int | None = None) -> list[tuple[i
                 continue
             if any(qs < m.end() < qe for qs, qe in quoted):
                 continue
-            span = _trim(text, pos, m.end())
+            span = trim_span(text, pos, m.end())
             if span:
                 out.append(span)
             pos = m.end()
-        span = _trim(text, pos, p_end)
+        span = trim_span(text, pos, p_end)
         if span:
             out.append(span)
     return out
