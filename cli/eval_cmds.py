@@ -31,6 +31,15 @@ def _stdout_report(json_out: bool, markdown: Path | None) -> bool:
     return to_stdout
 
 
+def _check_bootstrap_options(confidence: float, resamples: int | None = None) -> None:
+    """Refuse a confidence or resample count the bootstrap cannot use up front, not after
+    minutes of scoring; resamples None skips that check (compare has never refused it)."""
+    if not 0.5 <= confidence < 1.0:
+        raise typer.BadParameter("must be in [0.5, 1)", param_hint="--confidence")
+    if resamples is not None and resamples < 0:
+        raise typer.BadParameter("must be >= 0", param_hint="--resamples")
+
+
 REPORT_FORMATS = {".json": "json_path", ".md": "markdown_path", ".markdown": "markdown_path", ".html": "html_path",
                   ".htm": "html_path", ".xml": "junit_path"}
 OUTPUT_HELP = "Write the report here, in the format its extension names: .json, .md, .html or .xml (JUnit)."
@@ -100,10 +109,7 @@ def eval_cmd(
     from claims.evals.reports import write_reports
     from claims.evals.reports.terminal import render_eval, render_gate
 
-    if not 0.5 <= confidence < 1.0:
-        raise typer.BadParameter("must be in [0.5, 1)", param_hint="--confidence")
-    if resamples < 0:
-        raise typer.BadParameter("must be >= 0", param_hint="--resamples")
+    _check_bootstrap_options(confidence, resamples)
     md_stdout = _stdout_report(json_out, markdown)
     cfg = _match_config(quote_threshold, statement_threshold, sim)
     opts = EvalOptions(match=cfg, resamples=resamples, seed=seed, confidence=confidence, floor=floor)
@@ -167,8 +173,7 @@ def compare_cmd(
     from claims.evals.reports import write_reports
     from claims.evals.reports.terminal import render_comparison
 
-    if not 0.5 <= confidence < 1.0:
-        raise typer.BadParameter("must be in [0.5, 1)", param_hint="--confidence")
+    _check_bootstrap_options(confidence)
     md_stdout = _stdout_report(json_out, markdown)
     cfg = _match_config(quote_threshold, statement_threshold, sim)
     opts = EvalOptions(match=cfg, resamples=0, seed=seed, confidence=confidence, floor=False, ceiling=False, include_text=False)

@@ -12,7 +12,7 @@ from pathlib import Path
 import typer
 
 from claims.cli.console import console
-from claims.cli.eval_cmds import GOLD_HELP, MARKDOWN_HELP, _stdout_report
+from claims.cli.eval_cmds import GOLD_HELP, MARKDOWN_HELP, _check_bootstrap_options, _stdout_report
 
 
 def link_cmd(
@@ -73,10 +73,7 @@ def eval_links_cmd(
     from claims.evals.links.report import render, to_markdown, write_reports
     from claims.evals.links.write import read_clusters_for, read_manifest
 
-    if not 0.5 <= confidence < 1.0:
-        raise typer.BadParameter("must be in [0.5, 1)", param_hint="--confidence")
-    if resamples < 0:
-        raise typer.BadParameter("must be >= 0", param_hint="--resamples")
+    _check_bootstrap_options(confidence, resamples)
     md_stdout = _stdout_report(json_out, markdown)
     gs = load_gold(gold)
     manifest = read_manifest(links_dir)
