@@ -49,6 +49,20 @@ def run(backend: Any, *arts: Article) -> list[ArticleClaims]:
     return asyncio.run(go())
 
 
+def run_at_once(backend: Any, articles: list[Article], n: int) -> list[ArticleClaims]:
+    """n articles in flight together, as a job's workers put them, so that state shared
+    across requests (mode fallback, retries, counters) is tested under concurrency."""
+
+    async def go() -> list[ArticleClaims]:
+        try:
+            arts = [Article(id=f"a{i}", text=articles[i % len(articles)].text) for i in range(n)]
+            return await asyncio.gather(*(backend.aextract(a) for a in arts))
+        finally:
+            await backend.aclose()
+
+    return asyncio.run(go())
+
+
 def fail(backend: Any, art: Article) -> ExtractionError:
     with pytest.raises(ExtractionError) as info:
         run(backend, art)
@@ -140,15 +154,7 @@ def test_concurrent_fallback_is_recorded_once(fake_server, tmp_path, articles):
     fake_server.refuse_modes = {"json_schema"}
     fake_server.set_latency(0.05)
     b = make(fake_server, tmp_path, mode="auto")
-
-    async def go() -> list[ArticleClaims]:
-        try:
-            arts = [Article(id=f"a{i}", text=articles[i % 5].text) for i in range(12)]
-            return await asyncio.gather(*(b.aextract(a) for a in arts))
-        finally:
-            await b.aclose()
-
-    res = asyncio.run(go())
+    res = run_at_once(b, articles, 12)
     assert len(res) == 12 and all(r.claims for r in res)
     assert len(b.run_stats()["mode_fallbacks"]) == 1
     assert sent_modes(fake_server).count("json_schema") == 1  # one probe, not one per article in flight
@@ -398,15 +404,7 @@ def test_bad_options_are_user_errors(tmp_path):
 def test_half_the_requests_rate_limited_every_article_still_done_and_counted(fake_server, tmp_path, articles):
     fake_server.fault_probs = {"429": 0.5}
     b = make(fake_server, tmp_path, mode="json_schema", max_attempts=20, jobs=8)
-
-    async def go() -> list[ArticleClaims]:
-        try:
-            arts = [Article(id=f"a{i}", text=articles[i % 5].text) for i in range(30)]
-            return await asyncio.gather(*(b.aextract(a) for a in arts))
-        finally:
-            await b.aclose()
-
-    res = asyncio.run(go())
+    res = run_at_once(b, articles, 30)
     assert len(res) == 30 and all(r.claims for r in res)
     seen = len(fake_server.chat_requests)
     assert sum(r.usage.requests for r in res) == seen == b.run_stats()["requests"]
