@@ -37,12 +37,8 @@ def test_main_job_on_bundled_articles(tmp_path):
     assert shown.returncode == 0 and "Dmitry Peskov" in shown.stdout
 
 
-def test_hostile_inputs_give_clear_failures_or_exact_output(tmp_path):
-    d = tmp_path / "in"
-    d.mkdir()
-    (d / "empty.txt").write_bytes(b"")
-    (d / "binary.txt").write_bytes(bytes(range(256)) * 4)
-    (d / "latin1.txt").write_bytes(b"Peskov said the caf\xe9 was shut.")
+def test_hostile_inputs_give_clear_failures_or_exact_output(tmp_path, unreadable_inputs):
+    d = unreadable_inputs
     (d / "mixed.txt").write_bytes(b"Title\r\nPeskov said the probe was ongoing.\rHe added: \"It is premature.\"\nEnd.")
     (d / "scripts.txt").write_text(
         "新闻 😊🎉 עברית مرحبا 👩‍👩‍👧\nDmitry Peskov said that the investigation is ongoing, according to Reuters.\n"

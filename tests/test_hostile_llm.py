@@ -65,12 +65,8 @@ def claim_json(quote: str, statement: str | None = None, **kw: Any) -> dict[str,
 
 
 @pytest.mark.slow
-def test_bad_files_fail_clearly_and_odd_text_gets_exact_offsets(fake_server, tmp_path):
-    d = tmp_path / "in"
-    d.mkdir()
-    (d / "empty.txt").write_bytes(b"")
-    (d / "binary.txt").write_bytes(bytes(range(256)) * 4)
-    (d / "latin1.txt").write_bytes(b"Peskov said the caf\xe9 was shut.")
+def test_bad_files_fail_clearly_and_odd_text_gets_exact_offsets(fake_server, tmp_path, unreadable_inputs):
+    d = unreadable_inputs
     (d / "mixed.txt").write_bytes(b"Title\r\nPeskov said the probe was ongoing.\rHe added: \"It is premature.\"\nEnd.\r\n")
     (d / "scripts.txt").write_text(SCRIPTS, encoding="utf-8")
     seed = (ROOT / "gold" / "articles" / "003_6583a8e2e66f8a69.txt").read_text(encoding="utf-8")
