@@ -8,12 +8,14 @@ Exit codes: 0 ok, 1 the gate failed, 2 bad input (missing run, gold hash mismatc
 from __future__ import annotations
 
 import sys
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Optional
 
 import typer
 
 from claims.cli.console import console
+from claims.cli.option_groups import option_group
 from claims.cli.similarity_options import SimilarityOptions, similarity_options
 
 GOLD_HELP = "Gold directory (gold/ or gold/articles/)."
@@ -45,16 +47,34 @@ REPORT_FORMATS = {".json": "json_path", ".md": "markdown_path", ".markdown": "ma
 OUTPUT_HELP = "Write the report here, in the format its extension names: .json, .md, .html or .xml (JUnit)."
 
 
-def _report_paths(output: Path | None, *, markdown: Path | None, junit: Path | None, html: Path | None, md_stdout: bool) -> dict[str, Path | None]:
-    """The files to write: -o by its extension, plus the explicit per-format options."""
-    paths: dict[str, Path | None] = {"json_path": None, "markdown_path": None if md_stdout else markdown, "junit_path": junit, "html_path": html}
-    if output is not None:
-        slot = REPORT_FORMATS.get(output.suffix.lower())
-        if slot is None:
-            raise typer.BadParameter(f"{output}: unknown report format {output.suffix or '(no extension)'!r}; "
-                                     "use .json, .md, .html or .xml (JUnit)", param_hint="-o")
-        paths[slot] = output
-    return paths
+@dataclass
+class ReportOptions:
+    """The report files `claims eval` and `claims compare` both write (``@report_options``)."""
+
+    output: Path | None
+    markdown: Path | None
+    junit: Path | None
+    html: Path | None
+
+    def paths(self, md_stdout: bool) -> dict[str, Path | None]:
+        """The files to write: -o by its extension, plus the explicit per-format options."""
+        paths: dict[str, Path | None] = {"json_path": None, "markdown_path": None if md_stdout else self.markdown,
+                                         "junit_path": self.junit, "html_path": self.html}
+        if self.output is not None:
+            slot = REPORT_FORMATS.get(self.output.suffix.lower())
+            if slot is None:
+                raise typer.BadParameter(f"{self.output}: unknown report format {self.output.suffix or '(no extension)'!r}; "
+                                         "use .json, .md, .html or .xml (JUnit)", param_hint="-o")
+            paths[slot] = self.output
+        return paths
+
+
+report_options = option_group("reports", ReportOptions, {
+    "output": (Optional[Path], typer.Option(None, "-o", "--output", help=OUTPUT_HELP)),
+    "markdown": (Optional[Path], typer.Option(None, "--markdown", help=MARKDOWN_HELP)),
+    "junit": (Optional[Path], typer.Option(None, "--junit", help=JUNIT_HELP)),
+    "html": (Optional[Path], typer.Option(None, "--html", help=HTML_HELP)),
+})
 
 
 def _print_machine_readable(result: Any, json_out: bool, md_stdout: bool) -> bool:
@@ -80,14 +100,12 @@ def _match_config(quote_threshold: float | None, statement_threshold: float | No
 
 
 @similarity_options
+@report_options
 def eval_cmd(
     run_dir: Path = typer.Argument(..., help="Run directory written by `claims extract` (holds claims.jsonl)."),
     gold: Path = typer.Option(Path("gold"), "--gold", "-g", help=GOLD_HELP),
     json_out: bool = typer.Option(False, "--json", help="Print the full result as JSON to stdout instead of tables."),
-    output: Path | None = typer.Option(None, "-o", "--output", help=OUTPUT_HELP),
-    markdown: Path | None = typer.Option(None, "--markdown", help=MARKDOWN_HELP),
-    junit: Path | None = typer.Option(None, "--junit", help=JUNIT_HELP),
-    html: Path | None = typer.Option(None, "--html", help=HTML_HELP),
+    reports: ReportOptions = None,  # type: ignore[assignment]  # -o, --markdown, --junit, --html (@report_options)
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print nothing but errors and a failed gate's reasons."),
     baseline: Path | None = typer.Option(None, "--baseline", help="Base run to gate against (non-inferiority on F1)."),
     max_drop: float = typer.Option(0.02, "--max-drop", help="Largest tolerated F1 drop vs the baseline."),
@@ -110,7 +128,7 @@ def eval_cmd(
     from claims.evals.reports.terminal import render_eval, render_gate
 
     _check_bootstrap_options(confidence, resamples)
-    md_stdout = _stdout_report(json_out, markdown)
+    md_stdout = _stdout_report(json_out, reports.markdown)
     cfg = _match_config(quote_threshold, statement_threshold, sim)
     opts = EvalOptions(match=cfg, resamples=resamples, seed=seed, confidence=confidence, floor=floor)
     gs = load_gold(gold)
@@ -129,7 +147,7 @@ def eval_cmd(
         result.gate = run_gate(result, result.comparison, max_drop=max_drop, confidence=confidence,
                                min_f1=min_f1, min_attributed_f1=min_attributed_f1,
                                max_attributed_drop=max_attributed_drop)
-    write_reports(result, **_report_paths(output, markdown=markdown, junit=junit, html=html, md_stdout=md_stdout))
+    write_reports(result, **reports.paths(md_stdout))
 
     if not _print_machine_readable(result, json_out, md_stdout):
         render_eval(result, console(quiet=quiet))
@@ -147,15 +165,13 @@ def eval_cmd(
 
 
 @similarity_options
+@report_options
 def compare_cmd(
     base_run: Path = typer.Argument(..., help="The base run directory (e.g. main's run)."),
     head_run: Path = typer.Argument(..., help="The head run directory (e.g. the branch's run)."),
     gold: Path = typer.Option(Path("gold"), "--gold", "-g", help=GOLD_HELP),
     json_out: bool = typer.Option(False, "--json", help="Print the comparison as JSON to stdout."),
-    output: Path | None = typer.Option(None, "-o", "--output", help=OUTPUT_HELP),
-    markdown: Path | None = typer.Option(None, "--markdown", help=MARKDOWN_HELP),
-    junit: Path | None = typer.Option(None, "--junit", help=JUNIT_HELP),
-    html: Path | None = typer.Option(None, "--html", help=HTML_HELP),
+    reports: ReportOptions = None,  # type: ignore[assignment]  # -o, --markdown, --junit, --html (@report_options)
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print nothing but errors."),
     confidence: float = typer.Option(0.95, "--confidence", help="Confidence for the paired bootstrap interval."),
     seed: int = typer.Option(0, "--seed", help="Seed for the paired tests."),
@@ -174,7 +190,7 @@ def compare_cmd(
     from claims.evals.reports.terminal import render_comparison
 
     _check_bootstrap_options(confidence)
-    md_stdout = _stdout_report(json_out, markdown)
+    md_stdout = _stdout_report(json_out, reports.markdown)
     cfg = _match_config(quote_threshold, statement_threshold, sim)
     opts = EvalOptions(match=cfg, resamples=0, seed=seed, confidence=confidence, floor=False, ceiling=False, include_text=False)
     gs = load_gold(gold)
@@ -182,7 +198,7 @@ def compare_cmd(
     # the floor and ceiling frame the comparison; computed once, with the head
     head = evaluate(gs, load_run_for(gs, head_run), replace(opts, floor=True, ceiling=True))
     cmp = compare(base, head, resamples=resamples, seed=seed, confidence=confidence)
-    write_reports(cmp, **_report_paths(output, markdown=markdown, junit=junit, html=html, md_stdout=md_stdout))
+    write_reports(cmp, **reports.paths(md_stdout))
     if not _print_machine_readable(cmp, json_out, md_stdout):
         render_comparison(cmp, console(quiet=quiet))
 

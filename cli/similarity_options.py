@@ -1,20 +1,19 @@
 """The statement-similarity options that `claims eval`, `claims compare` and
 `claims calibrate-similarity` share, declared once.
 
-``@similarity_options`` adds them to a command's signature (typer reads
-``__signature__``) and hands the command one ``SimilarityOptions`` instead.
+``@similarity_options`` (an option group, ``cli.option_groups``) adds them to a
+command's signature and hands the command one ``SimilarityOptions`` as ``sim``.
 """
 
 from __future__ import annotations
 
-import functools
-import inspect
-from collections.abc import Callable
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Optional
 
 import typer
+
+from claims.cli.option_groups import option_group
 
 SIMILARITY_HELP = "Statement similarity: lexical (token F1, default), embedding (wordllama offline, or a server), judge (an LLM)."
 
@@ -71,20 +70,4 @@ _OPTIONS = {
     "price_table": (Optional[Path], typer.Option(
         None, "--price-table", help="JSON price table {model: {prompt, completion}} (USD per 1M tokens): the judge's cost.")),
 }
-assert set(_OPTIONS) == {f.name for f in fields(SimilarityOptions)}
-
-
-def similarity_options(command: Callable[..., Any]) -> Callable[..., Any]:
-    """Add the similarity options to ``command``, which takes them as ``sim: SimilarityOptions``."""
-    sig = inspect.signature(command)
-    extra = [inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=opt, annotation=kind)
-             for name, (kind, opt) in _OPTIONS.items()]
-
-    @functools.wraps(command)
-    def run(**kwargs: Any) -> Any:
-        sim = SimilarityOptions(**{name: kwargs.pop(name) for name in _OPTIONS})
-        return command(**kwargs, sim=sim)
-
-    kept = [p.replace(kind=inspect.Parameter.KEYWORD_ONLY) for p in sig.parameters.values() if p.name != "sim"]
-    run.__signature__ = sig.replace(parameters=kept + extra)  # type: ignore[attr-defined]
-    return run
+similarity_options = option_group("sim", SimilarityOptions, _OPTIONS)
