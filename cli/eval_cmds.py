@@ -10,7 +10,7 @@ from __future__ import annotations
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any
 
 import typer
 
@@ -70,10 +70,10 @@ class ReportOptions:
 
 
 report_options = option_group("reports", ReportOptions, {
-    "output": (Optional[Path], typer.Option(None, "-o", "--output", help=OUTPUT_HELP)),
-    "markdown": (Optional[Path], typer.Option(None, "--markdown", help=MARKDOWN_HELP)),
-    "junit": (Optional[Path], typer.Option(None, "--junit", help=JUNIT_HELP)),
-    "html": (Optional[Path], typer.Option(None, "--html", help=HTML_HELP)),
+    "output": (Path | None, typer.Option(None, "-o", "--output", help=OUTPUT_HELP)),
+    "markdown": (Path | None, typer.Option(None, "--markdown", help=MARKDOWN_HELP)),
+    "junit": (Path | None, typer.Option(None, "--junit", help=JUNIT_HELP)),
+    "html": (Path | None, typer.Option(None, "--html", help=HTML_HELP)),
 })
 
 
