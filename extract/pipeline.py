@@ -21,7 +21,7 @@ from claims.extract.backends.base import ExtractionError
 from claims.extract.cache import CachedResponse
 from claims.extract.chunking import Chunk, chunk_text, dedupe_claims, split_chunk
 from claims.extract.grounding import Grounder
-from claims.extract.structured import OutputInvalid, parse_output, reask_messages
+from claims.extract.structured import OutputInvalid, loop_unit, parse_output, reask_messages
 from claims.kernel.articles import Article
 from claims.kernel.errors import JobStop
 from claims.kernel.schema import Claim, Usage
@@ -134,6 +134,14 @@ class Pipeline:
         while True:
             resp = await self.provider.complete(request, usage)
             try:
+                cut = resp.finish_reason == "length" or bool(request.max_tokens and resp.completion_tokens >= request.max_tokens)
+                unit = loop_unit(resp.content) if cut else None
+                if unit:
+                    raise ChunkFailed(
+                        f"stage {stage.name}: the model repeated the same {unit} characters until max_tokens (a decoding loop); "
+                        "splitting the chunk would loop again: try another model, a temperature above 0 or another --mode",
+                        error="Repetition",
+                    )
                 if resp.finish_reason == "length":
                     raise NeedsSplit("finish_reason=length")
                 if resp.refusal:
@@ -144,7 +152,7 @@ class Pipeline:
                     continue
                 if not isinstance(e, OutputInvalid):
                     raise
-                if request.max_tokens and resp.completion_tokens >= request.max_tokens:
+                if cut:
                     # cut at the token limit without saying so (llama-cpp-python reports
                     # finish_reason 'tool_calls' for a cut tool call): a split, not a re-ask
                     raise NeedsSplit("the answer used up max_tokens and is incomplete") from None

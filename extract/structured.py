@@ -15,6 +15,7 @@ import re
 from functools import lru_cache
 from typing import Any, TypeVar
 
+import numpy as np
 from pydantic import BaseModel, ValidationError
 
 from claims.extract.cache import CachedResponse
@@ -128,6 +129,31 @@ def _schema_problems(e: ValidationError) -> str:
         problems.append(f"{loc}: {err['msg']}")
     more = f" (and {e.error_count() - 10} more)" if e.error_count() > 10 else ""
     return "the JSON does not match the schema: " + "; ".join(problems) + more
+
+
+# A cut answer whose last stretch repeats itself is a decoding loop (greedy decoding does
+# not leave one): the same claim over and over, or a count ("2072-30, 2073-31, ...").
+# Splitting its chunk would loop again, twice. Digits are read as one symbol so a count
+# repeats like anything else; 9 in 10 characters must equal the one a unit further on.
+LOOP_WINDOW = 1000
+LOOP_MIN_CHARS = 300
+LOOP_AGREEMENT = 0.9
+_DIGIT = ord("0")
+
+
+def loop_unit(text: str | None) -> int | None:
+    """The length of the unit an answer's last ``LOOP_WINDOW`` characters repeat (at
+    least three times over), or None. A truncated answer can end anywhere in the unit,
+    which does not matter: every window of a periodic string repeats."""
+    tail = (text or "")[-LOOP_WINDOW:]
+    if len(tail) < LOOP_MIN_CHARS:
+        return None
+    codes = np.frombuffer(tail.encode("utf-32-le"), dtype=np.uint32).copy()
+    codes[(codes >= _DIGIT) & (codes <= _DIGIT + 9)] = _DIGIT
+    for unit in range(4, len(codes) // 3 + 1):
+        if np.count_nonzero(codes[:-unit] == codes[unit:]) >= LOOP_AGREEMENT * (len(codes) - unit):
+            return unit
+    return None
 
 
 def reask_messages(bad_answer: str | None, problem: str) -> list[dict[str, str]]:

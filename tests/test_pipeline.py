@@ -4,17 +4,21 @@ split gets, failures collected per chunk, the article size limit."""
 
 import asyncio
 import json
+from pathlib import Path
 
 import pytest
+import yaml
 
 from claims.extract.backends.base import ExtractionError
 from claims.extract.cache import CachedResponse
 from claims.extract.chunking import Chunk
 from claims.extract.pipeline import Pipeline, Request
 from claims.extract.prompts import load_template
+from claims.extract.structured import loop_unit
 from claims.kernel.articles import Article
 from claims.kernel.schema import Usage
 
+ROOT = Path(__file__).resolve().parents[1]
 TEXT = "The mayor said the bridge will reopen in May. Police denied any arrests. " * 3
 
 
@@ -133,3 +137,43 @@ def test_an_article_over_the_size_limit_sends_nothing():
     with pytest.raises(ExtractionError) as e:
         run(pipeline(prov, max_article_chars=10), ARTICLE)
     assert e.value.error == "TooLong" and prov.requests == []
+
+
+def looped(times: int) -> str:
+    claim = {"statement": "The flight was downed by a missile", "quote": "CALIBURG NEWS", "claimant_name": "Masha", "cue": "said"}
+    return '{"claims": [' + ", ".join(json.dumps(claim) for _ in range(times))[:-20]
+
+
+def test_a_cut_answer_that_loops_fails_at_once_instead_of_splitting():
+    """A small model at temperature 0 repeats one claim until max_tokens: each half of a
+    split would loop again, so the chunk fails after one request, saying why."""
+    prov = Scripted([CachedResponse(content=looped(8), finish_reason="tool_calls", completion_tokens=512)])
+    with pytest.raises(ExtractionError) as e:
+        run(pipeline(prov, max_tokens=512), ARTICLE)
+    assert e.value.error == "Repetition" and "decoding loop" in str(e.value) and len(prov.requests) == 1
+    # cut by length without a loop: still a split
+    prov = Scripted([CachedResponse(content=looped(2), finish_reason="length"), answer("The mayor said the bridge will reopen in May."),
+                     answer("Police denied any arrests.")])
+    claims, _ = run(pipeline(prov), ARTICLE)
+    assert len(prov.requests) == 3 and len(claims) == 2
+
+
+COUNT = '{"claims": [{"quote": "' + ", ".join(f"{2000 + i}-{i}" for i in range(30, 150)) + ", 22"  # a count that never ends
+GOLD_JSON = json.dumps({"claims": yaml.safe_load((ROOT / "gold" / "articles" / "003_6583a8e2e66f8a69.gold.yaml").read_text())["claims"]})
+
+
+@pytest.mark.parametrize(("text", "looping"), [
+    ("x" * 40 + "abcdefghijklmnopqrstuvwxyz0123456789-" * 10, True),  # cut anywhere in the unit
+    (COUNT, True),
+    ("ab" * 200, True),
+    ("ab" * 100, False),  # under 300 characters: too little to tell
+    ('{"claims": [{"statement": "No, no, no, no, no, no."}]}', False),
+    (None, False),
+])
+def test_loop_unit(text, looping):
+    assert (loop_unit(text) is not None) == looping
+
+
+def test_no_cut_of_a_real_answer_reads_as_a_loop():
+    """Every prefix of a dense gold article's claims as JSON: many claims, the same keys, no loop."""
+    assert [cut for cut in range(300, len(GOLD_JSON), 37) if loop_unit(GOLD_JSON[:cut])] == []
