@@ -27,9 +27,20 @@ from claims.kernel.settings import CACHE_MODES
 CACHE_FORMAT = 1
 
 
-def cache_key(parts: dict[str, Any]) -> str:
-    """sha256 over the canonical JSON of the key parts (sorted keys, no whitespace)."""
-    blob = json.dumps(parts, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+def canonical_json(value: Any) -> str:
+    """The JSON a key is hashed over: sorted keys, no whitespace."""
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+
+
+def cache_key(parts: dict[str, Any], encoded: dict[str, str] | None = None) -> str:
+    """sha256 over the canonical JSON of the key parts. ``encoded``: parts already in
+    canonical JSON (a request's messages, ~10 KB, are encoded once and hashed under every
+    output mode auto mode looks up); the blob is the same as if they were encoded here."""
+    if not encoded:
+        blob = canonical_json(parts)
+    else:
+        merged = {k: canonical_json(v) for k, v in parts.items()} | encoded
+        blob = "{" + ",".join(f"{canonical_json(k)}:{merged[k]}" for k in sorted(merged)) + "}"
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()
 
 
@@ -135,7 +146,8 @@ class ResponseCache:
     def put_result(self, key: str, claims_json: str, *, requests: int, prompt_tokens: int, completion_tokens: int) -> None:
         if self.mode == "on":
             atomic_write_json(self.result_path(key), {"format": CACHE_FORMAT, "key": key, "requests": requests,
-                                                      "prompt_tokens": prompt_tokens, "completion_tokens": completion_tokens, "claims": claims_json})
+                                                      "prompt_tokens": prompt_tokens, "completion_tokens": completion_tokens, "claims": claims_json},
+                              durable=False, indent=None)
 
     def put(self, key: str, response: CachedResponse, meta: dict[str, Any] | None = None) -> None:
         if not self.writes_enabled:
@@ -151,5 +163,5 @@ class ResponseCache:
                 "usage": {"prompt_tokens": response.prompt_tokens, "completion_tokens": response.completion_tokens},
             },
         }
-        atomic_write_json(self.path(key), record)
+        atomic_write_json(self.path(key), record, durable=False, indent=None)  # made again on a miss: no fsync
         self.writes += 1

@@ -10,7 +10,7 @@ from types import SimpleNamespace
 import pytest
 
 from claims.extract.backends import build_backend
-from claims.extract.cache import CachedResponse, ResponseCache, cache_key
+from claims.extract.cache import CachedResponse, ResponseCache, cache_key, canonical_json
 from claims.extract.pipeline import Request
 from claims.kernel.articles import Article
 from claims.kernel.errors import UserError
@@ -31,7 +31,7 @@ def backend(tmp_path: Path, **kw):
 
 def key(b, mode: str = "json_schema", stage: str = "claims", output: str = "claims", messages=MSGS, max_tokens=None) -> str:
     st = SimpleNamespace(name=stage, output=output)
-    return b.provider._key(mode, Request(Article(id="a", text="x"), 0, st, messages, max_tokens))
+    return b.provider._key(mode, Request(Article(id="a", text="x"), 0, st, messages, max_tokens), canonical_json(messages))
 
 
 def test_each_key_part_changes_the_key(tmp_path):
@@ -60,6 +60,25 @@ def test_each_key_part_changes_the_key(tmp_path):
 def test_cache_key_is_order_independent_for_dicts():
     assert cache_key({"a": 1, "b": [1, 2]}) == cache_key({"b": [1, 2], "a": 1})
     assert cache_key({"a": 1}) != cache_key({"a": 2})
+
+
+@pytest.mark.parametrize("messages", [
+    [{"role": "system", "content": "Réponds en JSON. «Zitat» ✓"}, {"role": "user", "content": "a\nb \"q\" \u2028 😀"}],
+    [],
+    [{"content": None, "role": "user", "name": "x"}],
+])
+def test_a_key_over_pre_encoded_messages_is_the_same_key(messages):
+    """Recorded caches (the shipped suite recording) stay valid: encoding the messages once
+    and splicing them in hashes the very same bytes."""
+    parts = {"host": "127.0.0.1:8000", "model": "m", "template": "t" * 64, "schema": "s", "mode": "tools",
+             "parameters": {"temperature": 0.0, "max_tokens": 900, "seed": None}, "stage": "claims"}
+    assert cache_key(parts, {"messages": canonical_json(messages)}) == cache_key({**parts, "messages": messages})
+
+
+def test_cache_entries_are_compact_single_lines(tmp_path):
+    cache = ResponseCache(tmp_path)
+    cache.put("ab" * 32, CachedResponse(content='{"claims": []}', finish_reason="stop"))
+    assert len(cache.path("ab" * 32).read_text(encoding="utf-8").splitlines()) == 1
 
 
 def test_put_get_and_modes(tmp_path):

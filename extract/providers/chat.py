@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from claims.extract.backends.base import BudgetExhausted, ExtractionError
-from claims.extract.cache import CachedResponse, ResponseCache, cache_key
+from claims.extract.cache import CachedResponse, ResponseCache, cache_key, canonical_json
 from claims.extract.pipeline import NeedsSplit, Request
 from claims.extract.prompts import OUTPUT_MODELS
 from claims.extract.ratelimit import RateLimiter
@@ -147,7 +147,7 @@ class ChatProvider:
 
     # ------------------------------------------------------------------ cache
 
-    def _key(self, mode: str, request: Request) -> str:
+    def _key(self, mode: str, request: Request, messages_json: str) -> str:
         s = self.settings
         return cache_key({
             "host": self._host,
@@ -157,19 +157,19 @@ class ChatProvider:
             "mode": mode,
             "parameters": {"temperature": s.temperature, "max_tokens": request.max_tokens, "seed": s.seed},
             "stage": request.stage.name,
-            "messages": request.messages,
-        })
+        }, {"messages": messages_json})
 
     def _cached(self, request: Request) -> tuple[str, str, CachedResponse | None]:
         """Look up the current mode's key; in auto mode also later modes (a run that fell back earlier)."""
         mode = self.mode
         if self.cache.mode == "off":
             return mode, "", None  # no key to hash: nothing is read or written
-        key = self._key(mode, request)
+        messages_json = canonical_json(request.messages)
+        key = self._key(mode, request, messages_json)
         hit = self.cache.get(key)
         if hit is None and self.requested_mode == "auto" and self.cache.reads:
             for later in MODES[MODES.index(mode) + 1 :]:
-                later_key = self._key(later, request)
+                later_key = self._key(later, request, messages_json)
                 hit = self.cache.get(later_key, count_miss=False)
                 if hit is not None:
                     self._adopt(later)
