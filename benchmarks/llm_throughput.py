@@ -10,8 +10,9 @@ same articles go through, one after the other:
 - instructor: Instructor as its users drive it (its own environment, benchmarks/.peers,
   made on first use with `pip install instructor`; `--no-peers` skips it);
 - claims backend: the OpenAI backend in this process (default mode auto, cache off);
-- claims extract: the `claims extract` command with default flags (as a user runs it;
-  the job's time from the manifest), and the same with `--mode json_schema`.
+- claims extract: the `claims extract` command with default flags (as a user runs it:
+  auto mode, the response cache on in a fresh working directory; the job's time from the
+  manifest), and the same with `--mode json_schema`.
 
 "of ceiling" is a row's rate over the ceiling's; "cpu ms/art" is the client's CPU per
 article (this process for the in-process rows, the child's for the others, start-up
@@ -144,11 +145,15 @@ def instructor_row(py: Path, base_url: str, messages: list[list[dict]], concurre
 
 
 def cli_row(src: Path, run: Path, base_url: str, concurrency: int, *extra: str) -> tuple[float, float, int]:
+    """The command as a user types it: no --cache flag, so the default cache (on) in the
+    working directory, here a fresh one per row: every answer is asked and written."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("OPENAI_")}
+    cwd = run.with_name(run.name + "-cwd")
+    cwd.mkdir(parents=True)
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     r = subprocess.run([sys.executable, "-m", "claims.cli.main", "extract", str(src), "-o", str(run), "--backend", "openai",
-                        "--base-url", base_url, "--model", MODEL, "--jobs", str(concurrency), "--cache", "off", "-q", *extra],
-                       cwd=ROOT, capture_output=True, text=True, env=env)
+                        "--base-url", base_url, "--model", MODEL, "--jobs", str(concurrency), "-q", *extra],
+                       cwd=cwd, capture_output=True, text=True, env=env)
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if r.returncode != 0:
         raise RuntimeError(r.stderr[-1000:])
