@@ -35,7 +35,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from claims.evals.gold import GoldError, GoldSet
 from claims.evals.links import metrics as M
 from claims.evals.links.appearance import instant
-from claims.evals.links.schema import ClusterRecord, Member
+from claims.evals.links.schema import ClusterRecord, JudgeUse, LinkManifest, Member, linker_text
 from claims.evals.matching import MatchConfig, match_article
 from claims.evals.results import BootstrapSettings, Estimate, GateCheck, GateResult
 from claims.kernel.schema import Claim
@@ -80,6 +80,10 @@ class LinkEvalResult(_M):
     gold: str
     similarity: str | None = None
     threshold: float | None = None
+    fact_checks: list[str] | None = Field(default=None, description="the fact checks the linker ran (None: no manifest)")
+    judge: JudgeUse | None = Field(default=None, description="the LLM judge's band and decisions, when it took part")
+    similarity_usage: dict[str, float | int | str | None] = Field(default_factory=dict, description=(
+        "requests, tokens, cache hits and cost of the linker's judge or embedding server (empty offline)"))
     n_gold_clusters: int
     n_gold_linked: int = Field(description="gold clusters with more than one member")
     alignment: Alignment
@@ -93,6 +97,9 @@ class LinkEvalResult(_M):
     bootstrap: BootstrapSettings
     gate: GateResult | None = None
     notes: list[str] = Field(default_factory=list)
+
+    def similarity_text(self) -> str:
+        return linker_text(self.similarity, self.threshold, self.fact_checks, self.judge, self.similarity_usage)
 
 
 # --------------------------------------------------------------------------- alignment
@@ -267,8 +274,11 @@ class LinkEvalOptions:
 
 def evaluate_links(gold: GoldSet, clusters: list[ClusterRecord], *, links: str = "", similarity: str | None = None,
                    threshold: float | None = None, options: LinkEvalOptions | None = None,
-                   other_articles: int = 0) -> LinkEvalResult:
+                   other_articles: int = 0, manifest: LinkManifest | None = None) -> LinkEvalResult:
+    """``manifest``: the LINKS_DIR's, whose similarity, fact checks, judge and usage the result repeats."""
     opt = options or LinkEvalOptions()
+    if manifest is not None:
+        similarity, threshold = manifest.similarity, manifest.threshold
     aligned, summary, notes = align(gold, clusters, opt.match, other_articles=other_articles)
     key = M.partition(aligned.key)
     response = M.partition(aligned.response)
@@ -288,6 +298,9 @@ def evaluate_links(gold: GoldSet, clusters: list[ClusterRecord], *, links: str =
         progress = (point.conll - floor.conll) / (ceiling.conll - floor.conll)
     return LinkEvalResult(
         links=links, gold=str(gold.root), similarity=similarity, threshold=threshold,
+        fact_checks=manifest.fact_checks if manifest is not None else None,
+        judge=manifest.judge if manifest is not None else None,
+        similarity_usage=manifest.similarity_usage if manifest is not None else {},
         n_gold_clusters=len(key), n_gold_linked=sum(1 for k in key if len(k) > 1),
         alignment=summary, scores=point,
         headline=bootstrap(aligned, resamples=opt.resamples, seed=opt.seed, confidence=opt.confidence, point=point),

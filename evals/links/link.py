@@ -3,9 +3,10 @@ canonical statement, first appearance, conflicts and relays.
 
 The work is array-shaped (one row per claim) so that a million claims link in minutes:
 statements are prepared once, candidate pairs come from nearest neighbours, their scores
-from one batched call, clusters from connected components. Cluster records are built
-one at a time by ``iter_clusters`` (largest first) and written as they come, never all
-held at once.
+from one batched call, the fact checks (and the judge, if asked) only for the pairs that
+can link (``decide``), clusters from connected components kept apart where a fact check
+vetoed a pair. Cluster records are built one at a time by ``iter_clusters`` (largest
+first) and written as they come, never all held at once.
 """
 
 from __future__ import annotations
@@ -13,27 +14,33 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
 from claims.evals.links.appearance import order_key
 from claims.evals.links.candidates import DEFAULT_K, EXACT_MAX, candidate_pairs
-from claims.evals.links.clustering import cluster
+from claims.evals.links.clustering import cluster_apart
 from claims.evals.links.conflicts import conflicts
+from claims.evals.links.decide import decide
 from claims.evals.links.inputs import LinkInput, Mention
 from claims.evals.links.relays import chain, intermediaries
-from claims.evals.links.schema import ClusterRecord, LinkManifest, Member, MemberRef, Relay
-from claims.evals.links.similarity_seam import DEFAULT_METHOD, load_similarity
+from claims.evals.links.schema import ClusterRecord, JudgeUse, LinkManifest, Member, MemberRef, Relay
+from claims.evals.links.similarity_seam import DEFAULT_METHOD, JUDGE_MARGIN, PairChecks, load_judge, load_similarity
 from claims.kernel.schema import Claimant, Span
 
 
 @dataclass
 class LinkOptions:
     similarity: str = DEFAULT_METHOD
-    threshold: float | None = None
+    threshold: float | None = None  # with the judge: the offline method's, the centre of the band
     k: int = DEFAULT_K
     exact_max: int = EXACT_MAX
     threads: int = 0
+    fact_checks: bool = True
+    judge_margin: float = JUDGE_MARGIN
+    # a server for --similarity judge (or embedding): model, base_url, cache_dir, jobs, price_table
+    server: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -98,11 +105,14 @@ def link(data: LinkInput, options: LinkOptions | None = None, *, command: list[s
     from claims.kernel.version import __version__
 
     opt = options or LinkOptions()
-    sim = load_similarity(opt.similarity, opt.threshold)
+    sim = load_similarity(opt.similarity, opt.threshold, **opt.server)
+    judge = load_judge(**opt.server) if opt.similarity == "judge" else None
+    checks = PairChecks(opt.fact_checks)
     n = len(data.mentions)
+    statements = [m.statement for m in data.mentions]
     seconds: dict[str, float] = {}
     t = time.perf_counter()
-    prepared = sim.prepare([m.statement for m in data.mentions])
+    prepared = sim.prepare(statements)
     vectors = sim.vectors(prepared) if n > 1 else np.zeros((n, 1), dtype=np.float32)
     seconds["prepare"] = time.perf_counter() - t
     t = time.perf_counter()
@@ -111,20 +121,31 @@ def link(data: LinkInput, options: LinkOptions | None = None, *, command: list[s
     seconds["candidates"] = time.perf_counter() - t
     t = time.perf_counter()
     score = sim.score_pairs(prepared, i, j) if len(i) else np.empty(0, dtype=np.float32)
+    del prepared
     seconds["score"] = time.perf_counter() - t
     t = time.perf_counter()
-    labels = cluster(n, i, j, score, sim.threshold)
-    keep = score >= sim.threshold
+    denied = np.fromiter((m.certainty == "denied" for m in data.mentions), dtype=bool, count=n)
+    decision = decide(statements, denied, i, j, score, sim.threshold, checks, judge=judge, margin=opt.judge_margin)
+    seconds["checks"] = time.perf_counter() - t
+    t = time.perf_counter()
+    keep = decision.link
+    labels, refused = cluster_apart(n, i[keep], j[keep], score[keep], i[decision.vetoed], j[decision.vetoed])
+    kept_i, kept_j, kept_s = i[keep][~refused], j[keep][~refused], score[keep][~refused]
     strength = np.zeros(n, dtype=np.float64)
-    np.add.at(strength, i[keep], score[keep])
-    np.add.at(strength, j[keep], score[keep])
+    np.add.at(strength, kept_i, kept_s)
+    np.add.at(strength, kept_j, kept_s)
     sizes = np.bincount(labels, minlength=int(labels.max(initial=-1)) + 1)
     order = sorted(range(len(sizes)), key=lambda c: (-int(sizes[c]), c))
     seconds["cluster"] = time.perf_counter() - t
+    usage = (judge.stats() if judge is not None else {}) or sim.stats()
     manifest = LinkManifest(
         toolkit_version=__version__, command=command or [], inputs=data.sources, similarity=sim.name,
         threshold=sim.threshold, candidates=method, k=opt.k, n_claims=n, n_articles=len(data.articles),
         n_clusters=len(sizes), n_linked_clusters=int(np.sum(sizes > 1)), n_candidate_pairs=int(len(i)),
-        n_links=int(keep.sum()), seconds={k: round(v, 3) for k, v in seconds.items()}, notes=list(data.notes),
+        n_links=int(keep.sum()), fact_checks=list(checks.checks), n_vetoed=int(decision.vetoed.sum()),
+        vetoes=decision.vetoes, n_refused=int(refused.sum()),
+        judge=JudgeUse(method=judge.name, band=decision.band, threshold=float(judge.threshold), asked=decision.asked,
+                       linked=decision.judged_same) if judge is not None and decision.band is not None else None,
+        similarity_usage=usage, seconds={k: round(v, 3) for k, v in seconds.items()}, notes=list(data.notes),
     )
     return Linking(data=data, labels=labels, strength=strength, manifest=manifest, order=order)

@@ -48,8 +48,9 @@ def render(r: LinkEvalResult, console: Any) -> None:
     from claims.evals.reports.terminal import render_gate
 
     a = r.alignment
-    console.print(f"[bold]{r.links}[/] ({r.similarity or '?'} >= {r.threshold}) vs gold {r.gold}: "
+    console.print(f"[bold]{r.links}[/] vs gold {r.gold}: "
                   f"{r.n_gold_clusters} gold clusters ({r.n_gold_linked} with more than one claim)")
+    console.print(f"linked by {r.similarity_text()}", markup=False)
     console.print(f"aligned {a.matched} of {a.linked_claims} linked claims to the {a.gold_claims} gold claims "
                   f"({a.spurious} unmatched, {a.missed} gold claims missed)")
     floor, run, ceiling = reference(r)
@@ -77,7 +78,7 @@ def to_markdown(r: LinkEvalResult) -> str:
     e = r.headline["conll"]
     ci = f" ({r.bootstrap.confidence:.0%} CI {e.ci.low:.3f}–{e.ci.high:.3f})" if e.ci else ""
     lines = [f"## Claim links: {md_code(r.links, 80)}", "",
-             f"**CoNLL F1 {r.scores.conll:.3f}{ci}** · {md_text(r.similarity or '?', 30)} ≥ {r.threshold}", "",
+             f"**CoNLL F1 {r.scores.conll:.3f}{ci}** · linked by {md_text(r.similarity_text(), 300)}", "",
              f"CoNLL F1: {floor} — **{run}** — {ceiling}", "",
              "| metric | F1 | CI | P | R | floor | ceiling |", "|---|---:|---:|---:|---:|---:|---:|"]
     for row in rows(r):

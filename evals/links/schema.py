@@ -7,7 +7,7 @@ run line's or the gold file's order), so a member can always be traced back to i
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -72,6 +72,16 @@ class ClusterRecord(_M):
     relays: list[Relay] = Field(default_factory=list)
 
 
+class JudgeUse(_M):
+    """How the LLM judge took part: which pairs it was asked about and what it decided."""
+
+    method: str = Field(description="the judge, e.g. judge:gpt-4o-mini:same-claim@v1")
+    band: tuple[float, float] = Field(description="offline scores [low, high) put to the judge; at or above high, the score links")
+    threshold: float = Field(description="the judge's own cut-off: the share of the two orders that must say 'same'")
+    asked: int = Field(description="candidate pairs in the band that the fact checks let through")
+    linked: int = Field(description="of those, the pairs the judge found to have the same truth conditions")
+
+
 class LinkManifest(_M):
     tool: str = "claims link"
     links_version: str = LINKS_VERSION
@@ -87,6 +97,35 @@ class LinkManifest(_M):
     n_clusters: int
     n_linked_clusters: int = Field(description="clusters with more than one member")
     n_candidate_pairs: int
-    n_links: int = Field(description="candidate pairs at or above the threshold")
+    n_links: int = Field(description="candidate pairs linked: at or above the threshold (or judged the same) and not vetoed")
+    fact_checks: list[str] = Field(default_factory=list, description=(
+        "the fact checks that could veto a pair (number, date, polarity, antonym, actor); empty: none ran"))
+    n_vetoed: int = Field(default=0, description="candidate pairs at or above the threshold that a fact check ruled out")
+    vetoes: dict[str, int] = Field(default_factory=dict, description="vetoed pairs by fact check")
+    n_refused: int = Field(default=0, description=(
+        "links refused because they would have put a vetoed pair in one cluster (a bridge)"))
+    judge: JudgeUse | None = None
+    similarity_usage: dict[str, float | int | str | None] = Field(default_factory=dict, description=(
+        "requests, tokens, cache hits and cost of the judge or an embedding server (empty offline)"))
     seconds: dict[str, float] = Field(default_factory=dict)
     notes: list[str] = Field(default_factory=list)
+
+    def similarity_text(self) -> str:
+        return linker_text(self.similarity, self.threshold, self.fact_checks, self.judge, self.similarity_usage)
+
+
+def linker_text(similarity: str | None, threshold: float | None, fact_checks: list[str] | None, judge: JudgeUse | None,
+                usage: dict[str, Any]) -> str:
+    """What linked the claims, for every report (as `claims eval` names its matcher): the
+    method and threshold, the fact checks, the judge's band, and requests, tokens and cost."""
+    checks = "unknown" if fact_checks is None else (", ".join(fact_checks) or "none")
+    text = f"{similarity or '?'} >= {threshold if threshold is not None else '?'} (fact checks: {checks})"
+    if judge is not None:
+        text += (f"; {judge.method} decides scores in [{judge.band[0]:g}, {judge.band[1]:g}): "
+                 f"{judge.asked} pairs asked, {judge.linked} linked")
+    if usage.get("requests") or usage.get("cache_hits"):
+        tokens = int(usage.get("prompt_tokens") or 0) + int(usage.get("completion_tokens") or 0)
+        text += f"; {usage.get('requests', 0)} requests, {usage.get('cache_hits', 0)} cached, {tokens:,} tokens"
+        if usage.get("cost_usd") is not None:
+            text += f", ${float(usage['cost_usd']):.4f}"
+    return text

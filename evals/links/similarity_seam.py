@@ -1,25 +1,27 @@
-"""The one place where the linker meets statement similarity.
+"""The one place where the linker meets the similarity layer (``claims.extract``, issue #15).
 
-Issue #15 builds the similarity layer (``claims.extract``: a ``Similarity`` protocol with
-batched ``prepare``, ``score`` in [0, 1], ``vectors`` for embedding methods, a calibrated
-``threshold`` and the fact checks that veto a pair). Until it lands, this module offers
-the same narrow shape over what exists today, so that swapping in the real layer is a
-change of ``load_similarity`` only. The linker needs four things of a method:
+Linking asks three things of statement similarity, each at its own cost:
 
-- ``prepare(statements)``: per-statement work for a whole batch at once (a lexical method
-  fits its IDF on the batch: words every claim of a story shares, *plane*, *Azerbaijan*,
-  *crash*, say nothing about which claim it is);
-- ``score_pairs(prepared, i, j)``: the similarity of many pairs at once (a loop over a
-  per-pair ``score`` is the fallback, and what fact checks need);
-- ``vectors(prepared)``: unit-length dense rows whose inner products approximate the
-  score, for the approximate-nearest-neighbour candidates;
-- ``threshold``: the score at which two statements are taken to say the same thing.
-
-Methods: ``lexical`` (default: TF-IDF cosine over the matcher's content words; candidate
-vectors are a seeded random projection of the sparse TF-IDF rows, which preserves inner
-products to about 1/sqrt(dim)), ``token-f1`` (the matcher's ``TokenF1Similarity``, with
-``wordllama`` vectors for candidates) and ``embedding`` (``wordllama`` cosine: the 256-d
-model that ships inside its wheel, loaded from the installed package with downloads off).
+1. **Scores for the candidate pairs** of up to a million claims, as arrays
+   (``LinkSimilarity``): ``prepare(statements)`` once for the batch, ``score_pairs(prepared,
+   i, j)`` for arrays of pairs, ``vectors(prepared)`` (unit rows whose inner products
+   approximate the score) for the nearest-neighbour candidates, and a ``threshold``.
+   The default, ``lexical``, is the linker's own TF-IDF cosine over the matcher's content
+   words with the IDF fitted on the claims being linked: words every claim of a story
+   shares (*plane*, *Azerbaijan*, *crash*) say nothing about which claim it is, which the
+   layer's token F1 (fixed weights, built to compare one prediction with one gold claim)
+   cannot know; and a million rows score as sparse products, not a Python loop per pair.
+   ``token-f1`` is the layer's ``lexical`` method, ``embedding`` the layer's embedding
+   (wordllama offline, or a server's ``/v1/embeddings``).
+2. **Fact checks** (``PairChecks``): the layer's ``FactChecked.conflict`` (numbers, dates,
+   polarity, antonyms, actors), asked only of the pairs that would otherwise link, and
+   read one would-be cluster at a time so that the facts of a million statements are
+   never held at once. A denied claim states the proposition its claimant rejects, so it
+   is flagged as the matcher flags it: an assertion and its denial are one proposition
+   (GUIDELINES §13 L2) and stay linkable; the cluster then shows the conflict.
+3. **The judge** (``load_judge``): the layer's LLM judge (same truth conditions, asked in
+   both orders, cached, retried, counted), for the borderline pairs the offline score
+   cannot decide; never for a pair the fact checks already ruled out.
 """
 
 from __future__ import annotations
@@ -33,12 +35,17 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from claims.extract import STOPWORDS, TOKEN_RE, TokenF1Similarity, stem
+from claims.extract import STOPWORDS, TOKEN_RE, Checked, Conflict, get_similarity, score_pairs, statement_similarity, stem
 from claims.kernel.errors import UserError
 
-METHODS = ("lexical", "token-f1", "embedding")
+METHODS = ("lexical", "token-f1", "embedding", "judge")
 DEFAULT_METHOD = "lexical"
+JUDGE_PROPOSER = "lexical"  # the offline method that proposes and scores candidates for the judge
 VECTOR_DIM = 64
+LEXICAL_THRESHOLD = 0.45  # on the gold claims
+EMBEDDING_THRESHOLD = 0.8  # wordllama's 256-d cosine, on the gold claims
+TOKEN_F1_THRESHOLD = 0.55
+JUDGE_MARGIN = 0.15
 
 
 class LinkSimilarity(Protocol):
@@ -50,6 +57,8 @@ class LinkSimilarity(Protocol):
     def score_pairs(self, prepared: Any, i: np.ndarray, j: np.ndarray) -> np.ndarray: ...
 
     def vectors(self, prepared: Any) -> np.ndarray: ...
+
+    def stats(self) -> dict[str, Any]: ...
 
 
 def content_tokens(statement: str) -> list[str]:
@@ -93,7 +102,7 @@ class IdfLexical:
 
     name = "lexical"
 
-    def __init__(self, threshold: float = 0.45, dim: int = VECTOR_DIM) -> None:
+    def __init__(self, threshold: float = LEXICAL_THRESHOLD, dim: int = VECTOR_DIM) -> None:
         self.threshold = threshold
         self.dim = dim
 
@@ -131,34 +140,21 @@ class IdfLexical:
         x, vocab = prepared
         return _unit_rows(np.asarray(x @ _projection(vocab, self.dim)))
 
-
-@lru_cache(maxsize=1)
-def _wordllama() -> Any:
-    import os
-
-    try:
-        import wordllama  # heavy (tokenizer, weights): only when an embedding is asked for
-    except ImportError:
-        raise UserError("the embedding and token-f1 similarities need wordllama: pip install 'claims[links]'") from None
-
-    return wordllama.WordLlama.load(cache_dir=os.path.dirname(wordllama.__file__), disable_download=True)
-
-
-def wordllama_vectors(statements: Sequence[str], dim: int = 256) -> np.ndarray:
-    v = _wordllama().embed(list(statements), norm=True, batch_size=256)
-    return _unit_rows(np.asarray(v, dtype=np.float32)[:, :dim])
+    def stats(self) -> dict[str, Any]:
+        return {}
 
 
 class Embedding:
-    """Cosine of ``wordllama`` sentence vectors (offline; the model ships in the wheel)."""
+    """Cosine of the layer's sentence vectors: wordllama offline (the model ships in its
+    wheel), or a server's ``/v1/embeddings`` when a model is named."""
 
-    name = "embedding"
-
-    def __init__(self, threshold: float = 0.8) -> None:
+    def __init__(self, method: Any, threshold: float = EMBEDDING_THRESHOLD) -> None:
+        self.method = method
+        self.name = str(method.name)
         self.threshold = threshold
 
     def prepare(self, statements: Sequence[str]) -> np.ndarray:
-        return wordllama_vectors(statements)
+        return _unit_rows(np.asarray(self.method.vectors(list(statements)), dtype=np.float32))
 
     def score_pairs(self, prepared: np.ndarray, i: np.ndarray, j: np.ndarray) -> np.ndarray:
         return _dot_pairs(prepared, i, j)
@@ -166,15 +162,21 @@ class Embedding:
     def vectors(self, prepared: np.ndarray) -> np.ndarray:
         return prepared
 
+    def stats(self) -> dict[str, Any]:
+        fn = getattr(self.method, "stats", None)
+        return dict(fn()) if fn else {}
+
 
 class TokenF1:
-    """The matcher's weighted token F1, scored pair by pair; candidates from ``wordllama``."""
+    """The layer's weighted token F1 (the matcher's ``lexical``), scored pair by pair;
+    candidates from the layer's embedding vectors (token F1 has no vectors)."""
 
     name = "token-f1"
 
-    def __init__(self, threshold: float = 0.55) -> None:
+    def __init__(self, vectors_from: Embedding, threshold: float = TOKEN_F1_THRESHOLD) -> None:
         self.threshold = threshold
-        self._sim = TokenF1Similarity()
+        self._sim = get_similarity("lexical")
+        self._vectors_from = vectors_from
 
     def prepare(self, statements: Sequence[str]) -> tuple[list[Any], Sequence[str]]:
         return self._sim.prepare(list(statements)), statements
@@ -185,17 +187,89 @@ class TokenF1:
                            dtype=np.float32, count=len(i))
 
     def vectors(self, prepared: Any) -> np.ndarray:
-        return wordllama_vectors(prepared[1])
+        return self._vectors_from.prepare(prepared[1])
+
+    def stats(self) -> dict[str, Any]:
+        return self._vectors_from.stats()
 
 
-def load_similarity(name: str = DEFAULT_METHOD, threshold: float | None = None) -> LinkSimilarity:
-    """The method by name, at its calibrated threshold unless one is given."""
-    classes = {"lexical": IdfLexical, "token-f1": TokenF1, "embedding": Embedding}
+def load_similarity(name: str = DEFAULT_METHOD, threshold: float | None = None, **server: Any) -> LinkSimilarity:
+    """The offline scorer by name, at the linker's threshold for it unless one is given.
+
+    ``judge`` is not a scorer: its candidates and scores come from ``JUDGE_PROPOSER``
+    (``load_judge`` builds the judge itself). ``server`` (model, base_url, cache_dir,
+    jobs) names an embedding server for ``embedding``; None values are left out.
+    """
+    server = {k: v for k, v in server.items() if v is not None}
     if name == "judge":
-        raise UserError("--similarity judge needs the LLM judge of the similarity layer (issue #15), not merged yet")
-    if name not in classes:
+        name = JUDGE_PROPOSER
+        server = {}
+    if name not in METHODS:
         raise UserError(f"unknown similarity {name!r}; expected one of {', '.join(METHODS)}")
-    sim = classes[name]()
+    sim: LinkSimilarity
+    if name == "lexical":
+        sim = IdfLexical()
+    else:
+        server.pop("price_table", None)
+        embedding = Embedding(get_similarity("embedding", **(server if name == "embedding" else {})))
+        sim = embedding if name == "embedding" else TokenF1(embedding)
     if threshold is not None:
         sim.threshold = threshold
     return sim
+
+
+def load_judge(*, model: str | None, base_url: str | None = None, cache_dir: str | None = None, jobs: int | None = None,
+               price_table: dict[str, Any] | None = None) -> Any:
+    """The layer's LLM judge, bare: the linker runs the fact checks first (``PairChecks``),
+    so the judge is asked only about pairs they let through."""
+    return get_similarity("judge", model=model, base_url=base_url, cache_dir=cache_dir, jobs=jobs, price_table=price_table)
+
+
+def judge_pairs(judge: Any, statements: Sequence[str], i: np.ndarray, j: np.ndarray) -> np.ndarray:
+    """The judge's verdict (True: the same truth conditions) for each pair, asked concurrently."""
+    if not len(i):
+        return np.zeros(0, dtype=bool)
+    pairs = [(statements[a], statements[b]) for a, b in zip(i.tolist(), j.tolist())]
+    prepared = judge.prepare([s for pair in pairs for s in pair])
+    scores = score_pairs(judge, list(zip(prepared[0::2], prepared[1::2])))
+    return np.asarray(scores, dtype=np.float64) >= float(judge.threshold)
+
+
+class PairChecks:
+    """The layer's fact checks over the linker's mentions.
+
+    ``fact_checks=False`` keeps the object (so callers need no branch) but vetoes nothing.
+    """
+
+    def __init__(self, fact_checks: bool = True) -> None:
+        self._checked = statement_similarity("lexical", fact_checks=fact_checks)  # its method is never asked to score
+        self.checks: tuple[str, ...] = tuple(self._checked.checks)
+
+    def conflicts(self, statements: Sequence[str], denied: np.ndarray, i: np.ndarray, j: np.ndarray,
+                  group: np.ndarray) -> list[Conflict | None]:
+        """The conflict (None: the facts agree) of each pair (i[p], j[p]).
+
+        ``group[m]``: the would-be cluster of mention m; pairs are read one group at a time
+        and a mention's facts are kept only while its group is read, so memory stays that
+        of the largest cluster, whatever the corpus.
+        """
+        out: list[Conflict | None] = [None] * len(i)
+        if not self.checks or not len(i):
+            return out
+        order = np.argsort(group[i], kind="stable")
+        keys = group[i][order].tolist()
+        current: int | None = None
+        held: dict[int, Checked] = {}
+
+        def checked(m: int) -> Checked:
+            c = held.get(m)
+            if c is None:
+                c = held[m] = Checked(None, statements[m], bool(denied[m]))
+            return c
+
+        for p, key in zip(order.tolist(), keys):
+            if key != current:
+                held.clear()
+                current = key
+            out[p] = self._checked.conflict(checked(int(i[p])), checked(int(j[p])))
+        return out

@@ -1,4 +1,5 @@
-"""The linker's parts: candidates (exact and HNSW), clusters, dates, relays, conflicts, escaping."""
+"""The linker's parts: candidates (exact and HNSW), clusters, the fact checks and cannot-links,
+dates, relays, conflicts, escaping."""
 
 from __future__ import annotations
 
@@ -10,11 +11,11 @@ import pytest
 
 from claims.evals.links.appearance import instant, order_key
 from claims.evals.links.candidates import candidate_pairs, exact_neighbours
-from claims.evals.links.clustering import components
+from claims.evals.links.clustering import cluster_apart, components
 from claims.evals.links.inputs import mention, read_inputs
 from claims.evals.links.link import LinkOptions, link
 from claims.evals.links.relays import intermediaries
-from claims.evals.links.similarity_seam import IdfLexical, load_similarity
+from claims.evals.links.similarity_seam import IdfLexical, PairChecks, load_similarity
 from claims.evals.links.write import write_links
 from claims.kernel.schema import ArticleClaims, Claim, Claimant, Cue, GoldArticle, Provenance, Span, text_sha256
 
@@ -158,3 +159,78 @@ def test_every_bundled_gold_claim_has_a_cluster():
 
     gs = load_gold(ROOT / "gold")
     assert all(c.cluster for g in gs.articles.values() for c in g.claims)
+
+
+# --------------------------------------------------------------------------- fact checks and cannot-links
+
+FERRY = "people were injured when the ferry capsized off Lesbos."
+FILLER = ["Parliament approved the budget on Tuesday.", "The central bank raised interest rates.",
+          "A storm closed the main airport.", "The minister resigned after the vote."]
+
+
+def _statements_run(tmp: Path, statements: list[tuple[str, str]]) -> Path:
+    """One article per (statement, certainty), plus unrelated claims so that the IDF means something."""
+    rows = [(s, c) for s, c in statements] + [(s, "asserted") for s in FILLER]
+    return _run(tmp, [_record(f"a{k}", [_claim(s, (0, 5), certainty=c)]) for k, (s, c) in enumerate(rows)])
+
+
+def _together(linking: object, a: int, b: int) -> bool:
+    labels = linking.labels  # type: ignore[attr-defined]
+    return bool(labels[a] == labels[b])
+
+
+def test_a_number_conflict_is_never_linked_and_the_manifest_says_why(tmp_path: Path):
+    run = _statements_run(tmp_path / "run", [(f"12 {FERRY}", "asserted"), (f"21 {FERRY}", "asserted")])
+    checked = link(read_inputs([run]))
+    assert not _together(checked, 0, 1)
+    m = checked.manifest
+    assert m.fact_checks == ["number", "date", "polarity", "antonym", "actor"]
+    assert (m.n_vetoed, m.vetoes, m.n_links) == (1, {"number": 1}, 0)
+    bare = link(read_inputs([run]), LinkOptions(fact_checks=False))  # the linker before the fact checks
+    assert _together(bare, 0, 1) and bare.manifest.fact_checks == [] and bare.manifest.n_vetoed == 0
+
+
+def test_an_assertion_and_its_denial_are_one_cluster_with_a_conflict(tmp_path: Path):
+    """GUIDELINES §13 L2: a denied claim's statement is the rejected proposition; its
+    polarity is not compared with an assertion's, as in the matcher."""
+    run = _statements_run(tmp_path / "run", [("Russian air defences shot down the plane over Chechnya.", "asserted"),
+                                             ("Russian air defences shot down the plane over Chechnya.", "denied"),
+                                             ("Russian air defences did not shoot down the plane over Chechnya.", "asserted")])
+    linking = link(read_inputs([run]))
+    write_links(linking, tmp_path / "out")
+    assert _together(linking, 0, 1)
+    assert not _together(linking, 0, 2)  # an asserted negation is another proposition to the polarity check
+    first = json.loads((tmp_path / "out" / "clusters.jsonl").read_text(encoding="utf-8").splitlines()[0])
+    assert {(m["article_id"], m["certainty"]) for m in first["members"]} == {("a0", "asserted"), ("a1", "denied")}
+    assert first["conflicts"][0]["denied"][0]["article_id"] == "a1"
+
+
+def test_a_bridge_does_not_join_a_vetoed_pair(tmp_path: Path):
+    """"People were injured" agrees with both numbers; single link alone would chain 12 and 21."""
+    run = _statements_run(tmp_path / "run", [(f"12 {FERRY}", "asserted"), (f"21 {FERRY}", "asserted"),
+                                             (FERRY.capitalize(), "asserted")])
+    checked = link(read_inputs([run]))
+    assert not _together(checked, 0, 1) and _together(checked, 0, 2)
+    assert checked.manifest.n_refused == 1
+    bare = link(read_inputs([run]), LinkOptions(fact_checks=False))
+    assert _together(bare, 0, 1) and _together(bare, 1, 2) and bare.manifest.n_refused == 0
+
+
+def test_cluster_apart_replays_the_strongest_links_first():
+    i, j = np.array([0, 1, 2, 4]), np.array([1, 2, 3, 5])
+    score = np.array([0.9, 0.5, 0.8, 0.7])
+    labels, refused = cluster_apart(6, i, j, score, np.array([0]), np.array([3]))
+    assert labels.tolist() == [0, 0, 1, 1, 2, 2] and refused.tolist() == [False, True, False, False]
+    plain, none = cluster_apart(6, i, j, score, np.array([4]), np.array([0]))  # already apart: nothing replayed
+    assert plain.tolist() == components(6, i, j).tolist() and not none.any()
+
+
+def test_fact_checks_read_group_by_group_give_the_same_verdicts():
+    statements = [f"12 {FERRY}", f"21 {FERRY}", FERRY, "Kyiv accused Moscow of the attack.", "Moscow accused Kyiv of the attack."]
+    denied = np.zeros(5, dtype=bool)
+    i, j = np.array([0, 0, 1, 3]), np.array([1, 2, 2, 4])
+    checks = PairChecks()
+    one = checks.conflicts(statements, denied, i, j, np.zeros(5, dtype=np.int64))
+    split = checks.conflicts(statements, denied, i, j, np.array([0, 0, 0, 1, 1]))
+    assert [c.check if c else None for c in one] == [c.check if c else None for c in split] == ["number", None, None, "actor"]
+    assert PairChecks(fact_checks=False).conflicts(statements, denied, i, j, np.zeros(5, dtype=np.int64)) == [None] * 4
