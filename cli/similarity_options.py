@@ -1,12 +1,15 @@
-"""The statement-similarity options that `claims eval`, `claims compare` and
-`claims calibrate-similarity` share, declared once.
+"""The statement-similarity options that `claims eval`, `claims compare`,
+`claims calibrate-similarity` and `claims link` share, declared once.
 
 ``@similarity_options`` (an option group, ``cli.option_groups``) adds them to a
 command's signature and hands the command one ``SimilarityOptions`` as ``sim``.
+``similarity_option_group(help)`` is the same group with a command's own words for
+``--similarity`` (the linker offers other methods than the matcher).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Optional
@@ -41,9 +44,10 @@ class SimilarityOptions:
         return build_similarity(method, fact_checks=self.fact_checks,
                                 model=self.similarity_model if method not in (None, "lexical") else None,
                                 base_url=self.similarity_base_url, cache_dir=str(self.similarity_cache_dir),
-                                jobs=self.similarity_jobs, price_table=self._prices())
+                                jobs=self.similarity_jobs, price_table=self.prices())
 
-    def _prices(self) -> dict[str, Any] | None:
+    def prices(self) -> dict[str, Any] | None:
+        """The --price-table file read (None without one); a bad file is a usage error naming it."""
         if self.price_table is None:
             return None
         import json
@@ -70,4 +74,12 @@ _OPTIONS = {
     "price_table": (Optional[Path], typer.Option(
         None, "--price-table", help="JSON price table {model: {prompt, completion}} (USD per 1M tokens): the judge's cost.")),
 }
-similarity_options = option_group("sim", SimilarityOptions, _OPTIONS)
+
+
+def similarity_option_group(similarity_help: str = SIMILARITY_HELP) -> Callable[[Any], Any]:
+    """The option group, with ``similarity_help`` as the help of --similarity."""
+    options = dict(_OPTIONS, similarity=(Optional[str], typer.Option(None, "--similarity", help=similarity_help)))
+    return option_group("sim", SimilarityOptions, options)
+
+
+similarity_options = similarity_option_group()

@@ -1,13 +1,20 @@
-"""`claims link` and `claims eval-links` through the real CLI, on the bundled gold articles."""
+"""`claims link` and `claims eval-links` through the real CLI, on the bundled gold articles;
+the judge against the project's fake OpenAI server (real sockets, the official client)."""
 
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+
+from claims.kernel.schema import ArticleClaims, Claim, Claimant, Provenance, Span
+from tests.fake_server import FakeOpenAIServer
 
 ROOT = Path(__file__).resolve().parents[2]
 GOLD = ROOT / "gold"
@@ -142,13 +149,18 @@ def test_rules_run_with_dates_is_linked_and_scored(dated_jsonl: Path, tmp_path: 
     (["link", "no/such/run", "-o", "x"], "no such run or gold directory"),
     (["eval-links", "gold", "--gold", "gold"], "no clusters.jsonl"),
     (["link", "gold", "gold", "-o", "x"], "is also in"),
-    (["link", "gold", "-o", "x", "--similarity", "judge"], "similarity layer"),
+    (["link", "gold", "-o", "x", "--similarity", "judge"], "--similarity-model"),
 ])
 def test_bad_input_is_one_line_exit_2(args: list[str], message: str, tmp_path: Path):
     args = [str(tmp_path / "x") if a == "x" else a for a in args]
     r = claims(*args, check=False)
     assert r.returncode == 2 and message in r.stderr and "Traceback" not in r.stderr
     assert len(r.stderr.strip().splitlines()) == 1
+
+
+def test_unknown_similarity_is_a_usage_error(tmp_path: Path):
+    r = claims("link", "gold", "-o", str(tmp_path / "x"), "--similarity", "cosine", check=False)
+    assert r.returncode == 2 and "'cosine'" in r.stderr and "Traceback" not in r.stderr
 
 
 def test_eval_links_reads_only_the_gold_articles_clusters(gold_links: Path, tmp_path: Path):
@@ -176,3 +188,127 @@ def test_eval_links_reads_only_the_gold_articles_clusters(gold_links: Path, tmp_
     full = evaluate_links(load_gold(GOLD), read_clusters(big), links=str(big), options=LinkEvalOptions(resamples=50))
     assert r == json.loads(full.model_dump_json())
     assert r["alignment"]["matched"] == 152
+
+
+# --------------------------------------------------------------------------- fact checks and the judge
+
+FERRY = "people were injured when the ferry capsized off Lesbos."
+OTHERS = ["Parliament approved the budget on Tuesday.", "The central bank raised interest rates.",
+          "A storm closed the main airport.", "The minister resigned after the vote.",
+          "The ferry operator suspended its sailings.", "Rescuers searched the coast off Lesbos."]
+
+
+def _ferry_run(root: Path) -> Path:
+    """A number-conflict pair (12 / 21 injured) among unrelated claims, one article each."""
+    root.mkdir(parents=True)
+    statements = [f"12 {FERRY}", f"21 {FERRY}", *OTHERS]
+    with (root / "claims.jsonl").open("w", encoding="utf-8") as fh:
+        for k, s in enumerate(statements):
+            claim = Claim(statement=s, quote=s, quote_span=Span(start=0, end=len(s)), claimant=Claimant(type="author"),
+                          attribution="unattributed", certainty="asserted")
+            rec = ArticleClaims(article_id=f"f{k}", text_sha256="0" * 64, claims=[claim],
+                                provenance=Provenance(backend="t", toolkit_version="0"))
+            fh.write(rec.model_dump_json() + "\n")
+    return root
+
+
+def _cluster_of(links: Path) -> dict[str, str]:
+    return {m["article_id"]: c["cluster_id"] for c in _clusters(links) for m in c["members"]}
+
+
+def _manifest(links: Path) -> dict[str, Any]:
+    return json.loads((links / "manifest.json").read_text(encoding="utf-8"))
+
+
+def test_no_fact_checks_restores_the_linker_without_them(tmp_path: Path):
+    run = _ferry_run(tmp_path / "run")
+    claims("link", str(run), "-o", str(tmp_path / "checked"), "--quiet")
+    claims("link", str(run), "-o", str(tmp_path / "bare"), "--no-fact-checks", "--quiet")
+    checked, bare = _cluster_of(tmp_path / "checked"), _cluster_of(tmp_path / "bare")
+    assert checked["f0"] != checked["f1"] and bare["f0"] == bare["f1"]
+    m = _manifest(tmp_path / "checked")
+    assert m["fact_checks"] == ["number", "date", "polarity", "antonym", "actor"] and m["vetoes"] == {"number": 1}
+    assert _manifest(tmp_path / "bare")["fact_checks"] == [] and _manifest(tmp_path / "bare")["n_vetoed"] == 0
+
+
+@pytest.fixture
+def server() -> Iterator[FakeOpenAIServer]:
+    with FakeOpenAIServer() as srv:
+        yield srv
+
+
+def _pair(body: dict[str, Any]) -> tuple[str, str]:
+    user = next(m["content"] for m in body["messages"] if m["role"] == "user")
+    found = re.match(r"Claim 1: (.*)\nClaim 2: (.*)\n", user)
+    assert found, user
+    return found.group(1), found.group(2)
+
+
+def _judge(same: Callable[[str, str], bool]) -> Callable[[dict[str, Any]], str]:
+    return lambda body: json.dumps({"same_claim": same(*_pair(body)), "reason": "test"})
+
+
+def _judge_args(server: FakeOpenAIServer, cache: Path, *more: str) -> list[str]:
+    return ["--similarity", "judge", "--similarity-model", "fake-judge", "--similarity-base-url", server.base_url,
+            "--similarity-cache-dir", str(cache), *more]
+
+
+def test_judge_decides_the_band_never_a_vetoed_pair(server: FakeOpenAIServer, tmp_path: Path):
+    """A judge that says "same" to everything: every pair of the band links, except the
+    number conflict, which the fact checks rule out before the judge is asked."""
+    server.responder = _judge(lambda a, b: True)
+    run, links = _ferry_run(tmp_path / "run"), tmp_path / "links"
+    claims("link", str(run), "-o", str(links), "--quiet", *_judge_args(server, tmp_path / "cache", "--threshold", "0.5",
+                                                                       "--judge-margin", "0.5"))
+    m = _manifest(links)
+    asked = {frozenset(_pair(r.body)) for r in server.chat_requests}
+    assert m["judge"]["band"] == [0.0, 1.0] and m["judge"]["asked"] == len(asked) == m["n_candidate_pairs"] - 1
+    assert m["judge"]["linked"] == m["judge"]["asked"] and m["vetoes"] == {"number": 1}
+    assert not any(f"12 {FERRY}" in pair and f"21 {FERRY}" in pair for pair in asked)
+    assert m["similarity_usage"]["requests"] == len(server.chat_requests) == 2 * len(asked)  # both orders
+    cluster = _cluster_of(links)
+    assert cluster["f0"] != cluster["f1"]  # not even through the claims both were linked to
+    assert len({cluster[f"f{k}"] for k in range(2, 8)}) == 1
+
+
+def test_judge_on_the_gold_claims_through_the_cli(server: FakeOpenAIServer, tmp_path: Path):
+    """An oracle judge (the gold labels) decides the borderline pairs: linking gets closer to
+    the ceiling than the offline score alone; requests, tokens and cost are in the manifest and
+    the eval-links report; a second run is answered from the cache."""
+    from claims.evals.gold import load_gold
+
+    labels: dict[str, set[str]] = {}
+    for ga in load_gold(GOLD).articles.values():
+        for c in ga.claims:
+            labels.setdefault(c.statement, set()).add(str(c.cluster))
+    server.responder = _judge(lambda a, b: bool(labels[a] & labels[b]))
+    prices = tmp_path / "prices.json"
+    prices.write_text(json.dumps({"fake-judge": {"prompt": 1.0, "completion": 2.0}}), encoding="utf-8")
+    judged, offline = tmp_path / "judged", tmp_path / "offline"
+    args = _judge_args(server, tmp_path / "cache", "--price-table", str(prices), "--similarity-jobs", "8")
+    claims("link", str(GOLD), "-o", str(judged), "--quiet", *args)
+    claims("link", str(GOLD), "-o", str(offline), "--quiet")
+    m = _manifest(judged)
+    assert m["similarity"] == "lexical" and m["judge"]["method"] == "judge:fake-judge:same-claim@v1"
+    low, high = m["judge"]["band"]
+    assert low == pytest.approx(m["threshold"] - 0.15) and high == pytest.approx(m["threshold"] + 0.15)
+    assert 0 < m["judge"]["linked"] < m["judge"]["asked"]
+    usage = m["similarity_usage"]
+    assert usage["requests"] == len(server.chat_requests) == 2 * m["judge"]["asked"]
+    assert usage["prompt_tokens"] > 0 and usage["cost_usd"] > 0
+
+    def conll(links: Path) -> dict[str, Any]:
+        return json.loads(claims("eval-links", str(links), "--gold", str(GOLD), "--json", "--resamples", "0").stdout)
+
+    with_judge, without = conll(judged), conll(offline)
+    assert with_judge["scores"]["conll"] > without["scores"]["conll"]
+    assert with_judge["judge"] == m["judge"] and with_judge["similarity_usage"]["requests"] == usage["requests"]
+    assert without["judge"] is None and without["fact_checks"] == m["fact_checks"]
+    text = claims("eval-links", str(judged), "--gold", str(GOLD), "--resamples", "0").stdout
+    assert f"{usage['requests']} requests" in text and "judge:fake-judge" in text and "$" in text
+
+    sent = len(server.chat_requests)
+    claims("link", str(GOLD), "-o", str(tmp_path / "again"), "--quiet", *args)
+    again = _manifest(tmp_path / "again")
+    assert len(server.chat_requests) == sent and again["similarity_usage"]["cache_hits"] == 2 * m["judge"]["asked"]
+    assert _cluster_of(tmp_path / "again") == _cluster_of(judged)
