@@ -35,7 +35,7 @@ def link_cmd(
         "above, the score links them (default 0.15).")),
     k: int = typer.Option(10, "--neighbours", "-k", help="Candidate neighbours per claim."),
     articles: list[Path] = typer.Option([], "--articles", help="Article inputs (as given to `claims extract`) to read texts and dates from; default: the run manifest's inputs."),
-    threads: int = typer.Option(0, "--threads", help="Threads for the nearest-neighbour index (0: all cores)."),
+    threads: int = typer.Option(0, "--threads", help="Threads for the nearest-neighbour index and processes for the fact checks (0: all cores)."),
     json_out: bool = typer.Option(False, "--json", help="Print the manifest as JSON."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print nothing but errors."),
     sim: SimilarityOptions = None,  # type: ignore[assignment]  # the --similarity* options (@similarity_option_group)

@@ -36,7 +36,7 @@ class LinkOptions:
     threshold: float | None = None  # with the judge: the offline method's, the centre of the band
     k: int = DEFAULT_K
     exact_max: int = EXACT_MAX
-    threads: int = 0
+    threads: int = 0  # for the nearest-neighbour index, and processes for the fact checks (0: every core)
     fact_checks: bool = True
     judge_margin: float = JUDGE_MARGIN
     # a server for --similarity judge (or embedding): model, base_url, cache_dir, jobs, price_table
@@ -107,7 +107,7 @@ def link(data: LinkInput, options: LinkOptions | None = None, *, command: list[s
     opt = options or LinkOptions()
     sim = load_similarity(opt.similarity, opt.threshold, **opt.server)
     judge = load_judge(**opt.server) if opt.similarity == "judge" else None
-    checks = PairChecks(opt.fact_checks)
+    checks = PairChecks(opt.fact_checks, processes=opt.threads)
     n = len(data.mentions)
     statements = [m.statement for m in data.mentions]
     seconds: dict[str, float] = {}

@@ -234,3 +234,15 @@ def test_fact_checks_read_group_by_group_give_the_same_verdicts():
     split = checks.conflicts(statements, denied, i, j, np.array([0, 0, 0, 1, 1]))
     assert [c.check if c else None for c in one] == [c.check if c else None for c in split] == ["number", None, None, "actor"]
     assert PairChecks(fact_checks=False).conflicts(statements, denied, i, j, np.zeros(5, dtype=np.int64)) == [None] * 4
+
+
+def test_fact_checks_in_worker_processes_agree_with_one_process():
+    rng = np.random.default_rng(3)
+    statements = [f"{rng.integers(2, 9)} {FERRY}" for _ in range(60)] + [f"{w} accused Moscow of the attack." for w in ("Kyiv", "Kyiv", "Minsk")]
+    n = len(statements)
+    i, j = np.triu_indices(n, 1)
+    group = np.where(np.arange(n) < 60, 0, 1 + np.arange(n) % 3)
+    denied = np.zeros(n, dtype=bool)
+    serial = PairChecks(processes=1).conflicts(statements, denied, i, j, group)
+    parallel = PairChecks(processes=2, parallel_min=0).conflicts(statements, denied, i, j, group)
+    assert parallel == serial and sum(c is not None for c in serial) > 100
