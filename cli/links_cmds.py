@@ -28,7 +28,7 @@ def link_cmd(
     inputs: list[Path] = typer.Argument(..., help="Run directories (claims.jsonl) and/or gold directories to link."),
     output: Path = typer.Option(..., "-o", "--output", help="LINKS_DIR to write clusters.jsonl, claims.jsonld, links.html, manifest.json."),
     threshold: float | None = typer.Option(None, "--threshold", help=(
-        "Score at which two statements are one claim (default: the method's, lexical 0.45); with --similarity judge, "
+        "Score at which two statements are one claim (default: the method's, lexical 0.43); with --similarity judge, "
         "the centre of the band the judge decides.")),
     judge_margin: float | None = typer.Option(None, "--judge-margin", help=(
         "With --similarity judge: pairs scoring in [threshold - margin, threshold + margin) go to the judge; "
