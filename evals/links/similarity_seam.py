@@ -45,7 +45,7 @@ DEFAULT_METHOD = "lexical"
 JUDGE_PROPOSER = "lexical"  # the offline method that proposes and scores candidates for the judge
 VECTOR_DIM = 64
 LEXICAL_THRESHOLD = 0.43  # chosen on gold/ (the gold claims and the rules run): README, "Claims across articles"
-EMBEDDING_THRESHOLD = 0.8  # wordllama's 256-d cosine, on the gold claims
+EMBEDDING_THRESHOLD = 0.8  # wordllama's 256-d cosine, on the gold claims; a server's model needs its own --threshold
 TOKEN_F1_THRESHOLD = 0.55
 JUDGE_MARGIN = 0.15
 
@@ -220,7 +220,7 @@ def load_similarity(name: str = DEFAULT_METHOD, threshold: float | None = None, 
     return sim
 
 
-def load_judge(*, model: str | None, base_url: str | None = None, cache_dir: str | None = None, jobs: int | None = None,
+def load_judge(*, model: str | None = None, base_url: str | None = None, cache_dir: str | None = None, jobs: int | None = None,
                price_table: dict[str, Any] | None = None) -> Any:
     """The layer's LLM judge, bare: the linker runs the fact checks first (``PairChecks``),
     so the judge is asked only about pairs they let through."""

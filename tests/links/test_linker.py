@@ -13,7 +13,7 @@ from claims.evals.links.appearance import instant, order_key
 from claims.evals.links.candidates import candidate_pairs, exact_neighbours
 from claims.evals.links.clustering import cluster_apart, components
 from claims.evals.links.inputs import mention, read_inputs
-from claims.evals.links.link import LinkOptions, link
+from claims.evals.links.link import LinkOptions, Linking, link
 from claims.evals.links.relays import intermediaries
 from claims.evals.links.similarity_seam import IdfLexical, PairChecks, load_similarity
 from claims.evals.links.write import write_links
@@ -174,9 +174,8 @@ def _statements_run(tmp: Path, statements: list[tuple[str, str]]) -> Path:
     return _run(tmp, [_record(f"a{k}", [_claim(s, (0, 5), certainty=c)]) for k, (s, c) in enumerate(rows)])
 
 
-def _together(linking: object, a: int, b: int) -> bool:
-    labels = linking.labels  # type: ignore[attr-defined]
-    return bool(labels[a] == labels[b])
+def _together(linking: Linking, a: int, b: int) -> bool:
+    return bool(linking.labels[a] == linking.labels[b])
 
 
 def test_a_number_conflict_is_never_linked_and_the_manifest_says_why(tmp_path: Path):
