@@ -35,6 +35,15 @@ CASES = [
     ("es", "Según fuentes oficiales, el avión fue derribado por un misil.", "fuentes oficiales", T.anonymous, "Según", C.asserted, "el avión fue derribado por un misil"),
     ("es", "El avión podría haber sido derribado por un misil, dijo el portavoz en una rueda de prensa.", "el portavoz", T.person, "dijo", C.hedged, "El avión podría haber sido derribado por un misil"),
     ("es", "El gobierno negó que sus tropas hubieran participado en el ataque.", "El gobierno", T.government, "negó", C.denied, "sus tropas hubieran participado en el ataque"),
+    # a subject with an apposition before the verb: the comma before it is no inverted frame
+    ("de", "Der Sprecher des Kremls, Dmitri Peskow, sagte am Montag, Russland habe mit dem Absturz nichts zu tun.",
+     "Der Sprecher des Kremls, Dmitri Peskow", T.person, "sagte", C.asserted, "Russland habe mit dem Absturz nichts zu tun"),
+    ("de", "Die Ministerin, Anna Berg, erklärte, dass die Brücke im Mai wieder öffnen könnte.", "Die Ministerin, Anna Berg", T.person,
+     "erklärte", C.hedged, "die Brücke im Mai wieder öffnen könnte"),
+    ("fr", "Le porte-parole, Jean Dupont, a déclaré que le gouvernement allait modifier la loi.", "Le porte-parole, Jean Dupont", T.person,
+     "a déclaré", C.asserted, "le gouvernement allait modifier la loi"),
+    ("es", "El portavoz, Juan Pérez, dijo que el avión fue derribado por un misil.", "El portavoz, Juan Pérez", T.person, "dijo", C.asserted,
+     "el avión fue derribado por un misil"),
 ]
 
 

@@ -147,6 +147,9 @@ class _Engine:
             cue = (toks[i][0], toks[i + n - 1][1])
             after_i = i + n
             pre = t[s.ss : cue[0]].rstrip()
+            apposed = self.apposed_subject(s, i, after_i, quotes) if pre.endswith(",") else None
+            if apposed is not None:
+                return (cue, lemma, *apposed, quotes)
             # inverted: "..., sagte der Sprecher." / "…», a-t-il déclaré." / "..., dijo el ministro."
             if pre.endswith((",", "”", "“", "»", '"')) or any(q[1] <= cue[0] and not t[q[1] : cue[0]].strip(" ,—–-") for q in quotes):
                 inv = self.inverted_source(s, i, after_i)
@@ -226,6 +229,37 @@ class _Engine:
         if self.lex is LEXICONS["de"] and i + 1 < len(toks):
             return self.noun_phrase(s, i + 1, stop_at_verb=True)  # "Sagte der Minister: ..."
         return None
+
+    def apposed_subject(self, s: _Sentence, i: int, after_i: int, quotes: list[tuple[int, int]]) -> tuple[tuple[int, int], tuple[int, int]] | None:
+        """(source, content) of "Der Sprecher des Kremls, Dmitri Peskow, sagte am Montag,
+        Russland habe ...": a subject with an apposition between commas before the verb,
+        and after it (past an adverbial such as "am Montag") a comma or "dass"/"que" opening
+        the content. The comma before the verb is then no sign of an inverted frame."""
+        t, toks = self.text, s.toks
+        if after_i >= len(toks):
+            return None
+        if toks[after_i][2] in self.lex.adjunct_start or toks[after_i][2] in _DE_FRONT:
+            k = after_i  # an adverbial, up to its comma: "sagte am Montag, ..."
+            while k < len(toks) - 1 and k - after_i < 5 and t[toks[k][1] : toks[k][1] + 1] != ",":
+                k += 1
+            if t[toks[k][1] : toks[k][1] + 1] != ",":
+                return None
+            body_from = toks[k][1]
+        else:
+            body_from = toks[after_i - 1][1]
+            gap = t[body_from : toks[after_i][0]]
+            if "," not in gap and ":" not in gap and toks[after_i][2] not in self.lex.complementizers:
+                return None
+        pre = t[s.ss : toks[i][0]].rstrip().removesuffix(",")
+        words = _WORD.findall(pre)
+        if not words or len(words) > _MAX_SOURCE_WORDS or pre.count(",") != 1 or _inside(toks[i][0], quotes):
+            return None
+        if not (words[0][0].isupper() and any(w[0].isupper() for w in words[1:])) or any(w.lower() in self.lex.verbs for w in words):
+            return None
+        content = self.content_after(s, body_from, quotes)
+        if content is None:
+            return None
+        return _trim(t, s.ss, s.ss + len(pre)), content
 
     def inverted_source(self, s: _Sentence, i: int, after_i: int) -> tuple[int, int] | None:
         """The source after an inverted verb: the rest of the sentence ("..., sagte der Sprecher")."""
