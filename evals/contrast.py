@@ -33,7 +33,7 @@ PAIRS_FILE = "pairs.yaml"
 DOUBLE_FILE = "double.yaml"
 MATCHING = "paraphrase"
 DOUBLE = "double"
-CATEGORIES = ("paraphrase", "number", "date", "negation", "antonym", "actor", "same_event", "unrelated")
+CATEGORIES = ("paraphrase", "number", "date", "negation", "antonym", "actor", "same_event", "unrelated", "frame")
 
 
 class _M(BaseModel):

@@ -10,6 +10,8 @@ they veto. Two statements *conflict* when they disagree on
 - ``antonym``: opposite predicates ("rose" vs "fell", "closed" vs "reopened"),
 - ``actor``: who or where ("the coast guard" vs "the police", "Russia" vs "Ukraine"), or
   who does what to whom ("Kyiv accused Moscow" vs "Moscow accused Kyiv"),
+- ``frame``: one wraps the proposition in a reporting frame whose source the other does
+  not name ("The source claimed that P" vs "P"; ``frames``),
 
 and a conflicting pair never matches, whatever its score. Each check is one-sided on
 purpose: a statement that says more than the other (an extra number, actor or date)
@@ -34,12 +36,13 @@ from text_to_num import alpha2digit
 
 from claims.extract.similarity.actors import Actor, actor_conflict, actors, role_conflict
 from claims.extract.similarity.dates import MONTHS, WEEKDAYS, DatePart, date_conflict, date_parts
+from claims.extract.similarity.frames import FRAME_WORDS, frame_source
 from claims.extract.similarity.gazetteer import group_forms, group_words
 from claims.extract.similarity.lexical import FUNCTION_WORDS, REPORTING_WORDS, stem
 from claims.extract.similarity.polarity import NEGATORS, antonym_conflict, antonym_signs, has_axis, polarity_facts, split_contractions
 from claims.extract.similarity.quantities import UNITS, VAGUE, Quantity, quantities
 
-CHECKS = ("number", "date", "polarity", "antonym", "actor")
+CHECKS = ("number", "date", "polarity", "antonym", "actor", "frame")
 UNIT_FAMILIES = {
     "usd": "money", "eur": "money", "gbp": "money", "rub": "money", "jpy": "money", "cny": "money", "inr": "money",
     "km": "length", "mi": "length", "m": "length", "ft": "length", "kg": "mass", "t": "mass", "l": "volume",
@@ -81,6 +84,8 @@ class Facts:
     antonyms: tuple[tuple[str, tuple[tuple[int, str], ...]], ...]
     actors: tuple[Actor, ...]
     simple: bool  # one clause, no reporting verb or comma: actor order means roles
+    frame: tuple[str, frozenset[str]] | None = None  # a reporting frame's source and its content stems
+    reporting: bool = False  # a reporting verb or "according" anywhere (a frame this reader may not parse)
 
 
 def _digits(text: str) -> str:
@@ -144,7 +149,17 @@ def facts_of(statement: str, denied: bool = False) -> Facts:
         antonyms=tuple(sorted((axis, tuple(sorted(s.items()))) for axis, s in signs.items())),
         actors=tuple(actors(text)) if _may_name_actors(text, tokset) else (),
         simple="," not in text and ";" not in text and not (set(tokens) & REPORTING_WORDS),
+        frame=_frame(text) if tokset & FRAME_WORDS else None,
+        reporting=bool(tokset & FRAME_WORDS),
     )
+
+
+def _frame(text: str) -> tuple[str, frozenset[str]] | None:
+    source = frame_source(text)
+    if source is None:
+        return None
+    words = _WORD.findall(split_contractions(source.casefold()))
+    return source, frozenset(stem(w.removesuffix("'s")) for w in words if w not in FUNCTION_WORDS)
 
 
 # Words a fact check reads besides digits, symbols and capitalised words: bounds ("more
@@ -170,7 +185,7 @@ def _token_kind(tok: str) -> int:
     if first.isalpha():
         if first.isupper():
             return _CAPITAL
-        if (low in NUMBER_WORDS or low in DATE_WORDS or low in _VAGUE_WORDS or low in _SIGNAL_WORDS
+        if (low in NUMBER_WORDS or low in DATE_WORDS or low in _VAGUE_WORDS or low in _SIGNAL_WORDS or low in FRAME_WORDS
                 or low in group_words() or low in _CONNECTOR_WORDS or has_axis(low) or _DIGIT.search(tok)):
             return _WORD_KEEP
         return _WORD_GAP
@@ -226,6 +241,7 @@ class Outline:
     antonyms: bool
     names: bool  # a capitalised word: a possible name, country or organisation
     groups: frozenset[str]  # actor-noun group keys
+    frames: bool  # a reporting verb or "according": a possible frame
 
 
 @lru_cache(maxsize=131072)
@@ -253,6 +269,7 @@ def outline_of(statement: str) -> Outline | None:
         antonyms=any(has_axis(w) for w in low),
         names=any(w[0].isupper() for w in words if w != "headline"),
         groups=frozenset(groups),
+        frames=bool(low & FRAME_WORDS),
     )
 
 
@@ -261,7 +278,7 @@ def may_conflict(a: str, b: str) -> bool:
     oa, ob = outline_of(a), outline_of(b)
     if oa is None or ob is None:
         return True  # negation: read the facts
-    if (oa.numbers and ob.numbers) or (oa.dates and ob.dates) or (oa.antonyms and ob.antonyms):
+    if (oa.numbers and ob.numbers) or (oa.dates and ob.dates) or (oa.antonyms and ob.antonyms) or oa.frames != ob.frames:
         return True
     if (oa.names and (ob.names or ob.groups)) or (ob.names and oa.groups):
         return True  # capitalised words may be any kind of actor: read the facts
@@ -323,6 +340,12 @@ def find_conflict(a: Facts, b: Facts, checks: tuple[str, ...] = CHECKS) -> Confl
             hit = actor_conflict(list(a.actors), list(b.actors))
             if hit is None and a.simple and b.simple:
                 hit = role_conflict(list(a.actors), list(b.actors))
+        elif check == "frame" and (a.frame is None) != (b.frame is None):
+            source, stems = a.frame or b.frame  # type: ignore[misc]
+            other = b if a.frame else a
+            # only against a bare statement: "X said P" (no "that") is a frame this reader does not parse
+            if not other.reporting and not stems & (other.content | {stem(c.split("'")[0]) for c in other.content}):
+                hit = (f"{source} ...", "(no source)") if a.frame else ("(no source)", f"{source} ...")
         if hit is not None:
             return Conflict(check, *hit)
     return None
