@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -87,20 +86,24 @@ class TokenF1Similarity:
 @lru_cache(maxsize=65536)
 def _bag(statement: str, entity_weight: float) -> TokenBag:
     """Token bag of one statement; cached because a statement meets many candidates."""
-    counts: Counter[str] = Counter()
+    counts: dict[str, int] = {}
     weight: dict[str, float] = {}
-    for i, m in enumerate(TOKEN_RE.finditer(unicodedata.normalize("NFKC", statement))):
-        tok = m.group(0)
-        low = tok.casefold().replace("’", "'")
+    text = statement if statement.isascii() else unicodedata.normalize("NFKC", statement).replace("’", "'")
+    for i, tok in enumerate(TOKEN_RE.findall(text)):
+        low = tok.casefold()
         if low in STOPWORDS:
             continue
-        is_num = tok[0].isdigit()
-        is_name = i > 0 and tok[0].isupper()
-        key = low.replace(",", "") if is_num else stem(low)
+        first = tok[0]
+        if first.isdigit():
+            key = low.replace(",", "")
+            w = entity_weight
+        else:
+            key = stem(low)
+            w = entity_weight if i > 0 and first.isupper() else 1.0
         if not key:
             continue
-        counts[key] += 1
-        w = entity_weight if (is_num or is_name) else 1.0
-        weight[key] = max(weight.get(key, 1.0), w)
-    weights = {k: c * weight[k] for k, c in counts.items()}
+        counts[key] = counts.get(key, 0) + 1
+        if w > weight.get(key, 1.0):
+            weight[key] = w
+    weights = {k: c * weight.get(k, 1.0) for k, c in counts.items()}
     return TokenBag(weights, sum(weights.values()))
