@@ -1,7 +1,7 @@
 """The live provider: one answer per request from an OpenAI-compatible chat-completions
 server, through the content-addressed cache, the request/token budget, the rate
 limiter and the transport's retry layer. In auto mode it finds the strongest output
-mode the server accepts and keeps it for the rest of the run.
+mode the server accepts and keeps it for the rest of the run (``complete``).
 
 Per-article counts land in the request's ``Usage``; run-wide counts in ``counters``.
 """
@@ -97,9 +97,6 @@ class ChatProvider:
         self.counters = ChatCounters()
         self.budget_hit = False
         self._clients: dict[asyncio.AbstractEventLoop, ClientPool] = {}
-        self._settled_events: dict[asyncio.AbstractEventLoop, asyncio.Event] = {}
-        self._probing = False
-        self._mode_confirmed = False
 
     # ------------------------------------------------------------------ client and mode
 
@@ -189,29 +186,6 @@ class ChatProvider:
         self.cache.evict(answer.key)
         return True
 
-    # ------------------------------------------------------------------ auto mode: one probe, then everyone
-
-    def _settled(self) -> asyncio.Event:
-        loop = asyncio.get_running_loop()
-        with self._lock:
-            return self._settled_events.setdefault(loop, asyncio.Event())
-
-    async def _await_mode(self) -> bool:
-        """Until one answer confirms the output mode, one request probes and the rest wait
-        for it; they then go out together. True when the caller is the probe."""
-        while self.requested_mode == "auto" and not self._mode_confirmed:
-            if not self._probing:
-                self._probing = True
-                self._settled().clear()
-                return True
-            await self._settled().wait()
-        return False
-
-    def _end_probe(self) -> None:
-        self._probing = False
-        for event in self._settled_events.values():
-            event.set()  # waiters look again: the mode is known, or one of them probes next
-
     # ------------------------------------------------------------------ one request
 
     def _reserve_request(self) -> None:
@@ -225,46 +199,41 @@ class ChatProvider:
         c.requests += 1  # no await between check and count: safe under concurrency
 
     async def complete(self, request: Request, usage: Usage) -> CachedResponse:
+        """One answer. In auto mode every request goes out at once in the strongest mode
+        not yet refused: a refusal comes back fast and moves everyone on (a request in
+        flight in the refused mode is refused too and re-sent in the next one), so a
+        server that accepts the first mode costs nothing, and one that refuses it costs
+        one quick round trip, not a probe that the whole job waits behind."""
         stage = request.stage.name
         s = self.settings
-        is_probe = False
-        try:
-            while True:
-                mode, key, hit = self._cached(request)
-                if hit is not None:
-                    usage.cache_hits += 1
-                    usage.cached_prompt_tokens += hit.prompt_tokens
-                    usage.cached_completion_tokens += hit.completion_tokens
-                    return hit
-                if self.cache.mode == "replay":
-                    raise ExtractionError(f"stage {stage}: answer not in the recording ({self.cache.dir}); replay never calls the server", error="CacheMiss")
-                if not is_probe:
-                    is_probe = await self._await_mode()
-                    if self.mode != mode:  # the probe moved the mode on while we waited: look up that mode's key
-                        continue
-                body = build_request_body(
-                    model=self.model, messages=request.messages, mode=mode, output_model=request.stage.output_model,
-                    temperature=s.temperature, max_tokens=request.max_tokens, seed=s.seed,
-                )
-                estimate = sum(len(str(m.get("content") or "")) for m in request.messages) / 4 + (request.max_tokens or 0)
-                timeout = s.timeout if s.timeout is not None else request_timeout(request.max_tokens)
-                try:
-                    resp = await call_with_retry(self._sender(json.dumps(body).encode(), estimate, usage, timeout), self.policy, self.gate)
-                except RetriesExhausted as e:
-                    raise ExtractionError(f"stage {stage}: {self.clean(str(e))}", error=error_kind(e.last)) from None
-                except Exception as e:
-                    if not sdk_error(e):
-                        raise
-                    if self.requested_mode == "auto" and is_mode_rejection(e) and self._fall_back(mode, str(e)) is not None:
-                        continue  # a probe stays the probe: the next mode is tried before anyone else goes
-                    if is_context_overflow(e):
-                        raise NeedsSplit(str(e)) from None
-                    raise ExtractionError(f"stage {stage}: {error_kind(e)}: {self.clean(str(e))[:300]}", error=error_kind(e)) from None
-                self._mode_confirmed = True
-                return self._record(resp, key, mode, usage, estimate)
-        finally:
-            if is_probe:
-                self._end_probe()
+        while True:
+            mode, key, hit = self._cached(request)
+            if hit is not None:
+                usage.cache_hits += 1
+                usage.cached_prompt_tokens += hit.prompt_tokens
+                usage.cached_completion_tokens += hit.completion_tokens
+                return hit
+            if self.cache.mode == "replay":
+                raise ExtractionError(f"stage {stage}: answer not in the recording ({self.cache.dir}); replay never calls the server", error="CacheMiss")
+            body = build_request_body(
+                model=self.model, messages=request.messages, mode=mode, output_model=request.stage.output_model,
+                temperature=s.temperature, max_tokens=request.max_tokens, seed=s.seed,
+            )
+            estimate = sum(len(str(m.get("content") or "")) for m in request.messages) / 4 + (request.max_tokens or 0)
+            timeout = s.timeout if s.timeout is not None else request_timeout(request.max_tokens)
+            try:
+                resp = await call_with_retry(self._sender(json.dumps(body).encode(), estimate, usage, timeout), self.policy, self.gate)
+            except RetriesExhausted as e:
+                raise ExtractionError(f"stage {stage}: {self.clean(str(e))}", error=error_kind(e.last)) from None
+            except Exception as e:
+                if not sdk_error(e):
+                    raise
+                if self.requested_mode == "auto" and is_mode_rejection(e) and self._fall_back(mode, str(e)) is not None:
+                    continue
+                if is_context_overflow(e):
+                    raise NeedsSplit(str(e)) from None
+                raise ExtractionError(f"stage {stage}: {error_kind(e)}: {self.clean(str(e))[:300]}", error=error_kind(e)) from None
+            return self._record(resp, key, mode, usage, estimate)
 
     def _sender(self, body: bytes, estimate: float, usage: Usage, timeout: float) -> Callable[[], Awaitable[Any]]:
         """One attempt at sending ``body`` (the retry layer calls it again for a retry: the
