@@ -83,6 +83,10 @@ class ResponseCache:
     def _entries(self) -> list[Path]:
         return [f for f in self.dir.glob("??/*.json") if len(f.parent.name) == 2] if self.dir.is_dir() else []
 
+    def has_entries(self) -> bool:
+        """Whether any response is on disk (one directory listing, not a walk)."""
+        return self.dir.is_dir() and any(len(d.name) == 2 and d.is_dir() for d in self.dir.iterdir())
+
     def size(self) -> tuple[int, int]:
         """(entries, bytes) on disk."""
         files = self._entries()

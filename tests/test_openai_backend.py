@@ -7,6 +7,7 @@ server records are the requests the client really sent.
 from __future__ import annotations
 
 import asyncio
+import shutil
 import json
 import logging
 from pathlib import Path
@@ -162,6 +163,22 @@ def test_concurrent_fallback_is_recorded_once(fake_server, tmp_path, articles):
     # article is answered in the next mode; nothing is sent in the refused mode after that
     refused = modes.count("json_schema")
     assert 1 <= refused <= 12 and modes == ["json_schema"] * refused + ["tools"] * 12
+
+
+def test_a_later_run_answers_from_answers_cached_in_the_mode_an_earlier_run_fell_back_to(fake_server, tmp_path, articles):
+    """Auto mode looks up the later modes' keys only when the cache held entries before the
+    run (a fresh cache is written in the run's own mode): then it adopts the cached mode."""
+    fake_server.refuse_modes = {"json_schema"}
+    first = make(fake_server, tmp_path, mode="auto", cache="on")
+    assert not first.provider._earlier_entries
+    run(first, articles[0])
+    sent = len(fake_server.chat_requests)
+    shutil.rmtree(tmp_path / "cache" / "results")  # the per-request answers, not the article's result
+    second = make(fake_server, tmp_path, mode="auto", cache="on")
+    assert second.provider._earlier_entries
+    [res] = run(second, articles[0])
+    assert len(fake_server.chat_requests) == sent and res.usage.cache_hits >= 1  # nothing asked again
+    assert second.run_stats()["effective_mode"] == "tools"
 
 
 def test_prose_with_fenced_json_is_parsed_without_a_reask(fake_server, tmp_path, articles):

@@ -89,6 +89,9 @@ class ChatProvider:
                                   outage_seconds=settings.max_outage_seconds)
         self.gate = EndpointGate(self.policy, redact(base_url or "https://api.openai.com/v1", (api_key,)))
         self.cache = ResponseCache(settings.cache_dir, settings.cache)
+        # Entries in a later mode can only come from an earlier run (this run writes in the
+        # mode it is in): with none on disk, auto mode hashes one key a request, not five.
+        self._earlier_entries = self.cache.reads and self.cache.has_entries()
         self.limiter = RateLimiter(settings.rpm, settings.tpm)
         self._schema_sha = {name: schema_sha256(m) for name, m in OUTPUT_MODELS.items()}
         self._lock = threading.Lock()
@@ -164,7 +167,7 @@ class ChatProvider:
         messages_json = canonical_json(request.messages)
         key = self._key(mode, request, messages_json)
         hit = self.cache.get(key)
-        if hit is None and self.requested_mode == "auto" and self.cache.reads:
+        if hit is None and self.requested_mode == "auto" and self._earlier_entries:
             for later in MODES[MODES.index(mode) + 1 :]:
                 later_key = self._key(later, request, messages_json)
                 hit = self.cache.get(later_key, count_miss=False)
