@@ -62,6 +62,18 @@ class Estimate(_M):
     ci: Interval | None = None
 
 
+
+def usage_text(usage: dict[str, Any]) -> str:
+    """"; N requests, M cached, T tokens, $C" for a similarity that asked a server ("" when
+    none did): the cost of a judge or an embedding endpoint belongs next to its scores."""
+    if not (usage.get("requests") or usage.get("cache_hits")):
+        return ""
+    tokens = int(usage.get("prompt_tokens") or 0) + int(usage.get("completion_tokens") or 0)
+    text = f"; {usage.get('requests', 0)} requests, {usage.get('cache_hits', 0)} cached, {tokens:,} tokens"
+    if usage.get("cost_usd") is not None:
+        text += f", ${float(usage['cost_usd']):.4f}"
+    return text
+
 class Thresholds(_M):
     """The matcher's settings, recorded so that a result can be reproduced."""
 
@@ -78,14 +90,7 @@ class Thresholds(_M):
     def similarity_text(self) -> str:
         """Which similarity scored it, for every report: method >= threshold, fact checks, usage and cost."""
         checks = ", ".join(self.fact_checks) if self.fact_checks else "none"
-        text = f"{self.statement_method} >= {self.statement_similarity:g} (fact checks: {checks})"
-        u = self.similarity_usage
-        if u.get("requests") or u.get("cache_hits"):
-            tokens = int(u.get("prompt_tokens") or 0) + int(u.get("completion_tokens") or 0)
-            text += f"; {u.get('requests', 0)} requests, {u.get('cache_hits', 0)} cached, {tokens:,} tokens"
-            if u.get("cost_usd") is not None:
-                text += f", ${u['cost_usd']:.4f}"
-        return text
+        return f"{self.statement_method} >= {self.statement_similarity:g} (fact checks: {checks})" + usage_text(self.similarity_usage)
 
     def matcher_text(self) -> str:
         return f"quote Dice >= {self.quote_dice:g}, statement similarity {self.similarity_text()}"

@@ -11,6 +11,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from claims.evals.results import usage_text
 from claims.kernel.schema import Claimant, Span
 
 LINKS_VERSION = "1"
@@ -123,9 +124,4 @@ def linker_text(similarity: str | None, threshold: float | None, fact_checks: li
     if judge is not None:
         text += (f"; {judge.method} decides scores in [{judge.band[0]:g}, {judge.band[1]:g}): "
                  f"{judge.asked} pairs asked, {judge.linked} linked")
-    if usage.get("requests") or usage.get("cache_hits"):
-        tokens = int(usage.get("prompt_tokens") or 0) + int(usage.get("completion_tokens") or 0)
-        text += f"; {usage.get('requests', 0)} requests, {usage.get('cache_hits', 0)} cached, {tokens:,} tokens"
-        if usage.get("cost_usd") is not None:
-            text += f", ${float(usage['cost_usd']):.4f}"
-    return text
+    return text + usage_text(usage)
