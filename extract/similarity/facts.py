@@ -136,6 +136,7 @@ def facts_of(statement: str, denied: bool = False) -> Facts:
     date_items = dict(dates)
     for y in years:
         date_items.setdefault(("year", y), y)
+    reporting = bool(tokset & FRAME_WORDS)
     if tokset & NEGATION_WORDS:
         negs, signs = polarity_facts(text)
     else:
@@ -148,9 +149,9 @@ def facts_of(statement: str, denied: bool = False) -> Facts:
         content=frozenset(stem(t) for t in tokens if t not in FUNCTION_WORDS),
         antonyms=tuple(sorted((axis, tuple(sorted(s.items()))) for axis, s in signs.items())),
         actors=tuple(actors(text)) if _may_name_actors(text, tokset) else (),
-        simple="," not in text and ";" not in text and not (set(tokens) & REPORTING_WORDS),
-        frame=_frame(text) if tokset & FRAME_WORDS else None,
-        reporting=bool(tokset & FRAME_WORDS),
+        simple="," not in text and ";" not in text and not (tokset & REPORTING_WORDS),
+        frame=_frame(text) if reporting else None,
+        reporting=reporting,
     )
 
 
