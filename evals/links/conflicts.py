@@ -1,5 +1,9 @@
 """Conflicts inside a cluster: one proposition asserted (or reported as likely) by some
-members and denied by others (GUIDELINES §13 L2: a claim and its denial are one cluster)."""
+members and rejected by others (GUIDELINES §13 L2: a claim and its denial are one cluster).
+
+A member rejects the proposition when it is a denial of it (certainty ``denied``) or when
+its wording negates it ("did not shoot down", linked across a polarity opposition; a denial
+of such wording affirms it)."""
 
 from __future__ import annotations
 
@@ -8,10 +12,16 @@ from collections.abc import Sequence
 from claims.evals.links.schema import Conflict, Member, MemberRef
 
 
-def conflicts(members: Sequence[Member]) -> list[Conflict]:
+def conflicts(members: Sequence[Member], negated: Sequence[bool] | None = None) -> list[Conflict]:
+    """``negated[k]``: member k's wording negates the cluster's proposition (``link.stance``)."""
+
     def ref(m: Member) -> MemberRef:
         return MemberRef(article_id=m.article_id, claim_index=m.claim_index, published=m.published)
 
-    denied = [ref(m) for m in members if m.certainty == "denied"]
-    affirmed = [ref(m) for m in members if m.certainty in ("asserted", "hedged")]
+    flags = list(negated) if negated is not None else [False] * len(members)
+    denied, affirmed = [], []
+    for m, neg in zip(members, flags):
+        if m.certainty not in ("asserted", "hedged", "denied"):
+            continue
+        (denied if (m.certainty == "denied") != neg else affirmed).append(ref(m))
     return [Conflict(affirmed=affirmed, denied=denied)] if denied and affirmed else []

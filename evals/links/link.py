@@ -20,7 +20,7 @@ import numpy as np
 
 from claims.evals.links.appearance import order_key
 from claims.evals.links.candidates import DEFAULT_K, EXACT_MAX, candidate_pairs
-from claims.evals.links.clustering import cluster_apart
+from claims.evals.links.clustering import cluster_apart, components
 from claims.evals.links.conflicts import conflicts
 from claims.evals.links.decide import decide
 from claims.evals.links.inputs import LinkInput, Mention
@@ -51,6 +51,8 @@ class Linking:
     labels: np.ndarray
     strength: np.ndarray  # per mention: summed score of its links (picks the canonical statement)
     manifest: LinkManifest
+    # per mention: its wording negates its cluster's proposition (linked to it across a polarity opposition)
+    negated: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
     order: list[int] = field(default_factory=list)  # cluster numbers, output order (largest first)
 
     def cluster_sizes(self) -> np.ndarray:
@@ -77,7 +79,9 @@ class Linking:
             members.append(_member(mm, info.published, info.title, via))
             if via or mm.claimant_type == "media":
                 relays.append(Relay(article_id=mm.article_id, claim_index=mm.claim_index, chain=chain(mm, via)))
-        best = max(idx, key=lambda m: (ms[m].certainty != "denied", float(self.strength[m]), -m))
+        negated = [bool(self.negated[m]) for m in idx] if len(self.negated) else [False] * len(idx)
+        denies = {m: _denies(ms[m].certainty, neg) for m, neg in zip(idx, negated)}
+        best = max(idx, key=lambda m: (not denies[m], float(self.strength[m]), -m))
         first = members[0] if members[0].published and order_key(members[0].published, 0)[0] == 0 else None
         return ClusterRecord(
             cluster_id=cid,
@@ -87,9 +91,50 @@ class Linking:
             members=members,
             first_appearance=MemberRef(article_id=first.article_id, claim_index=first.claim_index,
                                        published=first.published) if first else None,
-            conflicts=conflicts(members),
+            conflicts=conflicts(members, negated),
             relays=relays,
         )
+
+
+def _denies(certainty: str | None, negated: bool) -> bool:
+    """Does the member reject its cluster's proposition: a denial of it, or an assertion of its negation?"""
+    return (certainty == "denied") != negated if certainty in ("asserted", "hedged", "denied") else False
+
+
+def stance(n: int, i: np.ndarray, j: np.ndarray, opposed: np.ndarray) -> np.ndarray:
+    """Per mention: does its wording negate its cluster's proposition? Only clusters with an
+    opposed link (``opposed[p]``: 1 when i[p] negates, 2 when j[p] does) are walked; across an
+    opposed link the stance flips, across any other it stays, and each cluster is oriented so
+    that the side whose negator counted is the negated one."""
+    negated = np.zeros(n, dtype=bool)
+    if not opposed.any():
+        return negated
+    labels = components(n, i, j)
+    walk = np.flatnonzero(np.isin(labels[i], np.unique(labels[i[opposed > 0]])))
+    adj: dict[int, list[tuple[int, bool]]] = {}
+    for p in walk.tolist():
+        a, b, flip = int(i[p]), int(j[p]), bool(opposed[p])
+        adj.setdefault(a, []).append((b, flip))
+        adj.setdefault(b, []).append((a, flip))
+    parity: dict[int, bool] = {}
+    opposed_at = [p for p in walk.tolist() if opposed[p]]
+    for root in adj:
+        if root in parity:
+            continue
+        parity[root] = False
+        todo, seen = [root], {root}
+        while todo:
+            a = todo.pop()
+            for b, flip in adj[a]:
+                if b not in parity:
+                    parity[b] = parity[a] != flip
+                    todo.append(b)
+                    seen.add(b)
+        first = next(p for p in opposed_at if int(i[p]) in seen)
+        neg = int(i[first]) if opposed[first] == 1 else int(j[first])
+        for m in seen:
+            negated[m] = parity[m] == parity[neg]
+    return negated
 
 
 def _member(m: Mention, published: str | None, title: str | None, via: list[str]) -> Member:
@@ -131,6 +176,7 @@ def link(data: LinkInput, options: LinkOptions | None = None, *, command: list[s
     keep = decision.link
     labels, refused = cluster_apart(n, i[keep], j[keep], score[keep], i[decision.vetoed], j[decision.vetoed])
     kept_i, kept_j, kept_s = i[keep][~refused], j[keep][~refused], score[keep][~refused]
+    negated = stance(n, kept_i, kept_j, decision.opposed[keep][~refused])
     strength = np.zeros(n, dtype=np.float64)
     np.add.at(strength, kept_i, kept_s)
     np.add.at(strength, kept_j, kept_s)
@@ -143,9 +189,9 @@ def link(data: LinkInput, options: LinkOptions | None = None, *, command: list[s
         threshold=sim.threshold, candidates=method, k=opt.k, n_claims=n, n_articles=len(data.articles),
         n_clusters=len(sizes), n_linked_clusters=int(np.sum(sizes > 1)), n_candidate_pairs=int(len(i)),
         n_links=int(keep.sum()), fact_checks=list(checks.checks), n_vetoed=int(decision.vetoed.sum()),
-        vetoes=decision.vetoes, n_refused=int(refused.sum()),
+        vetoes=decision.vetoes, n_opposed=int((decision.opposed[keep][~refused] > 0).sum()), n_refused=int(refused.sum()),
         judge=JudgeUse(method=judge.name, band=decision.band, threshold=float(judge.threshold), asked=decision.asked,
                        linked=decision.judged_same) if judge is not None and decision.band is not None else None,
         similarity_usage=usage, seconds={k: round(v, 3) for k, v in seconds.items()}, notes=list(data.notes),
     )
-    return Linking(data=data, labels=labels, strength=strength, manifest=manifest, order=order)
+    return Linking(data=data, labels=labels, strength=strength, manifest=manifest, order=order, negated=negated)

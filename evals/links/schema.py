@@ -55,7 +55,8 @@ class Relay(_M):
 
 
 class Conflict(_M):
-    """An assertion (or hedged report) and a denial of the same proposition."""
+    """An assertion (or hedged report) and a denial of the same proposition; ``denied`` also
+    holds members whose wording negates it ("did not shoot down")."""
 
     kind: Literal["denial"] = "denial"
     affirmed: list[MemberRef]
@@ -100,9 +101,12 @@ class LinkManifest(_M):
     n_candidate_pairs: int
     n_links: int = Field(description="candidate pairs linked: at or above the threshold (or judged the same) and not vetoed")
     fact_checks: list[str] = Field(default_factory=list, description=(
-        "the fact checks that could veto a pair (number, date, polarity, antonym, actor); empty: none ran"))
+        "the fact checks that ran (number, date, polarity, antonym, actor, frame; polarity flags a conflict "
+        "instead of vetoing); empty: none ran"))
     n_vetoed: int = Field(default=0, description="candidate pairs at or above the threshold that a fact check ruled out")
     vetoes: dict[str, int] = Field(default_factory=dict, description="vetoed pairs by fact check")
+    n_opposed: int = Field(default=0, description=(
+        "links where one statement negates the other (polarity): kept, and shown as a conflict of the cluster"))
     n_refused: int = Field(default=0, description=(
         "links refused because they would have put a vetoed pair in one cluster (a bridge)"))
     judge: JudgeUse | None = None

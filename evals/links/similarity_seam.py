@@ -14,11 +14,15 @@ Linking asks three things of statement similarity, each at its own cost:
    ``token-f1`` is the layer's ``lexical`` method, ``embedding`` the layer's embedding
    (wordllama offline, or a server's ``/v1/embeddings``).
 2. **Fact checks** (``PairChecks``): the layer's ``FactChecked.conflict`` (numbers, dates,
-   polarity, antonyms, actors), asked only of the pairs that would otherwise link, and
+   antonyms, actors, frames), asked only of the pairs that would otherwise link, and
    read one would-be cluster at a time so that the facts of a million statements are
-   never held at once. A denied claim states the proposition its claimant rejects, so it
-   is flagged as the matcher flags it: an assertion and its denial are one proposition
-   (GUIDELINES §13 L2) and stay linkable; the cluster then shows the conflict.
+   never held at once. Polarity does not veto a link: a claim and its denial are one
+   proposition with different certainty (GUIDELINES §13 L2), whether the denial is the
+   claim's certainty (a denied claim states the proposition its claimant rejects, flagged
+   as the matcher flags it) or in its wording ("did not shoot down"). A pair the polarity
+   check opposes is returned as a ``polarity`` conflict that the linker keeps together
+   and shows as a conflict of the cluster; the other checks are still asked first, so an
+   opposed pair with a wrong number is vetoed all the same.
 3. **The judge** (``load_judge``): the layer's LLM judge (same truth conditions, asked in
    both orders, cached, retried, counted), for the borderline pairs the offline score
    cannot decide; never for a pair the fact checks already ruled out.
@@ -30,6 +34,7 @@ import hashlib
 import math
 import multiprocessing
 import os
+import re
 import unicodedata
 from collections.abc import Sequence
 from functools import lru_cache
@@ -38,6 +43,9 @@ from typing import Any, Protocol
 import numpy as np
 
 from claims.extract import STOPWORDS, TOKEN_RE, Checked, Conflict, get_similarity, score_pairs, statement_similarity, stem
+from claims.extract.backends.rules import _HEDGE  # the rules backend's hedge markers (may, reportedly, suggests, early signs, ...)
+from claims.extract.similarity.facts import CHECKS, Facts, find_conflict
+from claims.extract.similarity.frames import strip_frame
 from claims.kernel.errors import UserError
 
 METHODS = ("lexical", "token-f1", "embedding", "judge")
@@ -61,6 +69,31 @@ class LinkSimilarity(Protocol):
     def vectors(self, prepared: Any) -> np.ndarray: ...
 
     def stats(self) -> dict[str, Any]: ...
+
+
+# GUIDELINES §13 L5: "E indicates / points to / suggests / underscores P", "there are signs
+# that P" are the claim P. Only at the start of a statement, with a subject of a few words
+# and no comma ("It was too soon to tell, pointing to ..." keeps its words). "E shows /
+# reveals X" describes the evidence itself and is left alone.
+_EVIDENCE = re.compile(
+    r"^(?:there\s+(?:is|are|was|were|has\s+been|have\s+been)\s+(?:[\w'’-]+\s+){0,2}?"
+    r"(?:signs?|indications?|evidence|suggestions?)(?:\s+(?:that|of|suggesting|indicating|pointing\s+to))?"
+    r"|(?:[\w'’-]+\s+){1,6}?(?:indicates?|indicated|points?\s+to|pointed\s+to|suggests?|suggested|"
+    r"underscores?|underscored|signals?|signall?ed|hints?\s+at|hinted\s+at)(?:\s+that)?)\s+",
+    re.I,
+)
+
+
+def proposition(statement: str) -> str:
+    """The statement without the wording of its certainty: a reporting frame ("X said that
+    P", "P, according to X"), an evidence frame ("E suggests P", "there are signs that P")
+    and hedges ("may", "reportedly", "likely", "early signs"). GUIDELINES §13: the claimant,
+    the cue and the certainty are not part of the proposition (L1, L2, L5), so two outlets'
+    "The plane was reportedly downed" and "Early evidence points to the plane being
+    downed" should score as "the plane was downed" does. Only the linking score reads this;
+    the fact checks read the statement as written."""
+    text = _EVIDENCE.sub("", strip_frame(statement), count=1)
+    return _HEDGE.sub(" ", text)
 
 
 def content_tokens(statement: str) -> list[str]:
@@ -100,13 +133,17 @@ def _dot_pairs(v: np.ndarray, i: np.ndarray, j: np.ndarray, block: int = 1 << 18
 
 
 class IdfLexical:
-    """TF-IDF cosine of content words, the IDF fitted on the statements being linked."""
+    """TF-IDF cosine of content words, the IDF fitted on the statements being linked.
+
+    ``certainty_free`` (default): the words of each statement's proposition (``proposition``),
+    not of its reporting, evidence or hedge wording."""
 
     name = "lexical"
 
-    def __init__(self, threshold: float = LEXICAL_THRESHOLD, dim: int = VECTOR_DIM) -> None:
+    def __init__(self, threshold: float = LEXICAL_THRESHOLD, dim: int = VECTOR_DIM, certainty_free: bool = True) -> None:
         self.threshold = threshold
         self.dim = dim
+        self.certainty_free = certainty_free
 
     def prepare(self, statements: Sequence[str]) -> Any:
         from scipy.sparse import csr_matrix
@@ -115,7 +152,7 @@ class IdfLexical:
         indptr, indices, counts = [0], [], []
         for s in statements:
             row: dict[int, int] = {}
-            for tok in content_tokens(s):
+            for tok in content_tokens(proposition(s) if self.certainty_free else s):
                 t = vocab.setdefault(tok, len(vocab))
                 row[t] = row.get(t, 0) + 1
             indices.extend(row)
@@ -241,24 +278,36 @@ PARALLEL_MIN = 20_000  # pairs to check before worker processes pay for their st
 _SHARED: dict[str, Any] = {}  # what forked workers read (set just before the pool forks)
 
 
+OPPOSING = ("polarity",)  # checks that flag a linked pair as a conflict instead of vetoing it
+OPPOSED = "opposed"  # the check name of a polarity conflict where one statement negates what the other states
+
+
 class PairChecks:
     """The layer's fact checks over the linker's mentions.
 
     ``fact_checks=False`` keeps the object (so callers need no branch) but vetoes nothing.
-    Reading a statement's facts costs ~0.25 ms (actors, numbers, dates): a million linked
-    claims cost minutes of CPU, so above ``PARALLEL_MIN`` pairs the groups are shared out to
-    ``processes`` forked workers (0: one per core), each reading whole groups.
+    ``checks`` are the checks that run; those in ``OPPOSING`` (polarity) are asked only when
+    no other check finds a conflict, and a statement that negates what the other states
+    comes back as ``OPPOSED``: the linker keeps that pair and flags it (GUIDELINES §13 L2). Reading a statement's facts costs ~0.25 ms (actors,
+    numbers, dates): a million linked claims cost minutes of CPU, so above ``PARALLEL_MIN``
+    pairs the groups are shared out to ``processes`` forked workers (0: one per core), each
+    reading whole groups.
     """
 
     def __init__(self, fact_checks: bool = True, *, processes: int = 0, parallel_min: int = PARALLEL_MIN) -> None:
-        self._checked = statement_similarity("lexical", fact_checks=fact_checks)  # its method is never asked to score
-        self.checks: tuple[str, ...] = tuple(self._checked.checks)
+        self.checks: tuple[str, ...] = CHECKS if fact_checks else ()
+        self.opposing: tuple[str, ...] = tuple(c for c in self.checks if c in OPPOSING)
+        vetoing = [c for c in self.checks if c not in OPPOSING]
+        self._checked = statement_similarity("lexical", fact_checks=vetoing)  # type: ignore[arg-type]  # its method never scores
         self.processes = processes if processes > 0 else _cores()
         self.parallel_min = parallel_min
 
     def conflicts(self, statements: Sequence[str], denied: np.ndarray, i: np.ndarray, j: np.ndarray,
                   group: np.ndarray) -> list[Conflict | None]:
-        """The conflict (None: the facts agree) of each pair (i[p], j[p]).
+        """The conflict (None: the facts agree) of each pair (i[p], j[p]): a vetoing check's,
+        else the polarity check's: ``OPPOSED`` when one statement negates what the other states
+        (the caller links the pair and flags it), ``polarity`` when the negation is of something
+        the other does not state (a veto, as before).
 
         ``group[m]``: the would-be cluster of mention m; pairs are read one group at a time
         and a mention's facts are kept only while its group is read, so memory stays that
@@ -272,14 +321,16 @@ class PairChecks:
         chunks = _chunks(keys, self.processes if len(i) >= self.parallel_min else 1)
         parts = [order[a:b] for a, b in chunks]
         if len(parts) > 1 and "fork" in multiprocessing.get_all_start_methods():
-            _SHARED.update(checked=self._checked, statements=statements, denied=denied, i=i, j=j, group=group)
+            _SHARED.update(checked=self._checked, opposing=self.opposing, statements=statements, denied=denied, i=i, j=j,
+                           group=group)
             try:
                 with multiprocessing.get_context("fork").Pool(min(self.processes, len(parts))) as pool:
                     found = [hit for part in pool.imap_unordered(_read_shared, parts) for hit in part]
             finally:
                 _SHARED.clear()
         else:
-            found = [hit for part in parts for hit in _read(self._checked, statements, denied, i, j, group, part)]
+            found = [hit for part in parts
+                     for hit in _read(self._checked, self.opposing, statements, denied, i, j, group, part)]
         for p, c in found:
             out[p] = c
         return out
@@ -303,12 +354,13 @@ def _chunks(keys: np.ndarray, n: int) -> list[tuple[int, int]]:
 
 def _read_shared(part: np.ndarray) -> list[tuple[int, Conflict]]:
     w = _SHARED
-    return _read(w["checked"], w["statements"], w["denied"], w["i"], w["j"], w["group"], part)
+    return _read(w["checked"], w["opposing"], w["statements"], w["denied"], w["i"], w["j"], w["group"], part)
 
 
-def _read(checked: Any, statements: Sequence[str], denied: np.ndarray, i: np.ndarray, j: np.ndarray, group: np.ndarray,
-          part: np.ndarray) -> list[tuple[int, Conflict]]:
-    """(pair, conflict) for the vetoed pairs among ``part`` (pair positions sorted by group)."""
+def _read(checked: Any, opposing: tuple[str, ...], statements: Sequence[str], denied: np.ndarray, i: np.ndarray,
+          j: np.ndarray, group: np.ndarray, part: np.ndarray) -> list[tuple[int, Conflict]]:
+    """(pair, conflict) for the pairs among ``part`` (pair positions sorted by group) that a
+    vetoing check rules out or, failing that, an opposing one opposes."""
     found: list[tuple[int, Conflict]] = []
     held: dict[int, Checked] = {}
     current = -1
@@ -325,7 +377,25 @@ def _read(checked: Any, statements: Sequence[str], denied: np.ndarray, i: np.nda
         if key != current:
             held.clear()
             current = key
-        c = checked.conflict(prepared(a), prepared(b))
+        pa, pb = prepared(a), prepared(b)
+        c = checked.conflict(pa, pb)
+        if c is None and opposing and (pa.signature is None or pb.signature is None) and pa.statement != pb.statement:
+            c = find_conflict(pa.facts, pb.facts, opposing)  # a signature is None only where a statement negates
+            if c is not None and c.check == "polarity":
+                opposes = negates_other(pa.facts, pb.facts) if c.right == "affirmative" else negates_other(pb.facts, pa.facts)
+                if opposes:
+                    c = Conflict(OPPOSED, c.left, c.right)
         if c is not None:
             found.append((p, c))
     return found
+
+
+def negates_other(neg: Facts, other: Facts) -> bool:
+    """Is ``neg``'s negation a negation of what ``other`` states? Most of the words it negates
+    must be in ``other`` ("did not shoot down the plane" vs "shot down the plane": yes; "has
+    not responded to the allegations that P" vs "P": no, what is negated is the response,
+    a different proposition, and the polarity check's veto stands)."""
+    for _word, scope in neg.negations:
+        if scope and 2 * len(scope & other.content) >= len(scope):
+            return True
+    return False

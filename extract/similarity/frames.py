@@ -41,9 +41,9 @@ _NOT_SOURCES = frozenset({"it", "this", "that", "there", "which", "who", "whom",
                           "those", "its", "their", "such", "is", "was", "are", "were", "be", "been", "being"})
 
 
-def frame_source(statement: str) -> str | None:
-    """The source of the statement's reporting frame ("the source" in "The source claimed
-    that P"), or None when it has none (or only an impersonal one)."""
+def _frame_match(statement: str) -> re.Match[str] | None:
+    """The first reporting frame with a real source (see ``frame_source``), as a match whose
+    group 1 is the source."""
     if not FRAME_WORDS.intersection(re.findall(r"[a-z]+", statement.casefold())):
         return None
     for pattern in _PATTERNS:
@@ -56,5 +56,22 @@ def frame_source(statement: str) -> str | None:
         first, last = words[0].casefold(), words[-1].casefold().strip(",")
         if last in _NOT_SOURCES or first in ("which", "who", "whose", "while", "as", "if", "when", "because"):
             continue
-        return m.group(1).strip(" ,")
+        return m
     return None
+
+
+def frame_source(statement: str) -> str | None:
+    """The source of the statement's reporting frame ("the source" in "The source claimed
+    that P"), or None when it has none (or only an impersonal one)."""
+    m = _frame_match(statement)
+    return m.group(1).strip(" ,") if m is not None else None
+
+
+def strip_frame(statement: str) -> str:
+    """The statement without its reporting frame ("The source claimed that P" -> "P"; "P,
+    X added, Q" -> "P Q"); unchanged when it has none. Who said it is the claimant's field,
+    not part of the proposition (gold GUIDELINES §13 L1)."""
+    m = _frame_match(statement)
+    if m is None:
+        return statement
+    return f"{statement[: m.start()]} {statement[m.end():]}".strip()

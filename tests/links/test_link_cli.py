@@ -81,8 +81,10 @@ def test_denial_in_the_same_cluster_is_a_conflict(gold_links: Path):
     conflicted = [c for c in _clusters(gold_links) if c["conflicts"]]
     assert conflicted
     for c in conflicted:
-        certainties = {m["certainty"] for m in c["members"]}
-        assert "denied" in certainties and certainties & {"asserted", "hedged"}
+        # a denial of the proposition (certainty) or an assertion of its negation (wording, GUIDELINES §13 L2)
+        assert c["conflicts"][0]["affirmed"] and c["conflicts"][0]["denied"]
+    by_certainty = [c for c in conflicted if {"denied"} < {m["certainty"] for m in c["members"]}]
+    assert by_certainty and any(c["size"] > 5 for c in by_certainty)  # the AZAL downing, denied in 003
 
 
 def test_relays_name_the_outlet_in_between(gold_links: Path):

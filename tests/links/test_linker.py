@@ -190,18 +190,60 @@ def test_a_number_conflict_is_never_linked_and_the_manifest_says_why(tmp_path: P
 
 
 def test_an_assertion_and_its_denial_are_one_cluster_with_a_conflict(tmp_path: Path):
-    """GUIDELINES §13 L2: a denied claim's statement is the rejected proposition; its
-    polarity is not compared with an assertion's, as in the matcher."""
+    """GUIDELINES §13 L2: a claim and its denial are one proposition with different
+    certainty, whether the denial is the claim's certainty (a denied claim's statement is
+    the rejected proposition) or in its wording ("did not shoot down"): one cluster, and
+    the cluster shows the conflict. The polarity check opposes the pair; it does not veto it."""
     run = _statements_run(tmp_path / "run", [("Russian air defences shot down the plane over Chechnya.", "asserted"),
                                              ("Russian air defences shot down the plane over Chechnya.", "denied"),
                                              ("Russian air defences did not shoot down the plane over Chechnya.", "asserted")])
     linking = link(read_inputs([run]))
     write_links(linking, tmp_path / "out")
-    assert _together(linking, 0, 1)
-    assert not _together(linking, 0, 2)  # an asserted negation is another proposition to the polarity check
+    assert _together(linking, 0, 1) and _together(linking, 0, 2)
+    assert linking.negated.tolist()[:3] == [False, False, True]
+    m = linking.manifest
+    assert m.n_opposed >= 1 and "polarity" not in m.vetoes and "polarity" in m.fact_checks
     first = json.loads((tmp_path / "out" / "clusters.jsonl").read_text(encoding="utf-8").splitlines()[0])
-    assert {(m["article_id"], m["certainty"]) for m in first["members"]} == {("a0", "asserted"), ("a1", "denied")}
-    assert first["conflicts"][0]["denied"][0]["article_id"] == "a1"
+    assert {(x["article_id"], x["certainty"]) for x in first["members"]} == {("a0", "asserted"), ("a1", "denied"),
+                                                                           ("a2", "asserted")}
+    assert first["canonical"] == "Russian air defences shot down the plane over Chechnya."  # not the negation
+    (conflict,) = first["conflicts"]
+    assert [r["article_id"] for r in conflict["affirmed"]] == ["a0"]
+    assert sorted(r["article_id"] for r in conflict["denied"]) == ["a1", "a2"]
+
+
+def test_a_negation_of_something_else_is_still_vetoed(tmp_path: Path):
+    """"Moscow has not responded to the allegations that P" does not deny P: what it negates
+    (the response) is not in P, so it is another proposition and the polarity veto stands."""
+    p = "Russia is responsible for the missile fragments that struck the embassy."
+    run = _statements_run(tmp_path / "run", [(p, "asserted"),
+                                             (f"Moscow has not responded to the allegations that {p[0].lower()}{p[1:]}",
+                                              "asserted")])
+    linking = link(read_inputs([run]), LinkOptions(threshold=0.3))
+    assert not _together(linking, 0, 1)
+    assert linking.manifest.vetoes == {"polarity": 1} and linking.manifest.n_opposed == 0
+
+
+def test_the_linking_score_reads_the_proposition_not_its_certainty():
+    """GUIDELINES §13 L1, L2, L5: reporting frames, evidence frames and hedges are certainty
+    and attribution, not the proposition; the lexical score leaves their words out."""
+    from claims.evals.links.similarity_seam import proposition
+
+    assert proposition("There are early signs suggesting the involvement of a Russian system.").split() == [
+        "the", "involvement", "of", "a", "Russian", "system."]
+    assert proposition("Early evidence pointed to Russian air defenses.") == "Russian air defenses."
+    assert proposition("The plane was reportedly downed, the ministry said.").split() == ["The", "plane", "was", "downed"]
+    assert proposition("According to Reuters, the plane may have been downed.").split() == [
+        "the", "plane", "have", "been", "downed."]
+    kept = "It was too soon to tell the cause, pointing to engine failure."  # no subject + verb at the start
+    assert proposition(kept) == kept
+    assert proposition("Photos of the wreckage revealed shrapnel damage.") == "Photos of the wreckage revealed shrapnel damage."
+    plain, framed = "Russian air defences downed the plane.", "Early evidence suggests Russian air defences reportedly downed the plane."
+    statements = [plain, framed, *FILLER]
+    i, j = np.array([0]), np.array([1])
+    free, literal = IdfLexical(), IdfLexical(certainty_free=False)
+    assert free.score_pairs(free.prepare(statements), i, j)[0] > 0.99
+    assert literal.score_pairs(literal.prepare(statements), i, j)[0] < 0.8
 
 
 def test_a_bridge_does_not_join_a_vetoed_pair(tmp_path: Path):
