@@ -43,6 +43,9 @@ _EXPORTS = {
     "Facts": ".similarity.facts",
     "facts_of": ".similarity.facts",
     "find_conflict": ".similarity.facts",
+    "CHECKS": ".similarity.facts",
+    "strip_frame": ".similarity.frames",
+    "HEDGE_RE": ".backends.rules",  # the rules backend's hedge markers (may, reportedly, early signs, ...)
     "TokenF1Similarity": ".similarity.lexical",
     "stem": ".similarity.lexical",
     "STOPWORDS": ".similarity.lexical",

@@ -42,10 +42,10 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from claims.extract import STOPWORDS, TOKEN_RE, Checked, Conflict, get_similarity, score_pairs, statement_similarity, stem
-from claims.extract.backends.rules import _HEDGE  # the rules backend's hedge markers (may, reportedly, suggests, early signs, ...)
-from claims.extract.similarity.facts import CHECKS, Facts, find_conflict
-from claims.extract.similarity.frames import strip_frame
+from claims.extract import (
+    CHECKS, HEDGE_RE, STOPWORDS, TOKEN_RE, Checked, Conflict, Facts, find_conflict, get_similarity, score_pairs,
+    statement_similarity, stem, strip_frame,
+)
 from claims.kernel.errors import UserError
 
 METHODS = ("lexical", "token-f1", "embedding", "judge")
@@ -93,7 +93,7 @@ def proposition(statement: str) -> str:
     downed" should score as "the plane was downed" does. Only the linking score reads this;
     the fact checks read the statement as written."""
     text = _EVIDENCE.sub("", strip_frame(statement), count=1)
-    return _HEDGE.sub(" ", text)
+    return HEDGE_RE.sub(" ", text)
 
 
 def content_tokens(statement: str) -> list[str]:

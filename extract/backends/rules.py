@@ -143,7 +143,7 @@ _MARKER_THAT = re.compile(
     r"|there\s+is\s+a\s+(?:belief|suspicion))\s+that\b",
     re.I,
 )
-_HEDGE = re.compile(
+HEDGE_RE = re.compile(
     # "may" only in lower case: "May" is the month ("in May", "May 5")
     r"\b(?:(?-i:may)|might|could|possibly|possible|potentially|likely|allegedly|alleged|reportedly|apparently|"
     r"appears?|appeared|seem(?:s|ed)?|suggest(?:s|ed|ing)?|believed?|believes|perhaps|unconfirmed|"
@@ -1382,7 +1382,7 @@ class _State:
         has = self.lower.has_any
         if f.lemma in L.DENIAL_LEMMAS or (has(_DENY_KEYS, a, b) and _DENY_CONTENT.search(quote)):
             certainty = Certainty.denied
-        elif (f.author and not f.plain) or f.lemma in L.HEDGE_LEMMAS or (has(_HEDGE_KEYS, a, b) and _HEDGE.search(quote)) or (f.lemma == "point to" and "possib" in quote):
+        elif (f.author and not f.plain) or f.lemma in L.HEDGE_LEMMAS or (has(_HEDGE_KEYS, a, b) and HEDGE_RE.search(quote)) or (f.lemma == "point to" and "possib" in quote):
             certainty = Certainty.hedged
         else:
             certainty = Certainty.asserted
