@@ -55,6 +55,8 @@ class CachedResponse:
     key: str | None = None
     mode: str | None = None
     from_cache: bool = False
+    # the chunk's grounded claims kept with the answer (mode "on"): (grounding key, JSON array)
+    grounded: tuple[str, str] | None = None
 
 
 class ResponseCache:
@@ -115,6 +117,7 @@ class ResponseCache:
                 key=key,
                 mode=rec.get("meta", {}).get("mode"),
                 from_cache=True,
+                grounded=_grounded(rec) if self.mode == "on" else None,
             )
         except (OSError, ValueError, KeyError, TypeError, AttributeError):
             self.misses += count_miss  # absent or unreadable: a miss; a fresh answer overwrites it
@@ -126,34 +129,11 @@ class ResponseCache:
         """Drop an entry that turned out unusable (written by an older version)."""
         self.path(key).unlink(missing_ok=True)
 
-    # -- article results: the validated, grounded claims of a whole article, under a key
-    # over the article's text and the run's provenance, so a warm re-run reads one small
-    # file per article instead of re-parsing and re-grounding every answer. Only in mode
-    # "on": refresh asks again, replay answers from the recorded responses.
-
-    def result_path(self, key: str) -> Path:
-        return self.dir / "results" / key[:2] / f"{key}.json"
-
-    def get_result(self, key: str) -> dict[str, Any] | None:
-        """{"requests", "prompt_tokens", "completion_tokens": what the article's answers cost,
-        "claims": "<JSON array>"} or None; the claims stay text for one-pass validation."""
-        if self.mode != "on":
-            return None
-        try:
-            rec = json.loads(self.result_path(key).read_bytes())
-            if rec.get("format") != CACHE_FORMAT or not isinstance(rec.get("claims"), str):
-                return None
-            return {"claims": rec["claims"], **{k: int(rec.get(k, 0)) for k in ("requests", "prompt_tokens", "completion_tokens")}}
-        except (OSError, ValueError, AttributeError, TypeError):
-            return None
-
-    def put_result(self, key: str, claims_json: str, *, requests: int, prompt_tokens: int, completion_tokens: int) -> None:
-        if self.mode == "on":
-            atomic_write_json(self.result_path(key), {"format": CACHE_FORMAT, "key": key, "requests": requests,
-                                                      "prompt_tokens": prompt_tokens, "completion_tokens": completion_tokens, "claims": claims_json},
-                              durable=False, indent=None)
-
-    def put(self, key: str, response: CachedResponse, meta: dict[str, Any] | None = None) -> None:
+    def put(self, key: str, response: CachedResponse, meta: dict[str, Any] | None = None, grounded: tuple[str, str] | None = None) -> None:
+        """``grounded``: the claims the pipeline grounded from this answer, under a key over
+        the article and the grounding's provenance, so a warm re-run reads them back with
+        the answer (one file, no re-parsing or re-grounding). Kept in mode "on" only:
+        ``refresh`` records answers, and ``replay`` re-grounds them with the code it runs."""
         if not self.writes_enabled:
             return
         record = {
@@ -167,5 +147,14 @@ class ResponseCache:
                 "usage": {"prompt_tokens": response.prompt_tokens, "completion_tokens": response.completion_tokens},
             },
         }
+        if grounded and self.mode == "on":
+            record["grounded"] = {"key": grounded[0], "claims": grounded[1]}
         atomic_write_json(self.path(key), record, durable=False, indent=None)  # made again on a miss: no fsync
         self.writes += 1
+
+
+def _grounded(rec: dict[str, Any]) -> tuple[str, str] | None:
+    g = rec.get("grounded")
+    if isinstance(g, dict) and isinstance(g.get("key"), str) and isinstance(g.get("claims"), str):
+        return g["key"], g["claims"]
+    return None

@@ -13,9 +13,12 @@ chunks are deduplicated.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 from dataclasses import dataclass, replace
 from typing import Any, Protocol
+
+from pydantic import TypeAdapter, ValidationError
 
 from claims.extract.backends.base import ExtractionError
 from claims.extract.cache import CachedResponse
@@ -27,6 +30,8 @@ from claims.kernel.errors import JobStop
 from claims.kernel.schema import Claim, Usage
 
 log = logging.getLogger("claims.extract.pipeline")
+
+_CLAIMS = TypeAdapter(list[Claim])
 
 
 class NeedsSplit(Exception):
@@ -65,8 +70,9 @@ class Provider(Protocol):
 
     async def complete(self, request: Request, usage: Usage) -> CachedResponse: ...
 
-    def accept(self, answer: CachedResponse) -> None:
-        """The pipeline used the answer (a live provider caches it now, not before)."""
+    def accept(self, answer: CachedResponse, grounded: tuple[str, str] | None = None) -> None:
+        """The pipeline used the answer (a live provider caches it now, not before), and
+        grounded these claims from it: (grounding key, JSON array), kept with it."""
 
     def evict(self, answer: CachedResponse) -> bool:
         """A cached answer turned out unusable: drop it; False when it cannot be (a replay)."""
@@ -107,10 +113,16 @@ class Pipeline:
         max_article_chars: int | None = None,
         keep_going: bool = False,
         redact: Any = str,
+        ground_salt: str | None = None,
     ):
         """``keep_going``: try every chunk of an article and report all their problems
         (a batch: the answers are already paid for) instead of stopping at the first
-        (live: further requests for a failed article would be wasted)."""
+        (live: further requests for a failed article would be wasted).
+
+        ``ground_salt``: a hash of everything besides the article that decides how an
+        answer is grounded (the run's provenance); with it, the claims grounded from a
+        chunk's last answer are handed to the provider to keep with the answer, and read
+        back instead of parsing and grounding it again."""
         self.template = template
         self.provider = provider
         self.chunk_chars = chunk_chars
@@ -120,19 +132,27 @@ class Pipeline:
         self.max_article_chars = max_article_chars
         self.keep_going = keep_going
         self.redact = redact
+        self.ground_salt = ground_salt
         self.counters = PipelineCounters()
 
     # ------------------------------------------------------------------ one stage
 
-    async def _ask(self, request: Request, usage: Usage) -> Any:
-        """One stage's answer, re-asked with the validation error at most max_reasks times.
+    async def _ask(self, request: Request, usage: Usage, grounded_key: str | None = None) -> tuple[Any, CachedResponse]:
+        """One stage's answer, parsed, re-asked with the validation error at most max_reasks times.
 
-        Only an answer that parses is accepted (and so cached); a cached one that does not
-        (an older version kept it) is evicted and the server asked afresh."""
+        Only an answer that parses is accepted (and so cached; the caller accepts it); a
+        cached one that does not (an older version kept it) is evicted and the server asked
+        afresh. A cached answer that carries claims grounded under ``grounded_key`` comes
+        back as those claims (a list) instead of the parsed answer."""
         stage = request.stage
         reasks = 0
         while True:
             resp = await self.provider.complete(request, usage)
+            if grounded_key and resp.grounded and resp.grounded[0] == grounded_key:
+                try:
+                    return _CLAIMS.validate_json(resp.grounded[1]), resp
+                except ValidationError:
+                    pass  # kept by an older version: ground the answer again
             try:
                 cut = resp.finish_reason == "length" or bool(request.max_tokens and resp.completion_tokens >= request.max_tokens)
                 unit = loop_unit(resp.content) if cut else None
@@ -166,20 +186,33 @@ class Pipeline:
                 self.counters.reasks += 1
                 request = replace(request, messages=request.messages + reask_messages(resp.content, str(e)))
                 continue
-            self.provider.accept(resp)
-            return parsed
+            return parsed, resp
 
     # ------------------------------------------------------------------ one chunk
+
+    def _grounded_key(self, article: Article, chunk: Chunk) -> str | None:
+        """Grounding reads the whole article (a claimant may be named outside the chunk)
+        and the chunk's place in it, so both are in the key with the salt."""
+        if self.ground_salt is None:
+            return None
+        return hashlib.sha256(f"{self.ground_salt}{article.sha256}:{chunk.start}:{chunk.end}".encode()).hexdigest()
 
     async def _chunk(self, article: Article, index: int, chunk: Chunk, usage: Usage, grounder: Grounder) -> list[Claim]:
         try:
             context = chunk_context(article, chunk)
-            parsed: Any = None
             bound = self.max_tokens or default_max_tokens(chunk.end - chunk.start)
-            for stage in self.template.stages:
-                parsed = await self._ask(Request(article, index, stage, stage.render(context), bound), usage)
+            *earlier, last = self.template.stages
+            for stage in earlier:
+                parsed, resp = await self._ask(Request(article, index, stage, stage.render(context), bound), usage)
+                self.provider.accept(resp)
                 context[stage.name] = parsed  # the model instance, as the few-shot examples pass it
-            return [grounder.ground(mc, hint=chunk.start) for mc in parsed.claims]
+            key = self._grounded_key(article, chunk)
+            parsed, resp = await self._ask(Request(article, index, last, last.render(context), bound), usage, key)
+            if isinstance(parsed, list):
+                return parsed  # grounded when the answer was cached
+            claims = [grounder.ground(mc, hint=chunk.start) for mc in parsed.claims]
+            self.provider.accept(resp, (key, _CLAIMS.dump_json(claims).decode()) if key else None)
+            return claims
         except NeedsSplit as why:
             if not self.provider.can_split:
                 raise ChunkFailed(f"answer truncated ({why}): {self.provider.limit_hint} split it, or raise --max-tokens", error="Truncated") from None

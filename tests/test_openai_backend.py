@@ -7,7 +7,6 @@ server records are the requests the client really sent.
 from __future__ import annotations
 
 import asyncio
-import shutil
 import json
 import logging
 from pathlib import Path
@@ -173,7 +172,6 @@ def test_a_later_run_answers_from_answers_cached_in_the_mode_an_earlier_run_fell
     assert not first.provider._earlier_entries
     run(first, articles[0])
     sent = len(fake_server.chat_requests)
-    shutil.rmtree(tmp_path / "cache" / "results")  # the per-request answers, not the article's result
     second = make(fake_server, tmp_path, mode="auto", cache="on")
     assert second.provider._earlier_entries
     [res] = run(second, articles[0])
@@ -321,6 +319,37 @@ def test_cache_hit_costs_no_request(fake_server, tmp_path, articles):
     assert len(fake_server.chat_requests) == 1
     assert second.usage.cache_hits == 1 and second.usage.requests == 0
     assert [c.model_dump() for c in first.claims] == [c.model_dump() for c in second.claims]
+
+
+def test_a_cached_answer_brings_its_grounded_claims_back_without_grounding_again(fake_server, tmp_path, articles, monkeypatch):
+    from claims.extract.grounding import Grounder
+
+    [first] = run(make(fake_server, tmp_path, cache="on", mode="json_schema"), articles[0])
+    [entry] = (tmp_path / "cache").rglob("*.json")  # one file an article: the answer and its grounded claims
+    assert json.loads(json.loads(entry.read_text())["grounded"]["claims"]) == [c.model_dump(mode="json") for c in first.claims]
+    monkeypatch.setattr(Grounder, "ground", lambda *a, **k: pytest.fail("grounded again"))
+    [second] = run(make(fake_server, tmp_path, cache="on", mode="json_schema"), articles[0])
+    assert second.claims == first.claims and second.usage.cache_hits == 1 and len(fake_server.chat_requests) == 1
+
+
+def test_grounded_claims_are_reused_only_for_the_same_article_and_grounding(fake_server, tmp_path, articles):
+    """The same chunk inside another article is grounded against that article; stored
+    claims an older version wrote, or a replay, ground the answer afresh."""
+    [first] = run(make(fake_server, tmp_path, cache="on", mode="json_schema"), articles[0])
+    [entry] = (tmp_path / "cache").rglob("*.json")
+    rec = json.loads(entry.read_text())
+    key = rec["grounded"]["key"]
+    rec["grounded"]["claims"] = '[{"statement": 1}]'  # not claims any more
+    entry.write_text(json.dumps(rec))
+    [again] = run(make(fake_server, tmp_path, cache="on", mode="json_schema"), articles[0])
+    assert again.claims == first.claims and len(fake_server.chat_requests) == 1
+    rec["grounded"]["key"] = "0" * 64  # grounded for another article or other settings
+    rec["grounded"]["claims"] = "[]"
+    entry.write_text(json.dumps(rec))
+    [other] = run(make(fake_server, tmp_path, cache="on", mode="json_schema"), articles[0])
+    [replayed] = run(make(fake_server, tmp_path, cache="replay", mode="json_schema"), articles[0])
+    assert other.claims == replayed.claims == first.claims and len(fake_server.chat_requests) == 1
+    assert key != "0" * 64
 
 
 def test_cache_refresh_and_off_always_ask(fake_server, tmp_path, articles):

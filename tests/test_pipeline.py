@@ -45,7 +45,7 @@ class Scripted:
         usage.requests += 1
         return self.answers.pop(0)
 
-    def accept(self, answer: CachedResponse) -> None:
+    def accept(self, answer: CachedResponse, grounded: tuple[str, str] | None = None) -> None:
         self.accepted.append(answer)
 
     def evict(self, answer: CachedResponse) -> bool:

@@ -7,10 +7,7 @@ wires the two from the settings and reports provenance and run-wide stats.
 
 from __future__ import annotations
 
-import hashlib
 from typing import Any
-
-from pydantic import TypeAdapter
 
 from claims.extract.backends.base import Backend
 from claims.extract.cache import cache_key
@@ -21,13 +18,11 @@ from claims.extract.providers.chat import ChatProvider
 from claims.extract.transport import base_host, endpoint
 from claims.kernel.articles import Article
 from claims.kernel.errors import UserError
-from claims.kernel.schema import ArticleClaims, Claim, Provenance, Usage
+from claims.kernel.schema import ArticleClaims, Provenance
 from claims.kernel.settings import ExtractionSettings
 from claims.kernel.version import __version__
 
 __all__ = ["OpenAIBackend"]
-
-_CLAIMS = TypeAdapter(list[Claim])
 
 
 class OpenAIBackend(Backend):
@@ -53,18 +48,18 @@ class OpenAIBackend(Backend):
             refuse_gold_overlap(self.template, gold_texts, settings.prompt, "allow_gold_overlap")
         self.price_table = price_table
         self._host = base_host(self.base_url)
+        self._provenance = Provenance(
+            backend=self.name, model=self.model, prompt=self.template.ref,
+            parameters=settings.provenance_parameters(self._host), toolkit_version=__version__,
+        )
         self.provider = ChatProvider(settings, base_url=self.base_url, api_key=api_key, host=self._host, template_sha256=self.template.sha256)
         self.pipeline = Pipeline(
             self.template, self.provider, chunk_chars=settings.chunk_chars, chunk_overlap=settings.chunk_overlap,
             max_reasks=settings.max_reasks, max_tokens=settings.max_tokens, max_article_chars=settings.max_article_chars,
             redact=self.provider.clean,
+            # grounded claims are kept with the answers, under everything that decides them
+            ground_salt=cache_key({"result": self._provenance.model_dump(mode="json")}),
         )
-        self._provenance = Provenance(
-            backend=self.name, model=self.model, prompt=self.template.ref,
-            parameters=settings.provenance_parameters(self._host), toolkit_version=__version__,
-        )
-        # an article's result is keyed on its text and everything that decides its answers
-        self._result_salt = cache_key({"result": self._provenance.model_dump(mode="json")})
 
     def __repr__(self) -> str:
         return f"OpenAIBackend(model={self.model!r}, host={self._host!r}, prompt={self.template.id!r})"
@@ -103,17 +98,7 @@ class OpenAIBackend(Backend):
         return out
 
     async def aextract(self, article: Article) -> ArticleClaims:
-        cache = self.provider.cache
-        key = hashlib.sha256(f"{self._result_salt}{article.sha256}".encode()).hexdigest() if cache.mode == "on" else None
-        hit = cache.get_result(key) if key else None
-        if hit is not None:  # this article, these settings, done before: its claims as they were accepted
-            return self.result(article, _CLAIMS.validate_json(hit["claims"]), Usage(
-                cache_hits=hit["requests"], cached_prompt_tokens=hit["prompt_tokens"], cached_completion_tokens=hit["completion_tokens"]))
         claims, usage = await self.pipeline.extract(article)
-        if key:
-            cache.put_result(key, _CLAIMS.dump_json(claims).decode(), requests=usage.requests + usage.cache_hits,
-                             prompt_tokens=usage.prompt_tokens + usage.cached_prompt_tokens,
-                             completion_tokens=usage.completion_tokens + usage.cached_completion_tokens)
         return self.result(article, claims, usage)
 
     async def aclose(self) -> None:

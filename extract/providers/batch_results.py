@@ -157,7 +157,7 @@ class BatchResultsProvider:
         usage.completion_tokens += answer.completion_tokens
         return answer
 
-    def accept(self, answer: CachedResponse) -> None:
+    def accept(self, answer: CachedResponse, grounded: tuple[str, str] | None = None) -> None:
         """Nothing to keep: the results file is the record."""
 
     def evict(self, answer: CachedResponse) -> bool:

@@ -176,10 +176,11 @@ class ChatProvider:
                     return later, later_key, hit
         return mode, key, hit
 
-    def accept(self, answer: CachedResponse) -> None:
-        """The pipeline used this answer: only now is it worth keeping for a later run."""
+    def accept(self, answer: CachedResponse, grounded: tuple[str, str] | None = None) -> None:
+        """The pipeline used this answer: only now is it worth keeping for a later run
+        (with the claims grounded from it, when the pipeline passes them)."""
         if answer.key and not answer.from_cache:
-            self.cache.put(answer.key, answer, meta={"model": self.model, "mode": answer.mode})
+            self.cache.put(answer.key, answer, meta={"model": self.model, "mode": answer.mode}, grounded=grounded)
 
     def evict(self, answer: CachedResponse) -> bool:
         """A cached answer the pipeline cannot use (an older version kept it): drop it so
