@@ -15,7 +15,6 @@ import re
 from functools import lru_cache
 from typing import Any, TypeVar
 
-import numpy as np
 from pydantic import BaseModel, ValidationError
 
 from claims.extract.cache import CachedResponse
@@ -148,6 +147,8 @@ def loop_unit(text: str | None) -> int | None:
     tail = (text or "")[-LOOP_WINDOW:]
     if len(tail) < LOOP_MIN_CHARS:
         return None
+    import numpy as np  # only for a cut answer: keeps numpy out of every command's start-up
+
     codes = np.frombuffer(tail.encode("utf-32-le"), dtype=np.uint32).copy()
     codes[(codes >= _DIGIT) & (codes <= _DIGIT + 9)] = _DIGIT
     for unit in range(4, len(codes) // 3 + 1):

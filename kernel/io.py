@@ -3,22 +3,38 @@
 ``durable=False`` skips the fsync for files that can be made again (cache entries): the
 rename still keeps a reader from ever seeing half a file, and after a crash an entry
 that did not reach the disk reads as unreadable, which a cache treats as a miss. An
-fsync costs about a millisecond, and a job writes two cache files per article."""
+fsync costs about a millisecond, and a job writes a cache file per request."""
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
-import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-# mkstemp makes 0600 files; outputs (reports, runs) should get the usual umask-based mode.
-_UMASK = os.umask(0)
-os.umask(_UMASK)
-_MODE = 0o666 & ~_UMASK
+# Temp names unique to this process (pid, plus a token for hosts sharing a folder), made
+# without tempfile's random names and its 0600 mode: os.open applies the umask, as a
+# plain open() would, so outputs get the usual mode with no chmod.
+_TOKEN = os.urandom(3).hex()
+_SERIAL = itertools.count()
+_CREATE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
+
+
+def _create_temp(path: Path) -> tuple[int, str]:
+    """An open file descriptor and name for a new temp file beside ``path`` (its folder
+    made on the first miss: most writes go to a folder that exists, one syscall)."""
+    while True:
+        tmp = f"{path.parent}{os.sep}.{path.name}.{os.getpid()}-{_TOKEN}-{next(_SERIAL)}.tmp"
+        try:
+            return os.open(tmp, _CREATE, 0o666), tmp
+        except FileNotFoundError:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            return os.open(tmp, _CREATE, 0o666), tmp
+        except FileExistsError:
+            continue  # a leftover of a process with this pid and token: take the next name
 
 
 @contextmanager
@@ -27,12 +43,10 @@ def atomic_output(path: str | Path) -> Iterator[Path]:
     renamed onto ``path`` when the block succeeds, removed when it fails, so a killed
     writer never leaves a half-written file under the real name."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    fd, tmp = _create_temp(path)
     os.close(fd)
     try:
         yield Path(tmp)
-        os.chmod(tmp, _MODE)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -40,11 +54,18 @@ def atomic_output(path: str | Path) -> Iterator[Path]:
 
 
 def atomic_write_bytes(path: str | Path, data: bytes, *, durable: bool = True) -> None:
-    with atomic_output(path) as tmp, open(tmp, "wb") as fh:
-        fh.write(data)
-        if durable:
-            fh.flush()
-            os.fsync(fh.fileno())
+    path = Path(path)
+    fd, tmp = _create_temp(path)
+    try:
+        with open(fd, "wb", closefd=True) as fh:
+            fh.write(data)
+            if durable:
+                fh.flush()
+                os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
 
 
 def atomic_write_text(path: str | Path, text: str, *, durable: bool = True) -> None:
