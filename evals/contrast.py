@@ -26,6 +26,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from claims.evals.matching import MatchConfig, match_article
 from claims.extract import statement_similarity
+from claims.kernel import yaml_safe
 from claims.kernel.errors import UserError
 from claims.kernel.io import atomic_write_text
 
@@ -71,7 +72,7 @@ class ContrastPair:
 def _read(path: Path) -> PairsFile:
 
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml_safe.safe_load(path.read_text(encoding="utf-8"))
     except OSError as e:
         raise UserError(f"{path}: cannot read the contrast set ({e.strerror})") from None
     except yaml.YAMLError as e:

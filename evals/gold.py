@@ -14,6 +14,7 @@ from pathlib import Path
 
 import yaml
 
+from claims.kernel import yaml_safe
 from claims.kernel.articles import decode_text
 from claims.kernel.errors import UserError
 from claims.kernel.io import atomic_write_text
@@ -44,14 +45,9 @@ class GoldSet:
                 {aid: sets[1].claims for aid, sets in self.double.items()})
 
 
-# libyaml's parser when PyYAML has it: the same safe constructor, 10x faster (0.31 s -> 0.03 s
-# for the bundled gold, the whole fixed cost of reading it in `claims eval`)
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
 def _read_yaml(path: Path) -> object:
     try:
-        return yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER)  # noqa: S506 (a safe loader)
+        return yaml_safe.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as e:
         raise GoldError(f"{path}: cannot read: {str(e).splitlines()[0]}") from None
 

@@ -15,6 +15,7 @@ import yaml
 from pydantic import ValidationError
 
 from claims.evals.gold import GoldError, _gold_root
+from claims.kernel import yaml_safe
 from claims.kernel.articles import decode_text
 from claims.kernel.schema import Claim, GoldArticle, GoldClaim, text_sha256
 
@@ -70,7 +71,7 @@ def check_gold_file(path: Path, texts_dir: Path, *, expect_id: str | None = None
     f = str(path)
     probs: list[Problem] = []
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = yaml_safe.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as e:
         return [Problem(f, None, f"cannot read: {str(e).splitlines()[0]}")], 0
     if not isinstance(raw, dict):

@@ -54,6 +54,7 @@ from claims.evals.reports.leaderboard import leaderboard_markdown
 from claims.evals.results import Estimate, EvalResult, LeaderboardRow, RepeatScore, SuiteResult
 from claims.evals.stats import bootstrap_headline
 from claims.extract import Job, cost, default_prompts_dir
+from claims.kernel import yaml_safe
 from claims.kernel.errors import UserError
 from claims.kernel.io import atomic_write_json, atomic_write_text
 from claims.kernel.rundir import iter_records, read_manifest
@@ -237,7 +238,7 @@ def load_suite(name: str | Path, suites_dir: Path | None = None, env: dict[str, 
 
     path = suite_path(str(name), suites_dir)
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = yaml_safe.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         where = f" at line {mark.line + 1}" if mark is not None else ""

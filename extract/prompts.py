@@ -36,6 +36,7 @@ from pydantic import BaseModel, ValidationError
 
 import claims
 from claims.extract.grounding import normalize
+from claims.kernel import yaml_safe
 from claims.kernel.articles import decode_text
 from claims.kernel.errors import UserError
 from claims.kernel.schema import D, ModelClaim, ModelOutput, ModelSelection, PromptRef
@@ -292,7 +293,7 @@ def _read_yaml(path: Path, what: str) -> dict[str, Any]:
     except (OSError, UnicodeDecodeError) as e:
         raise PromptError(f"{path}: cannot read {what}: {e}") from None
     try:
-        data = yaml.safe_load(raw)
+        data = yaml_safe.safe_load(raw)
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         where = f" at line {mark.line + 1}" if mark is not None else ""

@@ -38,6 +38,7 @@ from claims.evals.links.appearance import instant
 from claims.evals.links.schema import ClusterRecord, JudgeUse, LinkManifest, Member, linker_text
 from claims.evals.matching import MatchConfig, match_article
 from claims.evals.results import BootstrapSettings, Estimate, GateCheck, GateResult
+from claims.kernel import yaml_safe
 from claims.kernel.schema import Claim
 
 SECOND = Path("clusters") / "second.yaml"
@@ -215,7 +216,7 @@ def read_second_labelling(gold: GoldSet) -> tuple[dict[Mention, str], str] | Non
     if not path.exists():
         return None
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml_safe.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as e:
         raise GoldError(f"{path}: cannot read: {str(e).splitlines()[0]}") from None
     claims = data.get("claims") if isinstance(data, dict) else None

@@ -37,6 +37,7 @@ from claims.extract.prompts import default_prompts_dir
 from claims.extract.similarity.requests import send_counted
 from claims.extract.structured import OutputInvalid, is_mode_rejection, parse_output, read_completion, reask_messages, request_format
 from claims.extract.transport import EndpointGate, RetryPolicy, base_host, endpoint, make_client
+from claims.kernel import yaml_safe
 from claims.kernel.errors import UserError
 
 JUDGE_THRESHOLD = 1.0
@@ -87,7 +88,7 @@ def load_judge_template(ref: str = DEFAULT_TEMPLATE, prompts_dir: Path | None = 
     path = folder / f"{version}.yaml" if version else (versions[-1] if versions else folder / "v1.yaml")
     try:
         raw = path.read_bytes()
-        data = yaml.safe_load(raw)
+        data = yaml_safe.safe_load(raw)
     except OSError:
         raise UserError(f"{path}: no judge template {ref!r}") from None
     except yaml.YAMLError as e:
