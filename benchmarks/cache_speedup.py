@@ -41,7 +41,8 @@ def write_articles(path: Path, n: int) -> None:
 
 
 def timed_job(src: Path, run: Path, cache: Path, server: FakeOpenAIServer, jobs: int) -> tuple[float, dict]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("OPENAI_")}
+    # no key from the caller; bytecode cached as an installed package has it
+    env = {k: v for k, v in os.environ.items() if not k.startswith("OPENAI_") and k != "PYTHONDONTWRITEBYTECODE"}
     cmd = [
         sys.executable, "-m", "claims.cli.main", "extract", str(src), "-o", str(run), "--backend", "openai",
         "--base-url", server.base_url, "--model", "fake", "--cache", "on", "--cache-dir", str(cache), "--jobs", str(jobs), "-q",
