@@ -176,7 +176,9 @@ class ClientPool:
         root = (base_url or "https://api.openai.com/v1").rstrip("/")
         limits = httpx2.Limits(max_connections=per, max_keepalive_connections=per)
         self.url = f"{root}/chat/completions"
-        tls = httpx2.create_ssl_context()  # one for all: loading the CA store costs ~25 ms a client
+        # one TLS context for all: loading the CA store costs ~25 ms a client; a plain-HTTP
+        # server (a local vLLM or llama.cpp) needs none (redirects are not followed)
+        tls = httpx2.create_ssl_context() if self.url.startswith("https:") else False
         self.clients = [httpx2.AsyncClient(headers=_headers(api_key), timeout=timeout, limits=limits, verify=tls) for _ in range(n)]
         self.busy = [0] * n
 
