@@ -1,4 +1,5 @@
-"""Content-addressed cache of model responses, one JSON file per request.
+"""Content-addressed cache of model responses, one JSON entry per request: a file of its
+own, or (a job's cache) a line appended to a pack file (``claims.extract.packs``).
 
 Only answers the pipeline accepted (valid, not truncated, not refused) are written:
 a bad answer must not be replayed to the next run, which would then fail the same way
@@ -8,8 +9,9 @@ The key hashes everything that decides the answer: endpoint host, model, prompt
 template hash, output schema hash, output mode, sampling parameters, stage name and
 the exact rendered messages (which contain the chunk text, hence the article). Any
 change misses; nothing else (no API key, no header, no timestamp) enters the key or
-the file. Files are written atomically, so a killed job never leaves a torn entry,
-and replaying a recorded run needs no network at all.
+the entry. Files are written atomically and a torn pack line reads as a miss, so a
+killed job never leaves an entry that is read wrong, and replaying a recorded run needs
+no network at all.
 """
 
 from __future__ import annotations
@@ -17,12 +19,11 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import queue
-import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from claims.extract.packs import Packs
 from claims.kernel.errors import UserError
 from claims.kernel.io import atomic_write_bytes
 from claims.kernel.settings import CACHE_MODES
@@ -64,39 +65,15 @@ class CachedResponse:
     grounded: tuple[str, str] | None = None
 
 
-class _Writer:
-    """Entries written by a thread of their own. Creating a file costs 0.5-1 ms of system
-    time on a common ext4 disk, about a fifth of a job's CPU per article, and a job's
-    event loop is one thread: there the writes delay every other answer. The syscalls
-    release the GIL, so here they overlap with the loop's work. The queue is bounded:
-    a slow disk slows the job down instead of filling memory."""
-
-    def __init__(self, depth: int = 256):
-        self.queue: queue.Queue[tuple[Path, bytes]] = queue.Queue(depth)
-        self.failed = 0
-        self.first_error: OSError | None = None
-        # a daemon: entries not yet written when the process dies are made again next time
-        threading.Thread(target=self._run, name="claims-cache-writer", daemon=True).start()
-
-    def _run(self) -> None:
-        while True:
-            path, data = self.queue.get()
-            try:
-                atomic_write_bytes(path, data, durable=False)
-            except OSError as e:
-                self.failed += 1
-                self.first_error = self.first_error or e
-            finally:
-                self.queue.task_done()
-
-
 class ResponseCache:
     """``mode``: on (read and write), off, refresh (write only), replay (read only; a miss is an error upstream).
 
-    ``background``: write entries from a thread (a job's event loop; ``flush`` before the
-    entries are needed, as the provider does when it closes)."""
+    ``packed``: in mode on, append entries to pack files (``claims.extract.packs``: a
+    job's cache, where a file per entry would cost more than the rest of the cache);
+    every other writer keeps a file per entry (a recording, to commit and diff). Reads
+    look in both."""
 
-    def __init__(self, directory: str | Path, mode: str = "on", *, background: bool = False):
+    def __init__(self, directory: str | Path, mode: str = "on", *, packed: bool = False):
         if mode not in CACHE_MODES:
             raise UserError(f"unknown cache mode {mode!r}; choose one of {', '.join(CACHE_MODES)}")
         self.dir = Path(directory)
@@ -104,21 +81,13 @@ class ResponseCache:
         self.hits = 0
         self.misses = 0
         self.writes = 0
-        self._background = background
-        self._writer: _Writer | None = None
-        self._lock = threading.Lock()
+        self.failed_writes = 0
+        self.packs = Packs(self.dir)
+        self._packed = packed and mode == "on"
+        self._files: bool | None = None  # whether any per-entry file exists (looked up once)
 
-    def flush(self) -> None:
-        """Wait for the entries handed to the writer thread; a write that failed (a full
-        disk, a read-only folder) is a warning, not a failed article: its answer is in the run."""
-        w = self._writer
-        if w is None:
-            return
-        w.queue.join()
-        if w.failed:
-            log.warning("%d cache entr%s could not be written to %s: %s", w.failed, "y" if w.failed == 1 else "ies", self.dir, w.first_error)
-            self.writes -= w.failed
-            w.failed, w.first_error = 0, None
+    def close(self) -> None:
+        self.packs.close()
 
     @property
     def reads(self) -> bool:
@@ -134,14 +103,18 @@ class ResponseCache:
     def _entries(self) -> list[Path]:
         return [f for f in self.dir.glob("??/*.json") if len(f.parent.name) == 2] if self.dir.is_dir() else []
 
-    def has_entries(self) -> bool:
-        """Whether any response is on disk (one directory listing, not a walk)."""
+    def _has_files(self) -> bool:
         return self.dir.is_dir() and any(len(d.name) == 2 and d.is_dir() for d in self.dir.iterdir())
+
+    def has_entries(self) -> bool:
+        """Whether any response is on disk (directory listings, not a walk)."""
+        return self._has_files() or self.packs.exist()
 
     def size(self) -> tuple[int, int]:
         """(entries, bytes) on disk."""
         files = self._entries()
-        return len(files), sum(f.stat().st_size for f in files)
+        packed, packed_bytes = self.packs.entries()
+        return len(files) + packed, sum(f.stat().st_size for f in files) + packed_bytes
 
     def clear(self) -> None:
         """Remove every entry (a recording made afresh); other files in the folder stay."""
@@ -150,12 +123,30 @@ class ResponseCache:
         for shard in self.dir.glob("??"):
             if shard.is_dir() and not any(shard.iterdir()):
                 shard.rmdir()
+        self.packs.clear()
+
+    def _read(self, key: str) -> bytes | None:
+        data = self.packs.get(key)
+        if data is not None:
+            return data
+        if self._packed:
+            if self._files is None:
+                self._files = self._has_files()
+            if not self._files:
+                return None  # a job's cache with no per-entry file (a recording): none to try for every miss
+        try:
+            return self.path(key).read_bytes()
+        except OSError:
+            return None
 
     def get(self, key: str, *, count_miss: bool = True) -> CachedResponse | None:
         if not self.reads:
             return None
         try:
-            rec = json.loads(self.path(key).read_text(encoding="utf-8"))
+            data = self._read(key)
+            rec = json.loads(data) if data is not None else None
+            if rec is None or rec.get("key", key) != key:
+                raise KeyError(key)
             resp = rec["response"]
             hit = CachedResponse(
                 content=resp.get("content"),
@@ -176,6 +167,8 @@ class ResponseCache:
 
     def evict(self, key: str) -> None:
         """Drop an entry that turned out unusable (written by an older version)."""
+        if key in self.packs.index():
+            self.packs.drop(key)
         self.path(key).unlink(missing_ok=True)
 
     def put(self, key: str, response: CachedResponse, meta: dict[str, Any] | None = None, grounded: tuple[str, str] | None = None) -> None:
@@ -199,15 +192,18 @@ class ResponseCache:
         if grounded and self.mode == "on":
             record["grounded"] = {"key": grounded[0], "claims": grounded[1]}
         data = (json.dumps(record, ensure_ascii=False) + "\n").encode("utf-8")
-        self.writes += 1
-        if not self._background:
-            atomic_write_bytes(self.path(key), data, durable=False)  # made again on a miss: no fsync
+        try:
+            if self._packed:
+                self.packs.append(key, data)
+            else:
+                atomic_write_bytes(self.path(key), data, durable=False)  # made again on a miss: no fsync
+        except OSError as e:
+            # a full disk or a read-only folder: the answer is in the run, only a re-run misses it
+            if not self.failed_writes:
+                log.warning("cache %s: cannot write (%s); answers are not kept for a re-run", self.dir, e)
+            self.failed_writes += 1
             return
-        with self._lock:
-            if self._writer is None:
-                self._writer = _Writer()
-        self._writer.queue.put((self.path(key), data))
-
+        self.writes += 1
 
 def _grounded(rec: dict[str, Any]) -> tuple[str, str] | None:
     g = rec.get("grounded")

@@ -103,19 +103,15 @@ def test_put_get_and_modes(tmp_path):
     assert not (tmp_path / "r").exists()
 
 
-def test_background_writes_land_by_flush_and_a_failed_one_is_a_warning(tmp_path, caplog):
+def test_a_cache_that_cannot_write_warns_and_goes_on(tmp_path, caplog):
     resp = CachedResponse(content='{"claims": []}', finish_reason="stop")
-    c = ResponseCache(tmp_path / "c", "on", background=True)
-    keys = [cache_key({"x": i}) for i in range(300)]  # more than the writer's queue holds
-    for k in keys:
-        c.put(k, resp)
-    c.flush()
-    assert all(c.get(k).content == resp.content for k in keys) and c.writes == 300
     (tmp_path / "file").write_text("not a folder")
-    blocked = ResponseCache(tmp_path / "file" / "cache", "on", background=True)
-    blocked.put(keys[0], resp)  # raises nothing: the answer is in the run; only the cache misses it
-    blocked.flush()
-    assert blocked.writes == 0 and "1 cache entry could not be written" in caplog.text
+    for packed in (True, False):
+        blocked = ResponseCache(tmp_path / "file" / "cache", "on", packed=packed)
+        blocked.put(cache_key({"x": 1}), resp)  # raises nothing: the answer is in the run; only a re-run misses it
+        blocked.put(cache_key({"x": 2}), resp)
+        assert blocked.writes == 0 and blocked.failed_writes == 2
+    assert caplog.text.count("cannot write") == 2  # once per cache
 
 
 def test_torn_entry_is_a_miss(tmp_path):

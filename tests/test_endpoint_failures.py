@@ -18,6 +18,8 @@ from pathlib import Path
 import pytest
 from fake_server import FakeOpenAIServer
 
+from claims.extract.cache import ResponseCache
+
 ROOT = Path(__file__).resolve().parents[1]
 KEY = "sk-test-" + "endpoint-0000000000"
 
@@ -140,11 +142,12 @@ def test_garbage_then_a_healthy_server_on_the_same_cache_asks_again(tmp_path):
     with FakeOpenAIServer(fault_probs={"malformed": 1.0}) as garbage:
         r = extract(src, tmp_path / "run", garbage.base_url, "--cache-dir", cache)
         assert r.returncode == 1 and len(garbage.chat_requests) == 3  # the answer and two re-asks
-    assert not list(cache.rglob("*.json"))  # nothing that failed was kept
+    assert not ResponseCache(cache, "replay").has_entries()  # nothing that failed was kept
     with FakeOpenAIServer() as healthy:
         r = extract(src, tmp_path / "run", healthy.base_url, "--cache-dir", cache)
         assert r.returncode == 0, r.stderr
         assert len(healthy.chat_requests) == 1  # asked afresh, not replayed from the cache
     assert manifest(tmp_path / "run")["articles_done"] == 1
-    [entry] = cache.rglob("*.json")  # one file: the answer, with the claims grounded from it
-    assert json.loads(entry.read_text())["grounded"]["claims"].startswith("[")
+    [pack] = (cache / "packs").glob("*.jsonl")  # one entry: the answer, with the claims grounded from it
+    [entry] = pack.read_text().splitlines()
+    assert json.loads(json.loads(entry)["grounded"]["claims"])

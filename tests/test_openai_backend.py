@@ -325,27 +325,39 @@ def test_a_cached_answer_brings_its_grounded_claims_back_without_grounding_again
     from claims.extract.grounding import Grounder
 
     [first] = run(make(fake_server, tmp_path, cache="on", mode="json_schema"), articles[0])
-    [entry] = (tmp_path / "cache").rglob("*.json")  # one file an article: the answer and its grounded claims
-    assert json.loads(json.loads(entry.read_text())["grounded"]["claims"]) == [c.model_dump(mode="json") for c in first.claims]
+    [(key, rec)] = entries(tmp_path / "cache")  # one entry an article: the answer and its grounded claims
+    assert json.loads(rec["grounded"]["claims"]) == [c.model_dump(mode="json") for c in first.claims]
     monkeypatch.setattr(Grounder, "ground", lambda *a, **k: pytest.fail("grounded again"))
     [second] = run(make(fake_server, tmp_path, cache="on", mode="json_schema"), articles[0])
     assert second.claims == first.claims and second.usage.cache_hits == 1 and len(fake_server.chat_requests) == 1
+
+
+def entries(cache: Path) -> list[tuple[str, dict[str, Any]]]:
+    """Every entry of a job's cache, as (key, record), read from its pack files."""
+    return [(rec["key"], rec) for pack in sorted((cache / "packs").glob("*.jsonl")) for rec in map(json.loads, pack.read_text().splitlines())]
+
+
+def rewrite(cache: Path, key: str, rec: dict[str, Any], *, grounded: tuple[str, str]) -> None:
+    """A newer entry for the key (it wins over the older one), with other grounded claims."""
+    from claims.extract.cache import CachedResponse, ResponseCache
+
+    r = rec["response"]
+    c = ResponseCache(cache, "on", packed=True)
+    c.put(key, CachedResponse(content=r["content"], finish_reason=r["finish_reason"], prompt_tokens=r["usage"]["prompt_tokens"],
+                              completion_tokens=r["usage"]["completion_tokens"]), rec["meta"], grounded=grounded)
+    c.close()
 
 
 def test_grounded_claims_are_reused_only_for_the_same_article_and_grounding(fake_server, tmp_path, articles):
     """The same chunk inside another article is grounded against that article; stored
     claims an older version wrote, or a replay, ground the answer afresh."""
     [first] = run(make(fake_server, tmp_path, cache="on", mode="json_schema"), articles[0])
-    [entry] = (tmp_path / "cache").rglob("*.json")
-    rec = json.loads(entry.read_text())
+    [(k, rec)] = entries(tmp_path / "cache")
     key = rec["grounded"]["key"]
-    rec["grounded"]["claims"] = '[{"statement": 1}]'  # not claims any more
-    entry.write_text(json.dumps(rec))
+    rewrite(tmp_path / "cache", k, rec, grounded=(key, '[{"statement": 1}]'))  # not claims any more
     [again] = run(make(fake_server, tmp_path, cache="on", mode="json_schema"), articles[0])
     assert again.claims == first.claims and len(fake_server.chat_requests) == 1
-    rec["grounded"]["key"] = "0" * 64  # grounded for another article or other settings
-    rec["grounded"]["claims"] = "[]"
-    entry.write_text(json.dumps(rec))
+    rewrite(tmp_path / "cache", k, rec, grounded=("0" * 64, "[]"))  # grounded for another article or other settings
     [other] = run(make(fake_server, tmp_path, cache="on", mode="json_schema"), articles[0])
     [replayed] = run(make(fake_server, tmp_path, cache="replay", mode="json_schema"), articles[0])
     assert other.claims == replayed.claims == first.claims and len(fake_server.chat_requests) == 1

@@ -88,7 +88,7 @@ class ChatProvider:
         self.policy = RetryPolicy(settings.max_attempts, settings.max_retry_seconds, settings.backoff_base, settings.backoff_max,
                                   outage_seconds=settings.max_outage_seconds)
         self.gate = EndpointGate(self.policy, redact(base_url or "https://api.openai.com/v1", (api_key,)))
-        self.cache = ResponseCache(settings.cache_dir, settings.cache, background=True)
+        self.cache = ResponseCache(settings.cache_dir, settings.cache, packed=True)
         # Entries in a later mode can only come from an earlier run (this run writes in the
         # mode it is in): with none on disk, auto mode hashes one key a request, not five.
         self._earlier_entries = self.cache.reads and self.cache.has_entries()
@@ -117,12 +117,12 @@ class ChatProvider:
         return pool
 
     async def aclose(self) -> None:
-        """Close this loop's client pool and write out the cache (the job runner calls it once at the end)."""
+        """Close this loop's client pool and the cache's files (the job runner calls it once at the end)."""
         with self._lock:
             pool = self._clients.pop(asyncio.get_running_loop(), None)
         if pool is not None:
             await pool.close()
-        await asyncio.to_thread(self.cache.flush)
+        self.cache.close()
 
     def _fall_back(self, failed_mode: str, reason: str) -> str | None:
         """Move the shared mode past ``failed_mode``; None when there is nothing left to try."""
