@@ -174,7 +174,7 @@ class ResponseCache:
     def put(self, key: str, response: CachedResponse, meta: dict[str, Any] | None = None, grounded: tuple[str, str] | None = None) -> None:
         """``grounded``: the claims the pipeline grounded from this answer, under a key over
         the article and the grounding's provenance, so a warm re-run reads them back with
-        the answer (one file, no re-parsing or re-grounding). Kept in mode "on" only:
+        the answer (one entry, no re-parsing or re-grounding). Kept in mode "on" only:
         ``refresh`` records answers, and ``replay`` re-grounds them with the code it runs."""
         if not self.writes_enabled:
             return

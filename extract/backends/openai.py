@@ -57,8 +57,8 @@ class OpenAIBackend(Backend):
             self.template, self.provider, chunk_chars=settings.chunk_chars, chunk_overlap=settings.chunk_overlap,
             max_reasks=settings.max_reasks, max_tokens=settings.max_tokens, max_article_chars=settings.max_article_chars,
             redact=self.provider.clean,
-            # grounded claims are kept with the answers, under everything that decides them
-            ground_salt=cache_key({"result": self._provenance.model_dump(mode="json")}),
+            # grounded claims are kept with the answers (cache mode on), under everything that decides them
+            ground_salt=cache_key({"result": self._provenance.model_dump(mode="json")}) if settings.cache == "on" else None,
         )
 
     def __repr__(self) -> str:
