@@ -12,6 +12,8 @@ they veto. Two statements *conflict* when they disagree on
   who does what to whom ("Kyiv accused Moscow" vs "Moscow accused Kyiv"),
 - ``frame``: one wraps the proposition in a reporting frame whose source the other does
   not name ("The source claimed that P" vs "P"; ``frames``),
+- ``cause``: both name what caused something, and the causes share no word ("A bird
+  strike caused the crash" vs "Russian air defences were the cause of the crash"),
 
 and a conflicting pair never matches, whatever its score. Each check is one-sided on
 purpose: a statement that says more than the other (an extra number, actor or date)
@@ -42,7 +44,7 @@ from claims.extract.similarity.lexical import FUNCTION_WORDS, REPORTING_WORDS, s
 from claims.extract.similarity.polarity import NEGATORS, antonym_conflict, antonym_signs, has_axis, polarity_facts, split_contractions
 from claims.extract.similarity.quantities import UNITS, VAGUE, Quantity, quantities
 
-CHECKS = ("number", "date", "polarity", "antonym", "actor", "frame")
+CHECKS = ("number", "date", "polarity", "antonym", "actor", "frame", "cause")
 UNIT_FAMILIES = {
     "usd": "money", "eur": "money", "gbp": "money", "rub": "money", "jpy": "money", "cny": "money", "inr": "money",
     "km": "length", "mi": "length", "m": "length", "ft": "length", "kg": "mass", "t": "mass", "l": "volume",
@@ -86,6 +88,7 @@ class Facts:
     simple: bool  # one clause, no reporting verb or comma: actor order means roles
     frame: tuple[str, frozenset[str]] | None = None  # a reporting frame's source and its content stems
     reporting: bool = False  # a reporting verb or "according" anywhere (a frame this reader may not parse)
+    cause: tuple[str, frozenset[str]] | None = None  # what the statement says caused something, and its content stems
 
 
 def _digits(text: str) -> str:
@@ -152,7 +155,28 @@ def facts_of(statement: str, denied: bool = False) -> Facts:
         simple="," not in text and ";" not in text and not (tokset & REPORTING_WORDS),
         frame=_frame(text) if reporting else None,
         reporting=reporting,
+        cause=_cause(text) if tokset & CAUSE_WORDS else None,
     )
+
+
+# What caused something, in the ways news states it; the first pattern that matches wins.
+CAUSE_WORDS = frozenset({"cause", "caused", "causes", "causing"})
+_CAUSE_PATTERNS = (
+    re.compile(r"\bcaused\s+by\s+(?P<c>[^,;.]+)", re.I),  # "the crash was caused by X"
+    re.compile(r"\bcause\s+of\s+[^,;.]+?\s+(?:was|is|were|are)\s+(?P<c>[^,;.]+)", re.I),  # "the cause of the crash was X"
+    re.compile(r"^(?P<c>[^,;]+?)\s+(?:as|is|was|are|were|be|been|being)\s+(?:the\s+|a\s+)?(?:\w+\s+)?cause\s+of\b", re.I),  # "X was the cause of"
+    re.compile(r"^(?P<c>[^,;]+?)(?<!\bthe)(?<!\ba)(?<!\bits)\s+(?:caused|causes|cause)\s+(?!by\b)", re.I),  # "X caused the crash", not "the cause"
+)
+
+
+def _cause(text: str) -> tuple[str, frozenset[str]] | None:
+    for pattern in _CAUSE_PATTERNS:
+        m = pattern.search(text)
+        if m:
+            words = _WORD.findall(split_contractions(m.group("c").casefold()))
+            stems = frozenset(stem(w) for w in words if w not in FUNCTION_WORDS)
+            return (m.group("c").strip(), stems) if stems else None
+    return None
 
 
 def _frame(text: str) -> tuple[str, frozenset[str]] | None:
@@ -180,7 +204,7 @@ _TOKEN_KINDS: dict[str, int] = {}  # token -> kind, filled as statements are rea
 
 def _token_kind(tok: str) -> int:
     low = tok.casefold()
-    if low in NEGATION_WORDS or low.endswith(("n't", "n’t")):
+    if low in NEGATION_WORDS or low in CAUSE_WORDS or low.endswith(("n't", "n’t")):  # their reach is in ordinary words
         return _NEGATION
     first = tok[0]
     if first.isalpha():
@@ -196,14 +220,14 @@ def _token_kind(tok: str) -> int:
 @lru_cache(maxsize=131072)
 def fact_signature(statement: str) -> tuple[str, ...] | None:
     """The words the fact checks read, in order, with the gaps between them; None when the
-    statement negates anything.
+    statement negates anything or names a cause.
 
     Two statements with the same signature cannot conflict: every check reads only these
     words (digits, codes, currency signs, units and bounds; date words; capitalised names,
     their connectors, actor nouns and the agent's "by"; antonym words) and how close they
     stand (a gap records up to three other words between two of them), so their facts are
-    the same. Negation is left out (None: always checked) because its scope reaches into
-    ordinary words. The matcher uses this to skip reading the facts of most pairs.
+    the same. Negation and causes are left out (None: always checked) because their reach
+    is in ordinary words. The matcher uses this to skip reading the facts of most pairs.
     """
     out: list[str] = []
     gap = words = capitals = 0
@@ -247,7 +271,7 @@ class Outline:
 
 @lru_cache(maxsize=131072)
 def outline_of(statement: str) -> Outline | None:
-    """The ``Outline`` of a statement without negation (None: read its facts)."""
+    """The ``Outline`` of a statement without negation or cause (None: read its facts)."""
     sig = fact_signature(statement)
     if sig is None:
         return None
@@ -278,7 +302,7 @@ def may_conflict(a: str, b: str) -> bool:
     """False when the two statements cannot conflict, decided from their outlines alone."""
     oa, ob = outline_of(a), outline_of(b)
     if oa is None or ob is None:
-        return True  # negation: read the facts
+        return True  # negation or a cause: read the facts
     if (oa.numbers and ob.numbers) or (oa.dates and ob.dates) or (oa.antonyms and ob.antonyms) or oa.frames != ob.frames:
         return True
     if (oa.names and (ob.names or ob.groups)) or (ob.names and oa.groups):
@@ -347,6 +371,8 @@ def find_conflict(a: Facts, b: Facts, checks: tuple[str, ...] = CHECKS) -> Confl
             # only against a bare statement: "X said P" (no "that") is a frame this reader does not parse
             if not other.reporting and not stems & (other.content | {stem(c.split("'")[0]) for c in other.content}):
                 hit = (f"{source} ...", "(no source)") if a.frame else ("(no source)", f"{source} ...")
+        elif check == "cause" and a.cause and b.cause and not a.cause[1] & b.cause[1]:
+            hit = (a.cause[0], b.cause[0])
         if hit is not None:
             return Conflict(check, *hit)
     return None

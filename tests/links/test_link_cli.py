@@ -229,7 +229,7 @@ def test_no_fact_checks_restores_the_linker_without_them(tmp_path: Path):
     checked, bare = _cluster_of(tmp_path / "checked"), _cluster_of(tmp_path / "bare")
     assert checked["f0"] != checked["f1"] and bare["f0"] == bare["f1"]
     m = _manifest(tmp_path / "checked")
-    assert m["fact_checks"] == ["number", "date", "polarity", "antonym", "actor", "frame"] and m["vetoes"] == {"number": 1}
+    assert m["fact_checks"] == ["number", "date", "polarity", "antonym", "actor", "frame", "cause"] and m["vetoes"] == {"number": 1}
     assert _manifest(tmp_path / "bare")["fact_checks"] == [] and _manifest(tmp_path / "bare")["n_vetoed"] == 0
 
 

@@ -183,7 +183,7 @@ def test_a_number_conflict_is_never_linked_and_the_manifest_says_why(tmp_path: P
     checked = link(read_inputs([run]))
     assert not _together(checked, 0, 1)
     m = checked.manifest
-    assert m.fact_checks == ["number", "date", "polarity", "antonym", "actor", "frame"]
+    assert m.fact_checks == ["number", "date", "polarity", "antonym", "actor", "frame", "cause"]
     assert (m.n_vetoed, m.vetoes, m.n_links) == (1, {"number": 1}, 0)
     bare = link(read_inputs([run]), LinkOptions(fact_checks=False))  # the linker before the fact checks
     assert _together(bare, 0, 1) and bare.manifest.fact_checks == [] and bare.manifest.n_vetoed == 0

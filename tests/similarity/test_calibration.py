@@ -117,7 +117,7 @@ def test_eval_names_the_similarity_in_every_report(rules_run: Path, tmp_path: Pa
     assert name in r.output
     th = json.loads(paths["json"].read_text(encoding="utf-8"))["thresholds"]
     assert th["statement_method"] == name and th["statement_similarity"] == 0.58
-    assert th["fact_checks"] == ["number", "date", "polarity", "antonym", "actor", "frame"]
+    assert th["fact_checks"] == ["number", "date", "polarity", "antonym", "actor", "frame", "cause"]
     for k in ("md", "xml", "html"):
         text = paths[k].read_text(encoding="utf-8").replace("\\_", "_")  # Markdown escapes underscores
         assert name in text, k

@@ -45,6 +45,10 @@ def conflict(a: str, b: str, **kw: bool) -> str | None:
     ("Joe Biden said Putin must go.", "Donald Trump said Putin must go.", "actor: 'Joe Biden' vs 'Donald Trump'"),
     ("Kyiv accused Moscow of violating the truce.", "Moscow accused Kyiv of violating the truce.",
      "actor: 'Kyiv ... Moscow' vs 'Moscow ... Kyiv'"),
+    ("A bird strike caused the crash.", "Early evidence points to air defences as the cause of the crash.",
+     "cause: 'A bird strike' vs 'Early evidence points to air defences'"),
+    ("The fire was caused by a faulty heater.", "The fire was caused by arson.", "cause: 'a faulty heater' vs 'arson'"),
+    ("The cause of the outage was a cyberattack.", "A storm caused the outage.", "cause: 'a cyberattack' vs 'A storm'"),
 ])
 def test_conflicts_and_their_reasons(a: str, b: str, reason: str) -> None:
     assert conflict(a, b) == reason
@@ -74,6 +78,11 @@ def test_conflicts_and_their_reasons(a: str, b: str, reason: str) -> None:
     ("Russian forces threaten not only Ukraine but Europe.", "Russian forces threaten Ukraine and Europe."),
     # passive voice keeps the roles
     ("Russia shelled the Ukrainian town.", "The Ukrainian town was shelled by Russia."),
+    # the same cause, however it is said; a cause the other statement does not name is no disagreement
+    ("The crash was caused by a bird strike.", "A bird strike caused the crash."),
+    ("The cause of the fire was a faulty heater.", "A faulty electric heater caused the fire."),
+    ("A bird strike caused the crash.", "The plane crashed after hitting birds."),
+    ("Because of the storm, the match was cancelled.", "The storm caused the match to be cancelled."),
 ])
 def test_paraphrases_agree(a: str, b: str) -> None:
     assert conflict(a, b) is None
