@@ -85,6 +85,7 @@ class Packs:
         self.dir.mkdir(parents=True, exist_ok=True)
         name = f"{time.time_ns():016x}-{os.getpid()}-{os.urandom(3).hex()}"
         self._pack = self.dir / f"{name}.jsonl"
+        self._size = 0  # a new pack (also after close: the next write starts one)
         pack = os.open(self._pack, _FLAGS, 0o666)
         return pack, os.open(self.dir / f"{name}.idx", _FLAGS, 0o666)
 

@@ -31,3 +31,18 @@ def test_a_jobs_cache_appends_to_packs_that_a_later_cache_reads(tmp_path):
     assert ResponseCache(tmp_path, "on").get(keys[1]) is None and ResponseCache(tmp_path, "on").get(keys[2]) is not None
     fresh.clear()
     assert not fresh.has_entries() and ResponseCache(tmp_path, "on").get(keys[2]) is None
+
+
+def test_writes_after_close_go_to_a_new_pack_that_reads_back(tmp_path):
+    """A provider closes its cache at the end of each run of the event loop and may write again."""
+    resp = CachedResponse(content='{"claims": []}', finish_reason="stop")
+    first, second = cache_key({"x": 1}), cache_key({"x": 2})
+    cache = ResponseCache(tmp_path, "on", packed=True)
+    cache.put(first, resp)
+    cache.close()
+    cache.put(second, replace(resp, content='{"claims": [2]}'))
+    assert cache.get(second).content == '{"claims": [2]}'
+    cache.close()
+    later = ResponseCache(tmp_path, "on", packed=True)
+    assert later.get(first).content == resp.content and later.get(second).content == '{"claims": [2]}'
+    assert len(list((tmp_path / "packs").glob("*.jsonl"))) == 2
