@@ -1,9 +1,9 @@
 """Atomic file writes: write a temp file beside the target, fsync, rename.
 
-``durable=False`` skips the fsync for files that can be made again (cache entries): the
-rename still keeps a reader from ever seeing half a file, and after a crash an entry
-that did not reach the disk reads as unreadable, which a cache treats as a miss. An
-fsync costs about a millisecond, and a job writes a cache file per request."""
+``durable=False`` skips the fsync for files that can be made again (cache entries written
+a file each: recordings, the similarity layer's caches): the rename still keeps a reader
+from ever seeing half a file, and after a crash an entry that did not reach the disk
+reads as unreadable, which a cache treats as a miss. An fsync costs about a millisecond."""
 
 from __future__ import annotations
 
@@ -38,39 +38,39 @@ def _create_temp(path: Path) -> tuple[int, str]:
 
 
 @contextmanager
+def _renamed_onto(path: Path) -> Iterator[tuple[int, str]]:
+    """A new temp file beside ``path`` (descriptor and name), renamed onto ``path`` when the
+    block succeeds and removed when it fails."""
+    fd, tmp = _create_temp(path)
+    try:
+        yield fd, tmp
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+@contextmanager
 def atomic_output(path: str | Path) -> Iterator[Path]:
     """A temp file beside ``path`` for writers that stream (or need a path of their own):
     renamed onto ``path`` when the block succeeds, removed when it fails, so a killed
     writer never leaves a half-written file under the real name."""
-    path = Path(path)
-    fd, tmp = _create_temp(path)
-    os.close(fd)
-    try:
+    with _renamed_onto(Path(path)) as (fd, tmp):
+        os.close(fd)
         yield Path(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def atomic_write_bytes(path: str | Path, data: bytes, *, durable: bool = True) -> None:
-    path = Path(path)
-    fd, tmp = _create_temp(path)
-    try:
-        with open(fd, "wb", closefd=True) as fh:
-            fh.write(data)
-            if durable:
-                fh.flush()
-                os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with _renamed_onto(Path(path)) as (fd, _), open(fd, "wb", closefd=True) as fh:
+        fh.write(data)
+        if durable:
+            fh.flush()
+            os.fsync(fh.fileno())
 
 
-def atomic_write_text(path: str | Path, text: str, *, durable: bool = True) -> None:
-    atomic_write_bytes(path, text.encode("utf-8"), durable=durable)
+def atomic_write_text(path: str | Path, text: str) -> None:
+    atomic_write_bytes(path, text.encode("utf-8"))
 
 
-def atomic_write_json(path: str | Path, obj: Any, *, durable: bool = True, indent: int | None = 2) -> None:
-    atomic_write_text(path, json.dumps(obj, indent=indent, ensure_ascii=False, sort_keys=False) + "\n", durable=durable)
+def atomic_write_json(path: str | Path, obj: Any) -> None:
+    atomic_write_text(path, json.dumps(obj, indent=2, ensure_ascii=False, sort_keys=False) + "\n")
