@@ -12,6 +12,14 @@ from collections.abc import Sequence
 from claims.evals.links.schema import Conflict, Member, MemberRef
 
 
+STANCES = ("asserted", "hedged", "denied")  # certainties that take a side on the proposition
+
+
+def rejects(certainty: str | None, negated: bool) -> bool:
+    """Does a member reject its cluster's proposition: a denial of it, or an assertion of its negation?"""
+    return certainty in STANCES and (certainty == "denied") != negated
+
+
 def conflicts(members: Sequence[Member], negated: Sequence[bool] | None = None) -> list[Conflict]:
     """``negated[k]``: member k's wording negates the cluster's proposition (``link.stance``)."""
 
@@ -21,7 +29,6 @@ def conflicts(members: Sequence[Member], negated: Sequence[bool] | None = None) 
     flags = list(negated) if negated is not None else [False] * len(members)
     denied, affirmed = [], []
     for m, neg in zip(members, flags):
-        if m.certainty not in ("asserted", "hedged", "denied"):
-            continue
-        (denied if (m.certainty == "denied") != neg else affirmed).append(ref(m))
+        if m.certainty in STANCES:
+            (denied if rejects(m.certainty, neg) else affirmed).append(ref(m))
     return [Conflict(affirmed=affirmed, denied=denied)] if denied and affirmed else []

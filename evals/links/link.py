@@ -21,7 +21,7 @@ import numpy as np
 from claims.evals.links.appearance import order_key
 from claims.evals.links.candidates import DEFAULT_K, EXACT_MAX, candidate_pairs
 from claims.evals.links.clustering import cluster_apart, components
-from claims.evals.links.conflicts import conflicts
+from claims.evals.links.conflicts import conflicts, rejects
 from claims.evals.links.decide import decide
 from claims.evals.links.inputs import LinkInput, Mention
 from claims.evals.links.relays import chain, intermediaries
@@ -80,7 +80,7 @@ class Linking:
             if via or mm.claimant_type == "media":
                 relays.append(Relay(article_id=mm.article_id, claim_index=mm.claim_index, chain=chain(mm, via)))
         negated = [bool(self.negated[m]) for m in idx] if len(self.negated) else [False] * len(idx)
-        denies = {m: _denies(ms[m].certainty, neg) for m, neg in zip(idx, negated)}
+        denies = {m: rejects(ms[m].certainty, neg) for m, neg in zip(idx, negated)}
         best = max(idx, key=lambda m: (not denies[m], float(self.strength[m]), -m))
         first = members[0] if members[0].published and order_key(members[0].published, 0)[0] == 0 else None
         return ClusterRecord(
@@ -94,11 +94,6 @@ class Linking:
             conflicts=conflicts(members, negated),
             relays=relays,
         )
-
-
-def _denies(certainty: str | None, negated: bool) -> bool:
-    """Does the member reject its cluster's proposition: a denial of it, or an assertion of its negation?"""
-    return (certainty == "denied") != negated if certainty in ("asserted", "hedged", "denied") else False
 
 
 def stance(n: int, i: np.ndarray, j: np.ndarray, opposed: np.ndarray) -> np.ndarray:
@@ -175,8 +170,8 @@ def link(data: LinkInput, options: LinkOptions | None = None, *, command: list[s
     t = time.perf_counter()
     keep = decision.link
     labels, refused = cluster_apart(n, i[keep], j[keep], score[keep], i[decision.vetoed], j[decision.vetoed])
-    kept_i, kept_j, kept_s = i[keep][~refused], j[keep][~refused], score[keep][~refused]
-    negated = stance(n, kept_i, kept_j, decision.opposed[keep][~refused])
+    kept_i, kept_j, kept_s, kept_opposed = (x[keep][~refused] for x in (i, j, score, decision.opposed))
+    negated = stance(n, kept_i, kept_j, kept_opposed)
     strength = np.zeros(n, dtype=np.float64)
     np.add.at(strength, kept_i, kept_s)
     np.add.at(strength, kept_j, kept_s)
@@ -189,7 +184,7 @@ def link(data: LinkInput, options: LinkOptions | None = None, *, command: list[s
         threshold=sim.threshold, candidates=method, k=opt.k, n_claims=n, n_articles=len(data.articles),
         n_clusters=len(sizes), n_linked_clusters=int(np.sum(sizes > 1)), n_candidate_pairs=int(len(i)),
         n_links=int(keep.sum()), fact_checks=list(checks.checks), n_vetoed=int(decision.vetoed.sum()),
-        vetoes=decision.vetoes, n_opposed=int((decision.opposed[keep][~refused] > 0).sum()), n_refused=int(refused.sum()),
+        vetoes=decision.vetoes, n_opposed=int((kept_opposed > 0).sum()), n_refused=int(refused.sum()),
         judge=JudgeUse(method=judge.name, band=decision.band, threshold=float(judge.threshold), asked=decision.asked,
                        linked=decision.judged_same) if judge is not None and decision.band is not None else None,
         similarity_usage=usage, seconds={k: round(v, 3) for k, v in seconds.items()}, notes=list(data.notes),
