@@ -169,12 +169,16 @@ _CAUSE_PATTERNS = (
 )
 
 
+def _phrase_words(phrase: str) -> list[str]:
+    """A phrase's words as ``facts_of`` reads a statement's: casefolded, contractions split."""
+    return _WORD.findall(split_contractions(phrase.casefold()))
+
+
 def _cause(text: str) -> tuple[str, frozenset[str]] | None:
     for pattern in _CAUSE_PATTERNS:
         m = pattern.search(text)
         if m:
-            words = _WORD.findall(split_contractions(m.group("c").casefold()))
-            stems = frozenset(stem(w) for w in words if w not in FUNCTION_WORDS)
+            stems = frozenset(stem(w) for w in _phrase_words(m.group("c")) if w not in FUNCTION_WORDS)
             return (m.group("c").strip(), stems) if stems else None
     return None
 
@@ -183,8 +187,7 @@ def _frame(text: str) -> tuple[str, frozenset[str]] | None:
     source = frame_source(text)
     if source is None:
         return None
-    words = _WORD.findall(split_contractions(source.casefold()))
-    return source, frozenset(stem(w.removesuffix("'s")) for w in words if w not in FUNCTION_WORDS)
+    return source, frozenset(stem(w.removesuffix("'s")) for w in _phrase_words(source) if w not in FUNCTION_WORDS)
 
 
 # Words a fact check reads besides digits, symbols and capitalised words: bounds ("more
