@@ -42,9 +42,8 @@ def link_cmd(
 ) -> None:
     """Cluster claims that state the same thing across articles: who said it first, who relays whom, who denies it.
 
-    Statements are compared by a similarity; a pair whose numbers, dates, polarity, antonyms
-    or actors disagree is never linked (a denial still joins what it denies: the cluster
-    shows the conflict).
+    A pair whose numbers, dates, antonyms, actors, reporting frames or causes disagree is never linked.
+    A denial, or a statement negating another, still joins what it denies: the cluster shows the conflict.
     """
     from claims.evals.links.inputs import read_inputs
     from claims.evals.links.link import LinkOptions, link

@@ -205,6 +205,7 @@ class ResponseCache:
             return
         self.writes += 1
 
+
 def _grounded(rec: dict[str, Any]) -> tuple[str, str] | None:
     g = rec.get("grounded")
     if isinstance(g, dict) and isinstance(g.get("key"), str) and isinstance(g.get("claims"), str):

@@ -101,7 +101,7 @@ class LinkManifest(_M):
     n_candidate_pairs: int
     n_links: int = Field(description="candidate pairs linked: at or above the threshold (or judged the same) and not vetoed")
     fact_checks: list[str] = Field(default_factory=list, description=(
-        "the fact checks that ran (number, date, polarity, antonym, actor, frame; polarity flags a conflict "
+        "the fact checks that ran (number, date, polarity, antonym, actor, frame, cause; polarity flags a conflict "
         "instead of vetoing); empty: none ran"))
     n_vetoed: int = Field(default=0, description="candidate pairs at or above the threshold that a fact check ruled out")
     vetoes: dict[str, int] = Field(default_factory=dict, description="vetoed pairs by fact check")

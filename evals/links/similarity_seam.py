@@ -14,7 +14,7 @@ Linking asks three things of statement similarity, each at its own cost:
    ``token-f1`` is the layer's ``lexical`` method, ``embedding`` the layer's embedding
    (wordllama offline, or a server's ``/v1/embeddings``).
 2. **Fact checks** (``PairChecks``): the layer's ``FactChecked.conflict`` (numbers, dates,
-   antonyms, actors, frames), asked only of the pairs that would otherwise link, and
+   antonyms, actors, frames, causes), asked only of the pairs that would otherwise link, and
    read one would-be cluster at a time so that the facts of a million statements are
    never held at once. Polarity does not veto a link: a claim and its denial are one
    proposition with different certainty (GUIDELINES §13 L2), whether the denial is the
@@ -380,7 +380,7 @@ def _read(checked: Any, opposing: tuple[str, ...], statements: Sequence[str], de
         pa, pb = prepared(a), prepared(b)
         c = checked.conflict(pa, pb)
         if c is None and opposing and (pa.signature is None or pb.signature is None) and pa.statement != pb.statement:
-            c = find_conflict(pa.facts, pb.facts, opposing)  # a signature is None only where a statement negates
+            c = find_conflict(pa.facts, pb.facts, opposing)  # a statement that negates has no signature (nor one naming a cause)
             if c is not None and c.check == "polarity":
                 opposes = negates_other(pa.facts, pb.facts) if c.right == "affirmative" else negates_other(pb.facts, pa.facts)
                 if opposes:
