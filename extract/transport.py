@@ -1,13 +1,15 @@
 """The HTTP side of the LLM backend: a pool of HTTP clients, one retry layer, and one
 gate per endpoint shared by every request in flight.
 
-Requests go out through the pool's `httpx2` clients (the openai SDK's own HTTP
-library) as the same wire request the SDK's `chat.completions.create` sends, and a
-failed one is raised as the SDK's exception type, built the SDK's way
-(``sdk_status_error``): callers and failure records see `RateLimitError`,
+Requests go out through an aiohttp session (the transport the openai SDK itself offers
+as ``DefaultAioHttpClient``) as the same wire request the SDK's
+`chat.completions.create` sends, and a failed one is raised as the SDK's exception
+type, built the SDK's way (``sdk_status_error``, with the httpx2 error the SDK would
+have seen as its cause): callers and failure records see `RateLimitError`,
 `APITimeoutError`, ... as before. Going around the SDK's request machinery saves about
 1 ms of CPU per request, and its ~0.35 s import in a job whose requests all succeed
-(a warm re-run sends none). There are no hidden retries: every request the server
+(a warm re-run sends none); aiohttp's C parser another ~0.7 ms against httpx2's
+pure-Python h11. There are no hidden retries: every request the server
 sees is one we counted. A retry re-sends the identical request: the caller passes a
 zero-argument coroutine factory that always builds the same payload.
 
@@ -36,14 +38,16 @@ import sys
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlparse
 
-import httpx2
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception
 
 from claims.extract.structured import is_mode_rejection
 from claims.kernel.errors import JobStop, UserError
+
+if TYPE_CHECKING:
+    import httpx2
 
 log = logging.getLogger("claims.extract.transport")
 
@@ -125,6 +129,8 @@ def sdk_status_error(response: httpx2.Response) -> Exception:
 
 def sdk_transport_error(exc: httpx2.HTTPError, request: httpx2.Request) -> Exception:
     """The SDK's exception for a request that got no answer (the httpx2 error as its cause)."""
+    import httpx2
+
     openai = _openai()
     if isinstance(exc, httpx2.TimeoutException):
         return openai.APITimeoutError(request=request)
@@ -135,6 +141,8 @@ def make_client(*, base_url: str | None, api_key: str, timeout: float, concurren
     """An AsyncOpenAI client without SDK retries (the retry layer here is the only one),
     with a pool sized to the concurrency: for the requests off the hot path (embeddings,
     the judge)."""
+    import httpx2
+
     openai = _openai()
     limits = httpx2.Limits(max_connections=max(1, concurrency), max_keepalive_connections=max(1, concurrency))
     http_client = openai.DefaultAsyncHttpxClient(limits=limits, timeout=timeout)
@@ -162,48 +170,79 @@ def request_timeout(max_tokens: int | None) -> float:
     return BASE_TIMEOUT + (max_tokens or 0) / SLOWEST_TOKENS_PER_SECOND
 
 
-# httpcore's pool scans every connection for each request (a readability check on
-# each idle one), so one pool of 64 costs far more CPU per request than 8 pools of 8.
-CONNECTIONS_PER_CLIENT = 8
-
-
 class ClientPool:
-    """Several HTTP clients sharing a job's concurrency; each request takes the least busy."""
+    """A job's connections to its endpoint: one aiohttp session per event loop.
+
+    Timeouts mean what they meant with httpx2: to connect, and between bytes of the
+    answer, never a bound on the whole answer (a slow server still writing is not cut
+    off). A proxy from the environment (``HTTPS_PROXY``, ``NO_PROXY``, ...) is looked up
+    once here: aiohttp's ``trust_env`` would look it up, and ~/.netrc, on a thread for
+    every request."""
 
     def __init__(self, *, base_url: str | None, api_key: str, timeout: float, concurrency: int):
-        n = max(1, -(-concurrency // CONNECTIONS_PER_CLIENT))
-        per = max(1, -(-concurrency // n))
+        import aiohttp  # ~0.2 s: only a job that sends requests pays it
+
+        self._aiohttp = aiohttp
         root = (base_url or "https://api.openai.com/v1").rstrip("/")
-        limits = httpx2.Limits(max_connections=per, max_keepalive_connections=per)
         self.url = f"{root}/chat/completions"
-        # one TLS context for all: loading the CA store costs ~25 ms a client; a plain-HTTP
-        # server (a local vLLM or llama.cpp) needs none (redirects are not followed)
-        tls = httpx2.create_ssl_context() if self.url.startswith("https:") else False
-        self.clients = [httpx2.AsyncClient(headers=_headers(api_key), timeout=timeout, limits=limits, verify=tls) for _ in range(n)]
-        self.busy = [0] * n
+        connector = aiohttp.TCPConnector(limit=max(1, concurrency), limit_per_host=0, ttl_dns_cache=300)
+        self.timeout = self._timeout(timeout)
+        self.session = aiohttp.ClientSession(connector=connector, headers=_headers(api_key), proxy=env_proxy(self.url), timeout=self.timeout)
+
+    def _timeout(self, seconds: float) -> Any:
+        return self._aiohttp.ClientTimeout(total=None, sock_connect=seconds, sock_read=seconds)
 
     async def post(self, body: bytes, timeout: float | None = None) -> Any:
         """One request; the answer's JSON, or the SDK's exception for what went wrong."""
-        i = min(range(len(self.clients)), key=self.busy.__getitem__)
-        self.busy[i] += 1
-        client = self.clients[i]
-        request = client.build_request("POST", self.url, content=body, timeout=timeout if timeout is not None else httpx2.USE_CLIENT_DEFAULT)
+        aiohttp = self._aiohttp
         try:
-            response = await client.send(request)
-        except httpx2.HTTPError as e:
-            raise sdk_transport_error(e, request) from e
-        finally:
-            self.busy[i] -= 1
-        if response.status_code >= 300:
-            raise sdk_status_error(response)
+            async with self.session.post(self.url, data=body, timeout=self.timeout if timeout is None else self._timeout(timeout)) as r:
+                raw = await r.read()
+                status, headers = r.status, r.headers
+        except (aiohttp.ClientError, asyncio.TimeoutError) as e:
+            import httpx2
+
+            cause = _as_httpx(aiohttp, e)
+            cause.__cause__ = e
+            raise sdk_transport_error(cause, httpx2.Request("POST", self.url)) from cause
+        if status >= 300:
+            import httpx2
+
+            request = httpx2.Request("POST", self.url)
+            raise sdk_status_error(httpx2.Response(status, headers=list(headers.items()), content=raw, request=request))
         try:
-            return response.json()
+            return json.loads(raw)
         except ValueError:
-            raise ValueError(f"not JSON (HTTP {response.status_code})") from None
+            raise ValueError(f"not JSON (HTTP {status})") from None
 
     async def close(self) -> None:
-        for c in self.clients:
-            await c.aclose()
+        await self.session.close()
+
+
+def env_proxy(url: str) -> str | None:
+    """The proxy the environment names for ``url`` (None when ``NO_PROXY`` exempts its host)."""
+    from urllib.request import getproxies, proxy_bypass
+
+    parts = urlparse(url)
+    proxy = getproxies().get(parts.scheme) or getproxies().get("all")
+    return None if not proxy or proxy_bypass(parts.hostname or "") else proxy
+
+
+def _as_httpx(aiohttp: Any, e: BaseException) -> httpx2.HTTPError:
+    """The httpx2 error an aiohttp one stands for: what the SDK's exceptions carry, and
+    what ``is_unreachable`` reads (no connection at all, against a failure mid-answer)."""
+    import httpx2
+
+    text = str(e) or type(e).__name__
+    if isinstance(e, aiohttp.ConnectionTimeoutError):
+        return httpx2.ConnectTimeout(text)
+    if isinstance(e, asyncio.TimeoutError):  # aiohttp's read timeouts are TimeoutErrors too
+        return httpx2.ReadTimeout(text)
+    if isinstance(e, aiohttp.ClientConnectorError):  # refused, DNS, TLS
+        return httpx2.ConnectError(text)
+    if isinstance(e, (aiohttp.ServerDisconnectedError, aiohttp.ClientPayloadError, aiohttp.ClientResponseError)):
+        return httpx2.RemoteProtocolError(text)
+    return httpx2.ReadError(text)
 
 
 def retry_after_seconds(headers: Any) -> float | None:
@@ -246,7 +285,8 @@ def is_unreachable(exc: BaseException) -> bool:
     """No connection at all: refused, DNS, TLS, a connect timeout. A request that got
     through and then failed (a reset, a read timeout) reached a server: it is retried
     as usual, not a reason to stop everyone."""
-    return sdk_error(exc, "APIConnectionError") and isinstance(exc.__cause__, (httpx2.ConnectError, httpx2.ConnectTimeout))
+    httpx2 = sys.modules.get("httpx2")  # not imported: no SDK error has been built
+    return httpx2 is not None and sdk_error(exc, "APIConnectionError") and isinstance(exc.__cause__, (httpx2.ConnectError, httpx2.ConnectTimeout))
 
 
 def _error_code(exc: Any) -> str | None:

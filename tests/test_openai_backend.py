@@ -159,9 +159,11 @@ def test_concurrent_fallback_is_recorded_once(fake_server, tmp_path, articles):
     assert len(b.run_stats()["mode_fallbacks"]) == 1
     modes = sent_modes(fake_server)
     # no probe to wait behind: the first wave goes out in json_schema, is refused, and every
-    # article is answered in the next mode; nothing is sent in the refused mode after that
+    # article is answered in the next mode; none is sent in the refused mode twice (a
+    # request built before the switch may reach the server after a re-sent one: its
+    # connection was still opening)
     refused = modes.count("json_schema")
-    assert 1 <= refused <= 12 and modes == ["json_schema"] * refused + ["tools"] * 12
+    assert modes[0] == "json_schema" and 1 <= refused <= 12 and modes.count("tools") == 12 and len(modes) == refused + 12
 
 
 def test_a_later_run_answers_from_answers_cached_in_the_mode_an_earlier_run_fell_back_to(fake_server, tmp_path, articles):

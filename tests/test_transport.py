@@ -12,7 +12,9 @@ import openai
 import pytest
 
 from claims.extract.ratelimit import RateLimiter
-from claims.extract.transport import RetriesExhausted, RetryPolicy, base_host, call_with_retry, is_local, is_retryable, retry_after_seconds
+from claims.extract.transport import (
+    ClientPool, RetriesExhausted, RetryPolicy, base_host, call_with_retry, env_proxy, is_local, is_retryable, is_unreachable, retry_after_seconds,
+)
 
 
 def status_error(code: int, headers: dict[str, str] | None = None, body: dict | None = None) -> openai.APIStatusError:
@@ -98,3 +100,72 @@ def test_rate_limiter_spaces_requests():
         return time.monotonic() - t
 
     assert asyncio.run(go()) >= 0.25
+
+
+def test_env_proxy_names_the_proxy_unless_no_proxy_exempts_the_host(monkeypatch):
+    for v in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY", "http_proxy", "https_proxy", "all_proxy", "no_proxy"):
+        monkeypatch.delenv(v, raising=False)
+    assert env_proxy("https://api.openai.com/v1/chat/completions") is None
+    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.internal:3128")
+    assert env_proxy("https://api.openai.com/v1/chat/completions") == "http://proxy.internal:3128"
+    assert env_proxy("http://10.0.0.5:8000/v1/chat/completions") is None  # HTTPS_PROXY is for https only
+    monkeypatch.setenv("NO_PROXY", "api.openai.com")
+    assert env_proxy("https://api.openai.com/v1/chat/completions") is None
+
+
+def test_requests_go_through_the_proxy_the_environment_names(fake_server, monkeypatch):
+    """A proxy read once from the environment: the fake server as the proxy (it answers an
+    absolute-URI request like any other) for a base URL where nothing listens."""
+    for v in ("NO_PROXY", "no_proxy", "http_proxy", "all_proxy", "ALL_PROXY"):
+        monkeypatch.delenv(v, raising=False)
+    monkeypatch.setenv("HTTP_PROXY", fake_server.base_url.rsplit("/v1", 1)[0])
+    body = b'{"model": "m", "messages": [{"role": "user", "content": "Peskov said the talks failed."}]}'
+
+    async def go() -> dict:
+        pool = ClientPool(base_url="http://127.0.0.1:9/v1", api_key="sk-test", timeout=10, concurrency=2)
+        try:
+            return await pool.post(body)
+        finally:
+            await pool.close()
+
+    answer = asyncio.run(go())
+    assert answer["object"] == "chat.completion"
+    assert [r.path for r in fake_server.requests] == ["http://127.0.0.1:9/v1/chat/completions"]
+
+
+def test_transport_failures_become_the_sdks_errors_with_httpx2_causes():
+    """Nothing listening: APIConnectionError caused by a ConnectError (the circuit's
+    'unreachable'); a server that takes the request and never answers: APITimeoutError,
+    which is retried but is not 'unreachable'."""
+    import socket
+
+    def closed_port() -> int:
+        s = socket.socket()
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+        s.close()
+        return port
+
+    async def post(url: str, timeout: float) -> BaseException:
+        pool = ClientPool(base_url=url, api_key="sk-test", timeout=timeout, concurrency=1)
+        try:
+            await pool.post(b"{}")
+        except BaseException as e:  # noqa: BLE001  (the test reads what came out)
+            return e
+        finally:
+            await pool.close()
+        raise AssertionError("no error")
+
+    refused = asyncio.run(post(f"http://127.0.0.1:{closed_port()}/v1", 5))
+    assert isinstance(refused, openai.APIConnectionError) and isinstance(refused.__cause__, httpx2.ConnectError)
+    assert is_unreachable(refused) and is_retryable(refused)
+
+    silent = socket.socket()  # accepts (the kernel's backlog) and never answers
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(4)
+    try:
+        hung = asyncio.run(post(f"http://127.0.0.1:{silent.getsockname()[1]}/v1", 0.3))
+    finally:
+        silent.close()
+    assert isinstance(hung, openai.APITimeoutError) and isinstance(hung.__cause__, httpx2.ReadTimeout)
+    assert not is_unreachable(hung) and is_retryable(hung)
