@@ -6,11 +6,14 @@ import json
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
 import typer
 
 from claims.cli.settings_options import GOLD_HELP, OPENAI, gold_texts, setting, settings_from
+
+if TYPE_CHECKING:
+    from claims.kernel.settings import ExtractionSettings
 
 RAY = "Ray engine (--engine ray)"
 
@@ -52,7 +55,7 @@ def extract_cmd(
     backoff_max: float = setting("backoff_max", hidden=True),
     engine: str = typer.Option("local", "--engine", help="local (this process) or ray (actors on a Ray cluster; needs the ray extra).", rich_help_panel=RAY),
     ray_address: Optional[str] = typer.Option(None, "--ray-address", help="Ray cluster to join (ray://host:10001, auto); default: start a local one.", rich_help_panel=RAY),
-    workers: Optional[int] = typer.Option(None, "--workers", min=1, help="Ray actors, one backend each; --jobs, --rpm/--tpm and budgets are split among them (default: the cluster's CPUs).", rich_help_panel=RAY),
+    workers: Optional[int] = typer.Option(None, "--workers", min=1, help="Worker processes (local; default for an LLM backend: one per 16 --jobs, at most one per CPU; else 1) or Ray actors (default: the cluster's CPUs), one backend each; --jobs, --rpm/--tpm and budgets are split among them.", rich_help_panel=RAY),
 ) -> None:
     """Extract claims from articles into a run directory; re-running resumes.
 
@@ -89,7 +92,7 @@ def extract_cmd(
         return m
 
     command = ["claims", *sys.argv[1:]]
-    job_class, engine_fields = engine_job(engine, ray_address, workers)
+    job_class, engine_fields = engine_job(engine, ray_address, workers, settings)
     job = job_class(
         inputs=[str(i) for i in inputs], run_dir=output, backend=be, jobs=jobs, overwrite=overwrite,
         load_options=LoadOptions(text_field=text_field, id_field=id_field), command=command,
@@ -104,18 +107,22 @@ def extract_cmd(
     finish_job(summary, output, json_out=json_out, quiet=quiet, command=command)
 
 
-def engine_job(engine: str, ray_address: str | None, workers: int | None) -> tuple[type, dict]:
+def engine_job(engine: str, ray_address: str | None, workers: int | None, settings: ExtractionSettings) -> tuple[type, dict]:
     """The job class for ``--engine`` and its own fields (not settings: the engine changes how
-    a job runs, never its answers, so a run started on one engine resumes on the other)."""
+    a job runs, never its answers, so a run started on one engine resumes on the other).
+    The local engine is one process unless ``--workers`` or an LLM job's ``--jobs`` asks for more."""
     from claims.extract.engines import ENGINES
     from claims.extract.jobs import Job
 
     if engine not in ENGINES:
         raise typer.BadParameter(f"choose {' or '.join(ENGINES)}", param_hint="--engine")
     if engine == "local":
-        if ray_address or workers:
-            raise typer.BadParameter("--ray-address and --workers need --engine ray", param_hint="--ray-address" if ray_address else "--workers")
-        return Job, {}
+        if ray_address:
+            raise typer.BadParameter("--ray-address needs --engine ray", param_hint="--ray-address")
+        from claims.extract.engines.processes import ProcessJob, default_workers
+
+        n = workers or default_workers(settings.jobs, settings.is_llm)
+        return (ProcessJob, {"workers": n}) if n > 1 else (Job, {})
     from claims.extract.engines.ray import RayJob  # Ray itself is imported when the job starts
 
     return RayJob, {"address": ray_address, "workers": workers}

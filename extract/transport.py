@@ -170,6 +170,14 @@ def request_timeout(max_tokens: int | None) -> float:
     return BASE_TIMEOUT + (max_tokens or 0) / SLOWEST_TOKENS_PER_SECOND
 
 
+def http_library() -> Any:
+    """aiohttp, imported on first need (~0.2 s: only a job that sends requests pays it;
+    the process engine imports it before it forks, so its workers share the import)."""
+    import aiohttp
+
+    return aiohttp
+
+
 class ClientPool:
     """A job's connections to its endpoint: one aiohttp session per event loop.
 
@@ -180,9 +188,7 @@ class ClientPool:
     every request."""
 
     def __init__(self, *, base_url: str | None, api_key: str, timeout: float, concurrency: int):
-        import aiohttp  # ~0.2 s: only a job that sends requests pays it
-
-        self._aiohttp = aiohttp
+        self._aiohttp = aiohttp = http_library()
         root = (base_url or "https://api.openai.com/v1").rstrip("/")
         self.url = f"{root}/chat/completions"
         connector = aiohttp.TCPConnector(limit=max(1, concurrency), limit_per_host=0, ttl_dns_cache=300)
@@ -199,21 +205,26 @@ class ClientPool:
             async with self.session.post(self.url, data=body, timeout=self.timeout if timeout is None else self._timeout(timeout)) as r:
                 raw = await r.read()
                 status, headers = r.status, r.headers
+            log.debug("POST %s: HTTP %d, %d bytes", self.url, status, len(raw))
         except (aiohttp.ClientError, asyncio.TimeoutError) as e:
-            import httpx2
-
+            log.debug("POST %s: %s", self.url, _short(e))
             cause = _as_httpx(aiohttp, e)
             cause.__cause__ = e
-            raise sdk_transport_error(cause, httpx2.Request("POST", self.url)) from cause
+            raise sdk_transport_error(cause, self._sdk_request()) from cause
         if status >= 300:
             import httpx2
 
-            request = httpx2.Request("POST", self.url)
-            raise sdk_status_error(httpx2.Response(status, headers=list(headers.items()), content=raw, request=request))
+            raise sdk_status_error(httpx2.Response(status, headers=list(headers.items()), content=raw, request=self._sdk_request()))
         try:
             return json.loads(raw)
         except ValueError:
             raise ValueError(f"not JSON (HTTP {status})") from None
+
+    def _sdk_request(self) -> httpx2.Request:
+        """The request as the SDK's exceptions carry it (built for an error only)."""
+        import httpx2
+
+        return httpx2.Request("POST", self.url)
 
     async def close(self) -> None:
         await self.session.close()

@@ -12,7 +12,7 @@ import pytest
 
 from claims.extract.backends import build_backend
 from claims.extract.engines.rows import CLAIMS, FAILURE, SKIP, STOP, RemoteStop, article_row, merge_stats, row_item, worker_settings
-from claims.extract.engines.worker import RECORD_SCHEMA, ExtractBatch
+from claims.extract.engines.worker import ExtractBatch, record_schema
 from claims.extract.jobs import extract_articles
 from claims.kernel.articles import Article, LoadFailure, LoadOptions, iter_articles
 from claims.kernel.settings import ExtractionSettings
@@ -69,7 +69,7 @@ def test_the_actor_class_answers_exactly_the_local_records_and_skips_what_is_don
     items = list(iter_articles([ROOT / "gold" / "articles"]))
     worker = ExtractBatch(ExtractionSettings().model_dump(mode="json"), skip={items[0].id}, with_stats=True)
     out = worker(rows_of(items))
-    assert out.schema == RECORD_SCHEMA
+    assert out.schema == record_schema()
     rows = out.to_pylist()
     assert [r["kind"] for r in rows] == [SKIP] + [CLAIMS] * (len(items) - 1)
     local = extract_articles(items[1:], build_backend(backend="rules"))
@@ -116,5 +116,5 @@ def test_the_ray_engine_without_the_extra_is_a_one_line_error(tmp_path):
                        capture_output=True, text=True, cwd=ROOT)
     assert r.returncode == 2 and "pip install 'claims[ray]'" in r.stderr and "Traceback" not in r.stderr, r.stderr
     r = subprocess.run([sys.executable, "-m", "claims.cli.main", "extract", str(ROOT / "gold" / "articles"), "-o", str(tmp_path / "r2"),
-                        "--workers", "2"], capture_output=True, text=True, cwd=ROOT)
-    assert r.returncode == 2 and "need --engine ray" in r.stderr
+                        "--ray-address", "auto"], capture_output=True, text=True, cwd=ROOT)
+    assert r.returncode == 2 and "needs --engine ray" in r.stderr

@@ -18,7 +18,6 @@ Ray is imported only inside these functions: it is an extra, and its import is h
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import sys
@@ -26,18 +25,16 @@ import time
 import warnings
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
-from claims.extract.engines.rows import (
-    ARTICLE_FIELDS, CLAIMS, INPUT_ERROR, STOP, RemoteStop, article_row, merge_stats, worker_settings,
-)
-from claims.extract.jobs import FailureStreak, Job, JobSummary
-from claims.kernel.articles import Article, InputError, LoadOptions, input_files, iter_articles, iter_file
+from claims.extract.engines.pool import PoolJob, worker_kwargs
+from claims.extract.engines.rows import ARTICLE_FIELDS, INPUT_ERROR, article_row
+from claims.extract.jobs import FailureStreak, JobSummary
+from claims.kernel.articles import InputError, LoadOptions, input_files, iter_file
 from claims.kernel.errors import JobStop, UserError
 from claims.kernel.rundir import RunWriter
-from claims.kernel.schema import ArticleFailure
 from claims.kernel.settings import ExtractionSettings, make_settings
 
 if TYPE_CHECKING:
@@ -194,12 +191,6 @@ def extract_dataset(
     failures.jsonl line, an ``ArticleClaims``/``ArticleFailure`` as JSON)."""
     from ray.data import ActorPoolStrategy
 
-    from claims.extract.backends import build_backend
-    from claims.extract.engines.worker import ExtractBatch
-    from claims.extract.transport import endpoint  # the openai SDK: only for an LLM job
-
-    from ray.data import ActorPoolStrategy
-
     from claims.extract.engines.worker import ExtractBatch
 
     s = make_settings(settings, **fields) if fields or settings is None else settings
@@ -209,21 +200,6 @@ def extract_dataset(
                                 enable_true_multi_threading=s.is_llm)
     return ds.map_batches(ExtractBatch, fn_constructor_kwargs=kwargs, batch_size=batch_size or default_batch(share),
                           batch_format="pyarrow", compute=compute, num_cpus=worker_cpus(s, num_cpus))
-
-
-def worker_kwargs(s: ExtractionSettings, workers: int, *, api_key: str | None = None, load_options: LoadOptions | None = None,
-                  skip: Any = None, with_stats: bool = False) -> tuple[ExtractionSettings, dict[str, Any]]:
-    """One worker's share of the settings and its constructor arguments. An LLM job's model,
-    template and key are checked here, once, not in every actor."""
-    if s.is_llm:
-        from claims.extract.backends import build_backend
-        from claims.extract.transport import endpoint  # the openai SDK: only for an LLM job
-
-        build_backend(s, api_key=api_key)
-        api_key = endpoint(s.base_url, api_key, keyless=s.cache == "replay")[1]
-    share = worker_settings(s, workers)
-    return share, {"settings": share.model_dump(mode="json"), "api_key": api_key, "load_options": vars(load_options or LoadOptions()),
-                   "skip": skip, "with_stats": with_stats}
 
 
 def worker_cpus(s: ExtractionSettings, num_cpus: float | None = None) -> float:
@@ -239,37 +215,15 @@ def default_batch(share: ExtractionSettings) -> int:
 
 
 @dataclass
-class RayJob(Job):
+class RayJob(PoolJob):
     """``Job`` on Ray: the same run directory, manifest and resume; the work on actors."""
 
-    workers: int | None = None  # default: the cluster's CPUs
+    engine: ClassVar[str] = "ray"
     address: str | None = None  # default: a local instance started for the job
     batch_size: int | None = None
-    _stats: dict[str, dict[str, Any]] = field(default_factory=dict, repr=False)
-    _workers_used: int | None = field(default=None, repr=False)
-    _timings: dict[str, float] = field(default_factory=dict, repr=False)  # this session's start-up, seconds
-    _t0: float = field(default=0.0, repr=False)
 
     def _config(self) -> dict[str, Any]:
-        return {**super()._config(), "engine": "ray", "workers": self._workers_used or self.workers, "ray_address": self.address or "local"}
-
-    def _manifest(self, status: str, started: str, t0: float, previous: dict, session: dict) -> dict[str, Any]:
-        m = super()._manifest(status, started, t0, previous, session)
-        session["engine"] = "ray"
-        session.update(self._timings)
-        if self._stats:
-            session["articles_by_worker"] = sorted((st["articles"] for st in self._stats.values()), reverse=True)
-            m["sessions"][-1] = session
-        backend = [st["backend"] for st in self._stats.values() if st.get("backend")]
-        if backend:  # the workers' counters, not the driver's idle backend
-            stats = merge_stats(backend)
-            table = getattr(self.backend, "price_table", None)
-            if table is not None:
-                from claims.extract.pricing import cost
-
-                stats["cost_usd"] = cost(stats, getattr(self.backend, "model", ""), table)
-            m["backend_stats"] = stats
-        return m
+        return {**super()._config(), "ray_address": self.address or "local"}
 
     def _execute(self, done: set[str], writer: RunWriter, summary: JobSummary) -> str:
         """The driver reads the inputs with the local runner's loader (the paths are its own;
@@ -295,10 +249,8 @@ class RayJob(Job):
 
     def _batches(self, done: set[str], size: int) -> Iterator[list[dict[str, Any]]]:
         rows: list[dict[str, Any]] = []
-        for item in iter_articles(self.inputs, self.load_options):
-            if (item.id if isinstance(item, Article) else item.article_id) in done:
-                continue
-            rows.append(article_row(item))
+        for row in self._rows(done):
+            rows.append(row)
             if len(rows) == size:
                 yield rows
                 rows = []
@@ -336,27 +288,3 @@ class RayJob(Job):
             return "complete"
         summary.stop_reason, summary.exit_code = str(stop), stop.exit_code
         return stop.status
-
-    def _take(self, rows: list[dict[str, Any]], writer: RunWriter, summary: JobSummary, streak: FailureStreak) -> JobStop | None:
-        """Write one batch's records; the first reason to stop, if any."""
-        if "first_record_seconds" not in self._timings:  # start-up: Ray, the workers, their first batch
-            self._timings["first_record_seconds"] = round(time.monotonic() - self._t0, 3)
-        stop: JobStop | None = None
-        for row in rows:
-            if row["stats"]:  # a worker's running totals (a restarted actor is a new worker); keep its latest
-                st = json.loads(row["stats"])
-                worker = st.pop("worker")
-                if st["articles"] >= self._stats.get(worker, {}).get("articles", -1):
-                    self._stats[worker] = st
-            if row["kind"] == STOP:
-                stop = stop or RemoteStop.of(row)
-            elif row["kind"] == CLAIMS:
-                writer.claims_json(row["record"])
-                summary.succeeded += 1
-                summary.claims += row["claims"]
-                streak.see(None)
-            else:  # a failure, through the local runner's path: its message is redacted there
-                stop = stop or self._write(ArticleFailure.model_validate_json(row["record"]), writer, summary, streak)
-            if self.on_progress:
-                self.on_progress(summary.succeeded + summary.failed)
-        return stop

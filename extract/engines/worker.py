@@ -1,14 +1,14 @@
-"""The Ray actor: one backend for the actor's life, fed batches of article rows by
-``map_batches``, answering one record row per article.
+"""The worker: one backend for the worker's life, answering one record row per article
+row. Ray makes it an actor fed batches (``map_batches``, ``extract``); the local
+process engine (``processes.py``) feeds it rows one at a time (``_one``).
 
 The backend runs on one event loop in a thread of its own, so an LLM backend keeps one
 connection pool (and one rate limiter, one cache handle) across batches, and batches
-that Ray hands the actor at the same time share its articles-in-flight limit. A
-JobStop (budget spent, endpoint gone) becomes a stop row for its article and for every
-article after it: the driver stops the job, the articles stay for a resume.
+that arrive at the same time share its articles-in-flight limit. A JobStop (budget
+spent, endpoint gone) becomes a stop row for its article and for every article after
+it: the driver stops the job, the articles stay for a resume.
 
-No Ray import: the class is plain Python (Ray Data makes it an actor), so it is also
-tested on its own.
+No Ray import: the class is plain Python, so it is also tested on its own.
 """
 
 from __future__ import annotations
@@ -17,9 +17,8 @@ import asyncio
 import json
 import os
 import threading
-from typing import Any
-
-import pyarrow as pa
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
 
 from claims.extract.backends import build_backend
 from claims.extract.engines.rows import CLAIMS, FAILURE, INPUT_ERROR, RECORD_FIELDS, SKIP, plain_row, record_row, row_item, stop_row
@@ -28,11 +27,22 @@ from claims.kernel.articles import Article, LoadOptions
 from claims.kernel.errors import JobStop
 from claims.kernel.settings import ExtractionSettings
 
-RECORD_SCHEMA = pa.schema([
-    ("kind", pa.string()), ("article_id", pa.string()), ("source", pa.string()), ("claims", pa.int64()),
-    ("error", pa.string()), ("record", pa.string()), ("stats", pa.string()),
-])
-assert tuple(RECORD_SCHEMA.names) == RECORD_FIELDS
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+
+@lru_cache(maxsize=1)
+def record_schema() -> pa.Schema:
+    """The Arrow schema of record rows (pyarrow imported only by the Ray path, not by a
+    local worker process)."""
+    import pyarrow as pa
+
+    schema = pa.schema([
+        ("kind", pa.string()), ("article_id", pa.string()), ("source", pa.string()), ("claims", pa.int64()),
+        ("error", pa.string()), ("record", pa.string()), ("stats", pa.string()),
+    ])
+    assert tuple(schema.names) == RECORD_FIELDS
+    return schema
 
 
 def _resolve(skip: Any) -> set[str]:
@@ -77,16 +87,22 @@ class ExtractBatch:
 
     def __call__(self, batch: pa.Table) -> pa.Table:
         """A Ray Data batch of article rows to one of record rows."""
-        return pa.Table.from_pylist(self.extract(batch.to_pylist()), schema=RECORD_SCHEMA)
+        import pyarrow as pa
+
+        return pa.Table.from_pylist(self.extract(batch.to_pylist()), schema=record_schema())
 
     def extract(self, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         """Article rows to record rows (a plain actor's method: lists pickle cheaper than tables)."""
         out = asyncio.run_coroutine_threadsafe(self._batch(rows), self.loop).result()
         self.articles += sum(r["kind"] in (CLAIMS, FAILURE) for r in out)
         if self.with_stats and out:
-            stats = getattr(self.backend, "run_stats", None)
-            out[-1]["stats"] = json.dumps({"worker": self.worker, "articles": self.articles, "backend": stats() if callable(stats) else None})
+            out[-1]["stats"] = self.stats()
         return out
+
+    def stats(self) -> str:
+        """This worker's running totals, as a record row's ``stats`` (the driver keeps each worker's latest)."""
+        stats = getattr(self.backend, "run_stats", None)
+        return json.dumps({"worker": self.worker, "articles": self.articles, "backend": stats() if callable(stats) else None})
 
     async def _batch(self, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         return list(await asyncio.gather(*(self._one(row) for row in rows)))
@@ -107,7 +123,11 @@ class ExtractBatch:
             return stop_row(aid, item.source, self.stopped)
 
     def __del__(self) -> None:
-        loop = getattr(self, "loop", None)
+        self.close()
+
+    def close(self) -> None:
+        """Close the backend (its connections, its cache's files) and stop the loop, once."""
+        loop, self.loop = getattr(self, "loop", None), None
         if loop is not None and loop.is_running():
             try:
                 asyncio.run_coroutine_threadsafe(self.backend.aclose(), loop).result(timeout=5)

@@ -1,0 +1,196 @@
+"""The local engine on several processes: one job's articles on ``workers`` processes
+of this machine, each a worker (``worker.ExtractBatch``) with its own backend, event
+loop and connections; this process reads the inputs and alone writes the records
+(``pool.PoolJob``).
+
+Why: one process runs one event loop on one core. An LLM job with many articles in
+flight spends a few ms of CPU per article (HTTP, parsing, grounding, records), so at
+32-64 in flight the loop, not the server, sets the pace; a second process on a second
+core takes half of that work.
+
+Workers are forked once the command has started (Linux), so they share its imports
+instead of paying start-up again; elsewhere they are spawned. Each gets its share of
+``--jobs``, the rate limits and the budgets (``rows.worker_settings``). Articles go out
+one row at a time, up to twice a worker's share ahead, so a slow article never holds a
+batch back. Ctrl-C, a stop (budget, endpoint) or a worker that dies stops the job; what
+was written stays, and a resume does the rest. Workers ignore Ctrl-C (the driver
+decides) and exit when the driver goes away (their pipe closes).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import multiprocessing
+import os
+import signal
+import sys
+import threading
+import time
+from concurrent.futures import Future, wait
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
+from multiprocessing.connection import wait as wait_any
+from typing import Any, ClassVar
+
+from claims.extract.engines.pool import PoolJob, worker_kwargs
+from claims.extract.jobs import FailureStreak, JobSummary
+from claims.kernel.errors import JobStop, UserError
+from claims.kernel.rundir import RunWriter
+
+ARTICLES_PER_PROCESS = 16  # in flight: below this, a process's loop keeps up alone
+AHEAD = 2  # rows a worker holds per article it may have in flight
+STOP_WORK = "stop"  # driver to worker: start nothing more (in-flight articles finish)
+
+
+def default_workers(jobs: int, is_llm: bool) -> int:
+    """Processes for an LLM job with ``jobs`` articles in flight: one per 16 of them, at
+    most one per CPU. A CPU-bound backend (rules) stays in one process unless ``--workers``
+    says otherwise."""
+    if not is_llm:
+        return 1
+    return max(1, min(os.cpu_count() or 1, jobs // ARTICLES_PER_PROCESS))
+
+
+class WorkerLost(JobStop):
+    """A worker process exited with articles in flight: they are not recorded, so the
+    job stops and a resume does them."""
+
+    status = "worker_lost"
+    exit_code = 1
+
+
+def _serve(conn: Connection, kwargs: dict[str, Any], drivers_ends: list[int]) -> None:
+    """A worker process: article rows in, record rows out, until the driver says done
+    or goes away. ``drivers_ends``: the driver's ends of the pipes, which a forked worker
+    holds copies of; closed, so that the driver's death is an end of file here."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    for fd in drivers_ends:
+        os.close(fd)
+    from claims.extract.engines.worker import ExtractBatch
+
+    worker = ExtractBatch(**kwargs)
+    lock = threading.Lock()
+    pending: set[Future] = set()
+
+    def send(rows: list[dict[str, Any]]) -> None:
+        with lock:
+            conn.send(rows)
+
+    def finished(f: Future) -> None:
+        pending.discard(f)
+        row = f.result()
+        worker.articles += row["kind"] in ("claims", "failure")
+        send([row])
+
+    try:
+        while True:
+            msg = conn.recv()
+            if msg is None:
+                break
+            if msg == STOP_WORK:
+                worker.stopped = worker.stopped or JobStop("the driver stopped the job")
+                continue
+            for row in msg:
+                f = asyncio.run_coroutine_threadsafe(worker._one(row), worker.loop)
+                pending.add(f)
+                f.add_done_callback(finished)
+        wait(list(pending))
+        send([{"kind": None, "article_id": None, "source": None, "claims": 0, "error": None, "record": None, "stats": worker.stats()}])
+    except (EOFError, OSError):
+        pass  # the driver is gone: nothing to report to
+    finally:
+        worker.close()
+
+
+@dataclass
+class ProcessJob(PoolJob):
+    """``Job`` on ``workers`` local processes (see the module)."""
+
+    engine: ClassVar[str] = "local"
+
+    def _execute(self, done: set[str], writer: RunWriter, summary: JobSummary) -> str:
+        if self.settings is None:
+            raise UserError("the process engine builds its workers from the job's settings; pass settings=")
+        s = self.settings
+        n = self._workers_used = self.workers or default_workers(s.jobs, s.is_llm)
+        share, kwargs = worker_kwargs(s, n, load_options=self.load_options, with_stats=True, checked=True)
+        self._t0 = time.monotonic()
+        ctx = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
+        if s.is_llm and ctx.get_start_method() == "fork":
+            from claims.extract.transport import http_library
+
+            http_library()  # imported once here, not once in every worker
+        conns: list[Connection] = []
+        procs: list[Any] = []
+        try:
+            forked = ctx.get_start_method() == "fork"
+            for _ in range(n):
+                mine, theirs = ctx.Pipe()
+                conns.append(mine)
+                ends = [c.fileno() for c in conns] if forked else []
+                p = ctx.Process(target=_serve, args=(theirs, kwargs, ends), daemon=True, name="claims-worker")
+                p.start()
+                theirs.close()
+                procs.append(p)
+            stop = self._dispatch(done, conns, procs, share.jobs * AHEAD, writer, summary)
+        finally:
+            for p in procs:  # gone already after a clean finish; killed after Ctrl-C or an error
+                p.join(timeout=0 if sys.exc_info()[0] else 10)
+                if p.is_alive():
+                    p.kill()
+                    p.join()
+            for c in conns:
+                c.close()
+        if stop is None:
+            return "complete"
+        summary.stop_reason, summary.exit_code = str(stop), stop.exit_code
+        return stop.status
+
+    def _dispatch(self, done: set[str], conns: list[Connection], procs: list[Any], ahead: int, writer: RunWriter,
+                  summary: JobSummary) -> JobStop | None:
+        """Keep ``ahead`` rows at each worker, write records as they come back; after a stop,
+        send nothing more, tell the workers, and write what was still in flight (it is done).
+        At the end each worker sends its totals and exits."""
+        rows = self._rows(done)
+        held = [0] * len(conns)  # rows sent to a worker and not yet back
+        live = dict(enumerate(conns))
+        streak = FailureStreak()
+        stop: JobStop | None = None
+        more = True
+        while True:
+            while more and stop is None:
+                i = min(live, key=held.__getitem__, default=None)
+                if i is None or held[i] >= ahead:
+                    break
+                row = next(rows, None)
+                if row is None:
+                    more = False
+                    break
+                live[i].send([row])
+                held[i] += 1
+            if not any(held[i] for i in live):
+                break
+            for c in wait_any(list(live.values()), timeout=0.5):  # a timeout, so that Ctrl-C gets through
+                i = conns.index(c)
+                try:
+                    back = c.recv()
+                except EOFError:
+                    del live[i]
+                    code = procs[i].exitcode
+                    stop = stop or WorkerLost(f"worker process {procs[i].pid} exited (code {code}) with {held[i]} article(s) "
+                                              "in flight; they are not recorded: run the command again to resume")
+                    held[i] = 0
+                    continue
+                held[i] -= sum(r["kind"] is not None for r in back)
+                trouble = self._take(back, writer, summary, streak)
+                if trouble is not None and stop is None:
+                    stop = trouble
+                    for other in live.values():
+                        other.send(STOP_WORK)
+        for c in live.values():  # done: each worker sends its totals and exits
+            c.send(None)
+            try:
+                self._take(c.recv(), writer, summary, streak)
+            except EOFError:
+                pass  # it died at the very end: its totals are lost, its records are not
+        return stop

@@ -1,0 +1,155 @@
+"""The local engine on several processes (``extract/engines/processes.py``), through the
+real CLI against the fake server: the same records as one process, the workers' totals
+in the manifest, the default choice of processes, a budget stop, and the ways a job
+ends early (the driver killed, a worker killed, Ctrl-C), each followed by a resume that
+finishes without loss or duplicates and leaves no worker behind.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import psutil
+import pytest
+from fake_server import FakeOpenAIServer
+from test_llm_resume import wait_for_lines, write_articles
+
+from claims.extract.engines.processes import ARTICLES_PER_PROCESS, default_workers
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def command(src: Path, run: Path, server: FakeOpenAIServer, *extra: object) -> list[str]:
+    return [sys.executable, "-m", "claims.cli.main", "extract", str(src), "-o", str(run), "--backend", "openai",
+            "--base-url", server.base_url, "--model", "fake", "--timeout", "10", "--backoff-base", "0.01", "--backoff-max", "0.05",
+            "-q", *map(str, extra)]
+
+
+def env() -> dict[str, str]:
+    return {k: v for k, v in os.environ.items() if not k.startswith("OPENAI_")}
+
+
+def run_cli(src: Path, run: Path, server: FakeOpenAIServer, *extra: object, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    """The command in a working directory of its own (so a cache of its own), unless ``cwd``."""
+    if cwd is None:
+        cwd = run.with_name(run.name + "-cwd")
+        cwd.mkdir(exist_ok=True)
+    return subprocess.run(command(src, run, server, *extra), cwd=cwd, capture_output=True, text=True, env=env(), timeout=300)
+
+
+def records(run: Path) -> dict[str, dict]:
+    """article id -> its claims (the parts that do not depend on timing)."""
+    out: dict[str, dict] = {}
+    for line in (run / "claims.jsonl").read_text(encoding="utf-8").splitlines():
+        r = json.loads(line)
+        assert r["article_id"] not in out, f"duplicate record for {r['article_id']}"
+        out[r["article_id"]] = [(c["statement"], c["quote"], c.get("quote_span"), c["claimant"]) for c in r["claims"]]
+    return out
+
+
+def manifest(run: Path) -> dict:
+    return json.loads((run / "manifest.json").read_text(encoding="utf-8"))
+
+
+def test_default_workers():
+    cpus = os.cpu_count() or 1
+    assert default_workers(8, True) == 1
+    assert default_workers(ARTICLES_PER_PROCESS * 2, True) == min(cpus, 2)
+    assert default_workers(64, True) == min(cpus, 4)
+    assert default_workers(64, False) == 1  # a CPU-bound backend: only when --workers asks
+
+
+def test_two_processes_write_what_one_writes(fake_server, tmp_path):
+    src = tmp_path / "in.jsonl"
+    ids = write_articles(src, 12)
+    one = run_cli(src, tmp_path / "one", fake_server, "--jobs", 4, "--workers", 1)
+    two = run_cli(src, tmp_path / "two", fake_server, "--jobs", 4, "--workers", 2)
+    assert one.returncode == 0 and two.returncode == 0, two.stderr
+    assert records(tmp_path / "two") == records(tmp_path / "one") and sorted(records(tmp_path / "one")) == ids
+    m = manifest(tmp_path / "two")
+    assert m["config"]["workers"] == 2 and m["config"]["engine"] == "local"
+    assert sum(m["sessions"][-1]["articles_by_worker"]) == 12 and len(m["sessions"][-1]["articles_by_worker"]) == 2
+    # the workers' counters, summed: one request per article (the driver's own backend sent none)
+    assert m["backend_stats"]["requests"] == 12 and m["backend_stats"]["articles"] == 12
+    assert m["backend_stats"]["cache"]["writes"] == 12
+    # a warm re-run into another run directory: every answer from the workers' pack files, none asked again
+    before = len(fake_server.requests)
+    warm = run_cli(src, tmp_path / "warm", fake_server, "--jobs", 4, "--workers", 2, cwd=tmp_path / "two-cwd")
+    assert warm.returncode == 0 and len(fake_server.requests) == before
+    assert records(tmp_path / "warm") == records(tmp_path / "one")
+
+
+def test_the_default_command_forks_for_many_articles_in_flight(fake_server, tmp_path):
+    src = tmp_path / "in.jsonl"
+    write_articles(src, 6)
+    r = run_cli(src, tmp_path / "run", fake_server, "--jobs", 32)
+    assert r.returncode == 0, r.stderr
+    m = manifest(tmp_path / "run")
+    n = default_workers(32, True)
+    assert m["config"].get("workers", 1) == n
+    if n > 1:
+        assert len(m["sessions"][-1]["articles_by_worker"]) == n
+
+
+def test_a_budget_split_among_workers_stops_the_job_and_a_resume_finishes(fake_server, tmp_path):
+    src = tmp_path / "in.jsonl"
+    ids = write_articles(src, 8)
+    run = tmp_path / "run"
+    r = run_cli(src, run, fake_server, "--jobs", 4, "--workers", 2, "--max-requests", 4, "--cache", "off")
+    m = manifest(run)
+    assert r.returncode == 1 and m["status"] == "budget_exhausted", r.stderr  # as in one process: a stop to resume from
+    assert len(fake_server.requests) <= 4 and len(records(run)) <= 4  # each worker spent its share, 2, and no more
+    r = run_cli(src, run, fake_server, "--jobs", 4, "--workers", 2, "--cache", "off", cwd=tmp_path / "run-cwd")
+    assert r.returncode == 0 and sorted(records(run)) == ids
+
+
+def _workers_of(proc: subprocess.Popen, n: int, timeout: float = 30.0) -> list[psutil.Process]:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        kids = psutil.Process(proc.pid).children()
+        if len(kids) >= n:
+            return kids
+        time.sleep(0.05)
+    raise AssertionError(f"{n} worker processes did not start")
+
+
+def _gone(procs: list[psutil.Process], timeout: float = 15.0) -> bool:
+    _, alive = psutil.wait_procs(procs, timeout=timeout)
+    return not alive
+
+
+@pytest.mark.parametrize("how", ["kill the driver", "kill a worker", "ctrl-c"])
+def test_a_job_that_ends_early_resumes_without_loss_or_duplicates(tmp_path, how):
+    src = tmp_path / "in.jsonl"
+    ids = write_articles(src, 40)
+    run = tmp_path / "run"
+    with FakeOpenAIServer(latency=0.15) as server:
+        proc = subprocess.Popen(command(src, run, server, "--jobs", 4, "--workers", 2, "--cache", "off"), cwd=tmp_path,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env())
+        workers = _workers_of(proc, 2)
+        wait_for_lines(run / "claims.jsonl", 3, proc)
+        if how == "kill the driver":
+            proc.kill()
+        elif how == "kill a worker":
+            workers[0].kill()
+        else:
+            proc.send_signal(signal.SIGINT)
+        code = proc.wait(60)
+        assert _gone(workers), "a worker outlived its job"
+        m = manifest(run)
+        if how == "kill a worker":
+            assert code == 1 and m["status"] == "worker_lost" and "worker process" in m["sessions"][-1]["stop_reason"], proc.stderr.read()
+        elif how == "ctrl-c":
+            assert code == 130 and m["status"] == "interrupted"
+        done = records(run)  # no duplicates among what was written
+        assert 0 < len(done) < 40
+        server.set_latency(0.0)
+        r = run_cli(src, run, server, "--jobs", 4, "--workers", 2, "--cache", "off", cwd=tmp_path)
+        assert r.returncode == 0, r.stderr
+        assert sorted(records(run)) == ids
