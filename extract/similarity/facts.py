@@ -121,7 +121,7 @@ _DIGIT = re.compile(r"\d")
 _VAGUE_WORDS = frozenset(w for v in VAGUE for w in v.split())
 NEGATION_WORDS = NEGATORS | frozenset(
     """n't deny denies denied denying refuse refuses refused refusing ruled rules ruling rule failed fails fail
-    declined declines yet longer lack lacked lacks""".split())
+    failing failure failures declined declines yet longer lack lacked lacks""".split())
 
 
 @lru_cache(maxsize=131072)

@@ -20,6 +20,7 @@ NEGATORS = frozenset("not n't no never none nobody nothing nowhere neither nor c
 NEGATIVE_VERBS = frozenset(stem(w) for w in "deny denies denied denying refuse refuses refused refusing".split())
 _NEGATIVE_SINGLE = frozenset({"lacked", "lacks"})
 NEGATIVE_PHRASES = ("ruled out", "rules out", "ruling out", "rule out", "failed to", "fails to", "fail to",
+                    "failing to", "failure to", "failures to",  # "Russia's failure to restrict airspace": it did not
                     "declined to", "declines to", "yet to", "no longer", "lack of", "lacked", "lacks")
 # Negators that do not negate the proposition: "not only X but Y" asserts X.
 NOT_NEGATING = ("not only", "not just", "no doubt", "nothing but", "no less than", "no more than", "no fewer than",

@@ -37,6 +37,7 @@ def conflict(a: str, b: str, **kw: bool) -> str | None:
     ("Russia has responded to the allegations.", "Russia has not responded to the allegations.", "polarity: 'affirmative' vs 'not'"),
     ("The government ruled out a deal.", "The government agreed to a deal.", "polarity: 'ruled out' vs 'affirmative'"),
     ("Police found evidence of foul play.", "Police found no evidence of foul play.", "polarity: 'affirmative' vs 'no'"),
+    ("The regulator's failure to inspect the dam was confirmed.", "The regulator inspected the dam.", "polarity: 'failure to' vs 'affirmative'"),
     ("The port was closed on Monday.", "The port was reopened on Monday.", "antonym: 'closed' vs 'reopened'"),
     ("Profits rose 5% last year.", "Profits fell 5% last year.", "antonym: 'rose' vs 'fell'"),
     ("The company will raise prices.", "The company will not raise prices.", "antonym: 'raise' vs 'not raise'"),
@@ -76,6 +77,9 @@ def test_conflicts_and_their_reasons(a: str, b: str, reason: str) -> None:
     ("Kyiv would not accept any ceasefire.", "Kyiv will reject any ceasefire."),  # negated antonym = the antonym
     ("Kazakhstan has not ruled out sabotage.", "Kazakhstan considers sabotage possible."),  # negated negative
     ("Russian forces threaten not only Ukraine but Europe.", "Russian forces threaten Ukraine and Europe."),
+    # "failure to X" says X did not happen
+    ("Russia's failure to restrict airspace for civilian flights was a breach of norms.",
+     "The Russian authorities did not restrict airspace for civilian flights."),
     # passive voice keeps the roles
     ("Russia shelled the Ukrainian town.", "The Ukrainian town was shelled by Russia."),
     # the same cause, however it is said; a cause the other statement does not name is no disagreement
