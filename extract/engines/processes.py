@@ -115,15 +115,16 @@ class ProcessJob(PoolJob):
         n = self._workers_used = self.workers or default_workers(s.jobs, s.is_llm)
         share, kwargs = worker_kwargs(s, n, load_options=self.load_options, with_stats=True, checked=True)
         self._t0 = time.monotonic()
-        ctx = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
-        if s.is_llm and ctx.get_start_method() == "fork":
+        forked = sys.platform == "linux"
+        ctx = multiprocessing.get_context("fork" if forked else "spawn")
+        if s.is_llm and forked:
             from claims.extract.transport import http_library
 
             http_library()  # imported once here, not once in every worker
         conns: list[Connection] = []
         procs: list[Any] = []
+        finished = False
         try:
-            forked = ctx.get_start_method() == "fork"
             for _ in range(n):
                 mine, theirs = ctx.Pipe()
                 conns.append(mine)
@@ -133,9 +134,10 @@ class ProcessJob(PoolJob):
                 theirs.close()
                 procs.append(p)
             stop = self._dispatch(done, conns, procs, share.jobs * AHEAD, writer, summary)
+            finished = True
         finally:
-            for p in procs:  # gone already after a clean finish; killed after Ctrl-C or an error
-                p.join(timeout=0 if sys.exc_info()[0] else 10)
+            for p in procs:  # exiting already after a finish; killed after Ctrl-C or an error
+                p.join(timeout=10 if finished else 0)
                 if p.is_alive():
                     p.kill()
                     p.join()
@@ -176,14 +178,14 @@ class ProcessJob(PoolJob):
                     back = c.recv()
                 except EOFError:
                     del live[i]
-                    code = procs[i].exitcode
-                    stop = stop or WorkerLost(f"worker process {procs[i].pid} exited (code {code}) with {held[i]} article(s) "
-                                              "in flight; they are not recorded: run the command again to resume")
+                    trouble: JobStop | None = WorkerLost(
+                        f"worker process {procs[i].pid} exited (code {procs[i].exitcode}) with {held[i]} article(s) in flight; "
+                        "they are not recorded: run the command again to resume")
                     held[i] = 0
-                    continue
-                held[i] -= sum(r["kind"] is not None for r in back)
-                trouble = self._take(back, writer, summary, streak)
-                if trouble is not None and stop is None:
+                else:
+                    held[i] -= sum(r["kind"] is not None for r in back)
+                    trouble = self._take(back, writer, summary, streak)
+                if trouble is not None and stop is None:  # the first reason wins; the others start nothing more
                     stop = trouble
                     for other in live.values():
                         other.send(STOP_WORK)
