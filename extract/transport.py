@@ -1,5 +1,5 @@
-"""The HTTP side of the LLM backend: a pool of HTTP clients, one retry layer, and one
-gate per endpoint shared by every request in flight.
+"""The HTTP side of the LLM backend: one HTTP session per event loop, one retry layer,
+and one gate per endpoint shared by every request in flight.
 
 Requests go out through an aiohttp session (the transport the openai SDK itself offers
 as ``DefaultAioHttpClient``) as the same wire request the SDK's
