@@ -11,7 +11,6 @@ from collections.abc import Sequence
 
 from claims.evals.links.schema import Conflict, Member, MemberRef
 
-
 STANCES = ("asserted", "hedged", "denied")  # certainties that take a side on the proposition
 
 

@@ -288,10 +288,10 @@ class PairChecks:
     ``fact_checks=False`` keeps the object (so callers need no branch) but vetoes nothing.
     ``checks`` are the checks that run; those in ``OPPOSING`` (polarity) are asked only when
     no other check finds a conflict, and a statement that negates what the other states
-    comes back as ``OPPOSED``: the linker keeps that pair and flags it (GUIDELINES §13 L2). Reading a statement's facts costs ~0.25 ms (actors,
-    numbers, dates): a million linked claims cost minutes of CPU, so above ``PARALLEL_MIN``
-    pairs the groups are shared out to ``processes`` forked workers (0: one per core), each
-    reading whole groups.
+    comes back as ``OPPOSED``: the linker keeps that pair and flags it (GUIDELINES §13 L2).
+    Reading a statement's facts costs ~0.25 ms (actors, numbers, dates): a million linked
+    claims cost minutes of CPU, so above ``PARALLEL_MIN`` pairs the groups are shared out to
+    ``processes`` forked workers (0: one per core), each reading whole groups.
     """
 
     def __init__(self, fact_checks: bool = True, *, processes: int = 0, parallel_min: int = PARALLEL_MIN) -> None:

@@ -21,7 +21,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from claims.extract.backends import build_backend
-from claims.extract.engines.rows import CLAIMS, FAILURE, INPUT_ERROR, RECORD_FIELDS, SKIP, plain_row, record_row, row_item, stop_row
+from claims.extract.engines.rows import INPUT_ERROR, RECORD_FIELDS, SKIP, plain_row, record_row, row_item, stop_row
 from claims.extract.jobs import extract_one
 from claims.kernel.articles import Article, LoadOptions
 from claims.kernel.errors import JobStop
@@ -94,7 +94,6 @@ class ExtractBatch:
     def extract(self, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         """Article rows to record rows (a plain actor's method: lists pickle cheaper than tables)."""
         out = asyncio.run_coroutine_threadsafe(self._batch(rows), self.loop).result()
-        self.articles += sum(r["kind"] in (CLAIMS, FAILURE) for r in out)
         if self.with_stats and out:
             out[-1]["stats"] = self.stats()
         return out
@@ -117,7 +116,9 @@ class ExtractBatch:
         async with self.gate:
             if self.stopped is None:
                 try:
-                    return record_row(await extract_one(self.backend, item), item.source)
+                    row = record_row(await extract_one(self.backend, item), item.source)
+                    self.articles += 1  # finished: claims or a failure
+                    return row
                 except JobStop as e:
                     self.stopped = e
             return stop_row(aid, item.source, self.stopped)
