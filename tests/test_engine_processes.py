@@ -8,6 +8,7 @@ finishes without loss or duplicates and leaves no worker behind.
 from __future__ import annotations
 
 import json
+import multiprocessing
 import os
 import signal
 import subprocess
@@ -20,7 +21,7 @@ import pytest
 from fake_server import FakeOpenAIServer
 from test_llm_resume import wait_for_lines, write_articles
 
-from claims.extract.engines.processes import ARTICLES_PER_PROCESS, default_workers
+from claims.extract.engines.processes import ARTICLES_PER_PROCESS, STOP_WORK, _hear, _tell, default_workers
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -40,7 +41,7 @@ def run_cli(src: Path, run: Path, server: FakeOpenAIServer, *extra: object, cwd:
     if cwd is None:
         cwd = run.with_name(run.name + "-cwd")
         cwd.mkdir(exist_ok=True)
-    return subprocess.run(command(src, run, server, *extra), cwd=cwd, capture_output=True, text=True, env=env(), timeout=300)
+    return subprocess.run(command(src, run, server, *extra), check=False, cwd=cwd, capture_output=True, text=True, env=env(), timeout=300)
 
 
 def records(run: Path) -> dict[str, dict]:
@@ -153,3 +154,18 @@ def test_a_job_that_ends_early_resumes_without_loss_or_duplicates(tmp_path, how)
         r = run_cli(src, run, server, "--jobs", 4, "--workers", 2, "--cache", "off", cwd=tmp_path)
         assert r.returncode == 0, r.stderr
         assert sorted(records(run)) == ids
+
+
+def test_a_dead_workers_pipe_reads_as_gone_however_it_fails():
+    """A worker killed with rows it had not read yet leaves a reset, not an end of file,
+    on the driver's end (the CI failure of stop 23); either way it reads as gone, and a
+    send to it is dropped, not raised."""
+    ctx = multiprocessing.get_context()
+    for unread in (False, True):
+        mine, theirs = ctx.Pipe()
+        if unread:
+            mine.send([{"kind": "record"}])
+        theirs.close()
+        _tell(mine, STOP_WORK)
+        assert _hear(mine) is None
+        mine.close()

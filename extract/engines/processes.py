@@ -51,6 +51,24 @@ def default_workers(jobs: int, is_llm: bool) -> int:
     return max(1, min(os.cpu_count() or 1, jobs // ARTICLES_PER_PROCESS))
 
 
+def _tell(conn: Connection, msg: Any) -> None:
+    """Send to a worker that may have died since it was last heard from (a broken pipe);
+    ``_hear`` then reports it."""
+    try:
+        conn.send(msg)
+    except OSError:
+        pass
+
+
+def _hear(conn: Connection) -> list[dict[str, Any]] | None:
+    """What a worker sent back, or None if it is gone: an end of file, or a reset when
+    it died with rows it had not read yet."""
+    try:
+        return conn.recv()
+    except (EOFError, OSError):
+        return None
+
+
 class WorkerLost(JobStop):
     """A worker process exited with articles in flight: they are not recorded, so the
     job stops and a resume does them."""
@@ -166,16 +184,16 @@ class ProcessJob(PoolJob):
                 if row is None:
                     more = False
                     break
-                live[i].send([row])
                 held[i] += 1
+                _tell(live[i], [row])
             if not any(held[i] for i in live):
                 break
             for c in wait_any(list(live.values()), timeout=0.5):  # a timeout, so that Ctrl-C gets through
                 i = conns.index(c)
-                try:
-                    back = c.recv()
-                except EOFError:
+                back = _hear(c)
+                if back is None:
                     del live[i]
+                    procs[i].join(timeout=1)  # for its exit code
                     trouble: JobStop | None = WorkerLost(
                         f"worker process {procs[i].pid} exited (code {procs[i].exitcode}) with {held[i]} article(s) in flight; "
                         "they are not recorded: run the command again to resume")
@@ -186,11 +204,9 @@ class ProcessJob(PoolJob):
                 if trouble is not None and stop is None:  # the first reason wins; the others start nothing more
                     stop = trouble
                     for other in live.values():
-                        other.send(STOP_WORK)
+                        _tell(other, STOP_WORK)
         for c in live.values():  # done: each worker sends its totals and exits
-            c.send(None)
-            try:
-                self._take(c.recv(), writer, summary, streak)
-            except EOFError:
-                pass  # it died at the very end: its totals are lost, its records are not
+            _tell(c, None)
+            if (totals := _hear(c)) is not None:  # if it died at the very end, its totals are lost, its records are not
+                self._take(totals, writer, summary, streak)
         return stop
