@@ -192,6 +192,9 @@ class Job:
             summary.status = self._execute(done, writer, summary)
         except KeyboardInterrupt:
             summary.status = "interrupted"
+        except Exception as e:  # a bug: the manifest must not say "complete" while the traceback goes up
+            summary.status, summary.stop_reason, summary.exit_code = "error", f"{type(e).__name__}: {e}", 1
+            raise
         finally:
             writer.close()
             summary.processed = summary.succeeded + summary.failed

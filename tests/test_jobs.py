@@ -237,3 +237,22 @@ def test_atomic_writes_get_the_usual_file_mode(tmp_path):
     umask = os.umask(0)
     os.umask(umask)
     assert (tmp_path / "r.html").stat().st_mode & 0o777 == 0o666 & ~umask
+
+
+def test_an_engine_bug_is_recorded_as_an_error_not_a_completed_job(tmp_path):
+    """An exception from the engine itself (not an article's failure) goes up with its
+    traceback; the manifest says the session ended in error, and a resume does the rest."""
+    src = tmp_path / "in.jsonl"
+    write_jsonl(src, ["a", "b"])
+    run = tmp_path / "run"
+
+    class Broken(Job):
+        def _execute(self, done, writer, summary):
+            raise RuntimeError("engine bug")
+
+    with pytest.raises(RuntimeError, match="engine bug"):
+        Broken(inputs=[str(src)], run_dir=run, backend=FirstWord()).run()
+    m = json.loads((run / MANIFEST).read_text())
+    assert m["status"] == "error" and m["sessions"][-1]["stop_reason"] == "RuntimeError: engine bug"
+    assert Job(inputs=[str(src)], run_dir=run, backend=FirstWord()).run().status == "complete"
+    assert sorted(read_ids(run / CLAIMS)) == ["a", "b"]
