@@ -143,9 +143,11 @@ def test_a_job_that_ends_early_resumes_without_loss_or_duplicates(tmp_path, how)
             proc.send_signal(signal.SIGINT)
         code = proc.wait(60)
         assert _gone(workers), "a worker outlived its job"
+        err = proc.stderr.read()
+        assert "Traceback" not in err and "Exception in callback" not in err, err  # workers go quietly too
         m = manifest(run)
         if how == "kill a worker":
-            assert code == 1 and m["status"] == "worker_lost" and "worker process" in m["sessions"][-1]["stop_reason"], proc.stderr.read()
+            assert code == 1 and m["status"] == "worker_lost" and "worker process" in m["sessions"][-1]["stop_reason"], err
         elif how == "ctrl-c":
             assert code == 130 and m["status"] == "interrupted"
         done = records(run)  # no duplicates among what was written

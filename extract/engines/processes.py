@@ -107,7 +107,8 @@ async def _serve_rows(conn: Connection, kwargs: dict[str, Any]) -> None:
 
     def finished(t: asyncio.Task) -> None:
         pending.discard(t)
-        _tell(conn, [t.result()])
+        if not t.cancelled():  # cancelled: the driver went away, and the loop is closing
+            _tell(conn, [t.result()])
 
     loop.add_reader(fd, readable)
     try:
