@@ -171,21 +171,3 @@ def test_a_dead_workers_pipe_reads_as_gone_however_it_fails():
         _tell(mine, STOP_WORK)
         assert _hear(mine) is None
         mine.close()
-
-
-def test_without_posix_the_local_engine_stays_one_process(monkeypatch):
-    """Windows' event loop cannot read a pipe (add_reader): one process by default, and a
-    clear usage error for --workers, not a worker that dies at its first row."""
-    import typer
-
-    from claims.cli.extract_cmds import engine_job
-    from claims.extract.engines import processes
-    from claims.extract.jobs import Job
-    from claims.kernel.settings import ExtractionSettings
-
-    monkeypatch.setattr(processes, "POSIX", False)
-    llm = ExtractionSettings(backend="openai", model="m", jobs=64)
-    assert processes.default_workers(64, True) == 1
-    assert engine_job("local", None, None, llm) == (Job, {})
-    with pytest.raises(typer.BadParameter, match="POSIX"):
-        engine_job("local", None, 2, llm)
