@@ -119,10 +119,8 @@ def engine_job(engine: str, ray_address: str | None, workers: int | None, settin
     if engine == "local":
         if ray_address:
             raise typer.BadParameter("--ray-address needs --engine ray", param_hint="--ray-address")
-        from claims.extract.engines.processes import POSIX, ProcessJob, default_workers
+        from claims.extract.engines.processes import ProcessJob, default_workers
 
-        if workers and workers > 1 and not POSIX:
-            raise typer.BadParameter("worker processes need a POSIX system (Linux, macOS); use --engine ray", param_hint="--workers")
         n = workers or default_workers(settings.jobs, settings.is_llm)
         return (ProcessJob, {"workers": n}) if n > 1 else (Job, {})
     from claims.extract.engines.ray import RayJob  # Ray itself is imported when the job starts

@@ -9,9 +9,8 @@ flight spends a few ms of CPU per article (HTTP, parsing, grounding, records), s
 core takes half of that work.
 
 Workers are forked once the command has started (Linux), so they share its imports
-instead of paying start-up again; on macOS they are spawned (not on Windows: see
-``POSIX``). Each gets its share of ``--jobs``, the rate limits and the budgets
-(``rows.worker_settings``). Articles go out
+instead of paying start-up again; elsewhere they are spawned. Each gets its share of
+``--jobs``, the rate limits and the budgets (``rows.worker_settings``). Articles go out
 one row at a time, up to twice a worker's share ahead, so a slow article never holds a
 batch back. Ctrl-C, a stop (budget, endpoint) or a worker that dies stops the job; what
 was written stays, and a resume does the rest. Workers ignore Ctrl-C (the driver
@@ -39,15 +38,13 @@ from claims.kernel.rundir import RunWriter
 ARTICLES_PER_PROCESS = 16  # in flight: below this, a process's loop keeps up alone
 AHEAD = 2  # rows a worker holds per article it may have in flight
 STOP_WORK = "stop"  # driver to worker: start nothing more (in-flight articles finish)
-# A worker's event loop reads its pipe (add_reader): a POSIX loop can, Windows' cannot.
-POSIX = os.name == "posix"
 
 
 def default_workers(jobs: int, is_llm: bool) -> int:
     """Processes for an LLM job with ``jobs`` articles in flight: one per 16 of them, at
     most one per CPU. A CPU-bound backend (rules) stays in one process unless ``--workers``
     says otherwise."""
-    if not is_llm or not POSIX:
+    if not is_llm:
         return 1
     return max(1, min(os.cpu_count() or 1, jobs // ARTICLES_PER_PROCESS))
 
