@@ -36,12 +36,13 @@ def env() -> dict[str, str]:
     return {k: v for k, v in os.environ.items() if not k.startswith("OPENAI_")}
 
 
-def run_cli(src: Path, run: Path, server: FakeOpenAIServer, *extra: object, cwd: Path | None = None) -> subprocess.CompletedProcess:
+def run_cli(src: Path, run: Path, server: FakeOpenAIServer, *extra: object, cwd: Path | None = None,
+            timeout: float = 300) -> subprocess.CompletedProcess:
     """The command in a working directory of its own (so a cache of its own), unless ``cwd``."""
     if cwd is None:
         cwd = run.with_name(run.name + "-cwd")
         cwd.mkdir(exist_ok=True)
-    return subprocess.run(command(src, run, server, *extra), check=False, cwd=cwd, capture_output=True, text=True, env=env(), timeout=300)
+    return subprocess.run(command(src, run, server, *extra), check=False, cwd=cwd, capture_output=True, text=True, env=env(), timeout=timeout)
 
 
 def records(run: Path) -> dict[str, dict]:
@@ -171,3 +172,19 @@ def test_a_dead_workers_pipe_reads_as_gone_however_it_fails():
         _tell(mine, STOP_WORK)
         assert _hear(mine) is None
         mine.close()
+
+
+def test_long_articles_and_large_records_do_not_deadlock_the_pipes(tmp_path):
+    """Rows of long articles one way and records of many claims the other each overflow a
+    pipe's buffer: neither end may wait on a full pipe while the other waits on it (a
+    worker that stops reading rows while it sends a record hangs the job)."""
+    seeds = [p.read_text(encoding="utf-8") for p in sorted((ROOT / "gold" / "articles").glob("*.txt"))]
+    src = tmp_path / "in.jsonl"
+    ids = [f"long{i:03d}" for i in range(120)]
+    src.write_text("".join(json.dumps({"id": aid, "text": f"DISPATCH {i}\n\n" + "\n\n".join(seeds * 4)}) + "\n"
+                           for i, aid in enumerate(ids)), encoding="utf-8")
+    with FakeOpenAIServer(latency=0.2) as server:  # answers come back together, so records leave in bursts
+        r = run_cli(src, tmp_path / "run", server, "--jobs", 32, "--workers", 2, "--cache", "off", "--chunk-chars", 1_000_000,
+                    timeout=120)
+    assert r.returncode == 0, r.stderr
+    assert sorted(records(tmp_path / "run")) == ids

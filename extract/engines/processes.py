@@ -24,7 +24,9 @@ import multiprocessing
 import os
 import signal
 import sys
+import threading
 import time
+from concurrent.futures import Future, wait
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from multiprocessing.connection import wait as wait_any
@@ -78,56 +80,47 @@ class WorkerLost(JobStop):
 def _serve(conn: Connection, kwargs: dict[str, Any], drivers_ends: list[int]) -> None:
     """A worker process: article rows in, record rows out, until the driver says done
     or goes away. ``drivers_ends``: the driver's ends of the pipes, which a forked worker
-    holds copies of; closed, so that the driver's death is an end of file here."""
+    holds copies of; closed, so that the driver's death is an end of file here.
+
+    This thread does nothing but read rows, whatever the backend's loop (on a thread of
+    its own) is doing: a worker that read rows on its loop stopped reading while it sent
+    a large record to a driver that was waiting to send it a long article, and with both
+    pipes full the job hung (``test_long_articles_and_large_records_do_not_deadlock_the_pipes``)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     for fd in drivers_ends:
         os.close(fd)
-    asyncio.run(_serve_rows(conn, kwargs))
-
-
-async def _serve_rows(conn: Connection, kwargs: dict[str, Any]) -> None:
-    """One thread: the pipe is read by the event loop that runs the articles, so a row
-    costs no hand-over between threads (a thread of its own for the pipe cost ~0.5 ms of
-    CPU an article in lock and wake-up traffic)."""
     from claims.extract.engines.worker import ExtractBatch
 
-    loop = asyncio.get_running_loop()
-    worker = ExtractBatch(**kwargs, loop=loop)
-    inbox: asyncio.Queue[Any] = asyncio.Queue()
-    pending: set[asyncio.Task] = set()
-    fd = conn.fileno()
+    worker = ExtractBatch(**kwargs)
+    lock = threading.Lock()
+    pending: set[Future] = set()
 
-    def readable() -> None:
-        try:
-            while conn.poll():
-                inbox.put_nowait(conn.recv())
-        except (EOFError, OSError):  # the driver is gone
-            loop.remove_reader(fd)
-            inbox.put_nowait(EOFError)
+    def send(rows: list[dict[str, Any]]) -> None:
+        with lock:  # from the loop's thread (records) and this one (the totals)
+            _tell(conn, rows)  # a driver gone is read as an end of file below, not raised in a callback
 
-    def finished(t: asyncio.Task) -> None:
-        pending.discard(t)
-        if not t.cancelled():  # cancelled: the driver went away, and the loop is closing
-            _tell(conn, [t.result()])
+    def finished(f: Future) -> None:
+        pending.discard(f)
+        send([f.result()])
 
-    loop.add_reader(fd, readable)
     try:
-        while (msg := await inbox.get()) is not None:
-            if msg is EOFError:
-                return  # nothing to report to
+        while True:
+            msg = conn.recv()
+            if msg is None:
+                break
             if msg == STOP_WORK:
                 worker.stopped = worker.stopped or JobStop("the driver stopped the job")
                 continue
             for row in msg:
-                t = loop.create_task(worker._one(row))
-                pending.add(t)
-                t.add_done_callback(finished)
-        if pending:
-            await asyncio.wait(set(pending))
-        _tell(conn, [{"kind": None, "article_id": None, "source": None, "claims": 0, "error": None, "record": None, "stats": worker.stats()}])
+                f = asyncio.run_coroutine_threadsafe(worker._one(row), worker.loop)
+                pending.add(f)
+                f.add_done_callback(finished)
+        wait(list(pending))
+        send([{"kind": None, "article_id": None, "source": None, "claims": 0, "error": None, "record": None, "stats": worker.stats()}])
+    except (EOFError, OSError):
+        pass  # the driver is gone: nothing to report to
     finally:
-        loop.remove_reader(fd)
-        await worker.backend.aclose()
+        worker.close()
 
 
 @dataclass

@@ -2,8 +2,7 @@
 row. Ray makes it an actor fed batches (``map_batches``, ``extract``); the local
 process engine (``processes.py``) feeds it rows one at a time (``_one``).
 
-The backend runs on one event loop (a thread of its own for Ray's synchronous calls;
-the process engine's own loop), so an LLM backend keeps one
+The backend runs on one event loop in a thread of its own, so an LLM backend keeps one
 connection pool (and one rate limiter, one cache handle) across batches, and batches
 that arrive at the same time share its articles-in-flight limit. A JobStop (budget
 spent, endpoint gone) becomes a stop row for its article and for every article after
@@ -67,13 +66,10 @@ class ExtractBatch:
         load_options: dict[str, Any] | None = None,
         skip: Any = None,
         with_stats: bool = False,
-        loop: asyncio.AbstractEventLoop | None = None,
     ):
         """``settings``: this worker's share (``rows.worker_settings``), as a dict;
         ``skip``: ids done in an earlier session (a set, or a Ray object holding one);
-        ``with_stats``: add the backend's run-wide stats to each batch's last row;
-        ``loop``: the running loop to use (the caller awaits ``_one`` and closes the
-        backend), instead of a loop on a thread of the worker's own."""
+        ``with_stats``: add the backend's run-wide stats to each batch's last row."""
         self.settings = ExtractionSettings.model_validate(settings)
         self.backend = build_backend(self.settings, api_key=api_key)
         self.opts = LoadOptions(**(load_options or {}))
@@ -82,11 +78,12 @@ class ExtractBatch:
         self.stopped: JobStop | None = None
         self.worker = f"{os.getpid()}-{id(self)}"  # a restarted actor is a new worker
         self.articles = 0  # finished by this worker
-        self.gate = asyncio.Semaphore(self.settings.jobs)  # bound to a loop on first wait, not here
-        self._threaded = loop is None
-        self.loop = asyncio.new_event_loop() if loop is None else loop
-        if self._threaded:
-            threading.Thread(target=self.loop.run_forever, name="claims-backend", daemon=True).start()
+        self.loop = asyncio.new_event_loop()
+        threading.Thread(target=self.loop.run_forever, name="claims-backend", daemon=True).start()
+        self.gate = asyncio.run_coroutine_threadsafe(self._make_gate(), self.loop).result()
+
+    async def _make_gate(self) -> asyncio.Semaphore:
+        return asyncio.Semaphore(self.settings.jobs)
 
     def __call__(self, batch: pa.Table) -> pa.Table:
         """A Ray Data batch of article rows to one of record rows."""
@@ -132,7 +129,7 @@ class ExtractBatch:
     def close(self) -> None:
         """Close the backend (its connections, its cache's files) and stop the loop, once."""
         loop, self.loop = getattr(self, "loop", None), None
-        if loop is not None and loop.is_running() and getattr(self, "_threaded", False):
+        if loop is not None and loop.is_running():
             try:
                 asyncio.run_coroutine_threadsafe(self.backend.aclose(), loop).result(timeout=5)
             except Exception:  # an actor going down: nothing to report to
