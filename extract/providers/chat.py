@@ -104,7 +104,7 @@ class ChatProvider:
     # ------------------------------------------------------------------ client and mode
 
     def _pool(self) -> ClientPool:
-        """One client pool per event loop: an httpx pool cannot be shared across loops."""
+        """One client pool per event loop: an aiohttp session belongs to the loop it was made on."""
         loop = asyncio.get_running_loop()
         with self._lock:
             pool = self._clients.get(loop)
