@@ -38,16 +38,18 @@ def canonical_json(value: Any) -> str:
     return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
 
 
+_SLOT = "\x00claims-encoded\x00"  # stands for a pre-encoded part; NUL characters are in no real key part
+
+
 def cache_key(parts: dict[str, Any], encoded: dict[str, str] | None = None) -> str:
     """sha256 over the canonical JSON of the key parts. ``encoded``: parts already in
     canonical JSON (a request's messages, ~10 KB, are encoded once and hashed under every
     output mode auto mode looks up); the blob is the same as if they were encoded here."""
-    if not encoded:
-        blob = canonical_json(parts)
-    else:
-        merged = {k: canonical_json(v) for k, v in parts.items()} | encoded
-        blob = "{" + ",".join(f"{canonical_json(k)}:{merged[k]}" for k in sorted(merged)) + "}"
+    blob = canonical_json(parts | {k: _SLOT + k for k in encoded or ()})
+    for k, v in (encoded or {}).items():  # one encoding of the whole, each slot swapped for its JSON
+        blob = blob.replace(canonical_json(_SLOT + k), v, 1)
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+
 
 
 @dataclass(frozen=True)
