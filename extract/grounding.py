@@ -28,6 +28,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from bisect import bisect_left, bisect_right
+from collections.abc import Iterator
 from functools import lru_cache
 
 from rapidfuzz import fuzz
@@ -200,10 +201,9 @@ class Grounder:
         self._bad_cuts: frozenset[int] | None = None
         self._norm: tuple[str, tuple[int, ...]] | None = None
         self._paras: tuple[list[tuple[int, int]], list[int], list[int]] | None = None
-        self._para_sents: dict[int, list[tuple[int, int]]] = {}
+        self._para_sents: dict[int, tuple[list[tuple[int, int]], list[int], list[int]]] = {}
         self._exact: dict[str, list[tuple[int, int]]] = {}
         self._normalized: dict[str, list[tuple[int, int]]] = {}
-        self._windows: dict[tuple[int, int], list[tuple[int, int]]] = {}
 
     # ------------------------------------------------------------ per-article tables
 
@@ -230,14 +230,15 @@ class Grounder:
             self._paras = (paras, [ps for ps, _ in paras], [pe for _, pe in paras])
         return self._paras
 
-    def _sentences_of(self, k: int) -> list[tuple[int, int]]:
-        """Sentences of paragraph k, segmented on first use: sentences never cross a
-        paragraph, so the article's sentence list is these lists joined in order, and
-        paragraphs no quote falls in are never segmented."""
+    def _sentences_of(self, k: int) -> tuple[list[tuple[int, int]], list[int], list[int]]:
+        """Sentences of paragraph k (with their starts and ends, to bisect), segmented on
+        first use: sentences never cross a paragraph, so the article's sentence list is
+        these lists joined in order, and paragraphs no quote falls in are never segmented."""
         out = self._para_sents.get(k)
         if out is None:
             ps, pe = self._paragraphs()[0][k]
-            out = self._para_sents[k] = sentences(self.text, ps, pe)
+            sents = sentences(self.text, ps, pe)
+            out = self._para_sents[k] = (sents, [a for a, _ in sents], [b for _, b in sents])
         return out
 
     # ------------------------------------------------------------ matching tiers
@@ -312,41 +313,37 @@ class Grounder:
 
     # ------------------------------------------------------------ claimant and cue
 
-    def windows_near(self, qs: int, qe: int) -> list[tuple[int, int]]:
+    def windows_near(self, qs: int, qe: int) -> Iterator[tuple[int, int]]:
         """Search windows around a quote at [qs, qe), closest first: its sentence(s),
-        the sentence before too, its paragraph, the whole text."""
-        key = (qs, qe)
-        out = self._windows.get(key)
-        if out is not None:
-            return out
+        the sentence before too, the sentence after too, its paragraph, the whole text.
+        Lazy: most claimants and cues lie in the first window, and the later ones segment
+        the neighbouring paragraphs (in news, a quote is often a paragraph's only sentence)."""
         paras, pstarts, pends = self._paragraphs()
         # Each paragraph's first sentence starts where it starts and its last ends where
         # it ends, so the sentence ending first after qs lies in the first paragraph
         # ending after qs, and the last sentence starting before qe in the last
         # paragraph starting before qe. Positions are (paragraph, sentence) pairs.
-        out = []
         k = bisect_right(pends, qs)
         j = bisect_left(pstarts, qe) - 1
         if k < len(paras) and j >= 0:
-            sk = self._sentences_of(k)
-            i = bisect_right([e for _, e in sk], qs)  # first sentence of k ending after qs
-            sj = self._sentences_of(j)
-            i2 = bisect_left([st for st, _ in sj], qe) - 1  # last sentence of j starting before qe
+            sk, sk_starts, sk_ends = self._sentences_of(k)
+            i = bisect_right(sk_ends, qs)  # first sentence of k ending after qs
+            sj, sj_starts, _ = self._sentences_of(j)
+            i2 = bisect_left(sj_starts, qe) - 1  # last sentence of j starting before qe
             if (k, i) <= (j, i2):
                 lo, hi = min(sk[i][0], qs), max(sj[i2][1], qe)
-                out.append((lo, hi))
-                before = sk[i - 1] if i > 0 else (self._sentences_of(k - 1)[-1] if k > 0 else None)
+                yield lo, hi
+                before = sk[i - 1] if i > 0 else (self._sentences_of(k - 1)[0][-1] if k > 0 else None)
                 if before is not None:
-                    out.append((before[0], hi))
-                after = sj[i2 + 1] if i2 + 1 < len(sj) else (self._sentences_of(j + 1)[0] if j + 1 < len(paras) else None)
+                    lo = before[0]
+                    yield lo, hi
+                after = sj[i2 + 1] if i2 + 1 < len(sj) else (self._sentences_of(j + 1)[0][0] if j + 1 < len(paras) else None)
                 if after is not None:  # "..., Peskov said." may follow the quoted sentence
-                    out.append((out[-1][0], after[1]))
-        for ps, pe in paras:
-            if ps <= qs < pe or ps < qe <= pe:
-                out.append((min(ps, qs), max(pe, qe)))
-        out.append((0, len(self.text)))
-        self._windows[key] = out
-        return out
+                    yield lo, after[1]
+        for p in sorted({bisect_right(pstarts, qs) - 1, j}):  # the paragraphs holding qs or qe
+            if p >= 0 and (pstarts[p] <= qs < pends[p] or pstarts[p] < qe <= pends[p]):
+                yield min(pstarts[p], qs), max(pends[p], qe)
+        yield 0, len(self.text)
 
     def find_near(self, needle: str | None, quote: tuple[int, int] | None, hint: int) -> tuple[str | None, tuple[int, int] | None]:
         """A claimant or cue (exact or normalised, never fuzzy), nearest the quote at ``quote``.
