@@ -248,13 +248,14 @@ class Grounder:
         out = self._exact.get(needle)
         if out is not None:
             return out
-        text, n = self.text, len(needle)
+        text, n, bad = self.text, len(needle), self.bad_cuts
+        edged = bool(needle) and (needle[0].isspace() or needle[-1].isspace())  # every occurrence is the needle
         out = []
         pos = text.find(needle) if needle else -1
         while pos != -1:
             end = pos + n
-            if self._cut_ok(pos, end):
-                if text[pos].isspace() or text[end - 1].isspace():
+            if not bad or (pos not in bad and end not in bad):
+                if edged:
                     trimmed = trim_span(text, pos, end)
                     if trimmed:
                         out.append(trimmed)
