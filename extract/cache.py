@@ -51,7 +51,6 @@ def cache_key(parts: dict[str, Any], encoded: dict[str, str] | None = None) -> s
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()
 
 
-
 @dataclass(frozen=True)
 class CachedResponse:
     content: str | None

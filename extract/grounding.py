@@ -327,7 +327,7 @@ class Grounder:
         k = bisect_right(pends, qs)
         j = bisect_left(pstarts, qe) - 1
         if k < len(paras) and j >= 0:
-            sk, sk_starts, sk_ends = self._sentences_of(k)
+            sk, _, sk_ends = self._sentences_of(k)
             i = bisect_right(sk_ends, qs)  # first sentence of k ending after qs
             sj, sj_starts, _ = self._sentences_of(j)
             i2 = bisect_left(sj_starts, qe) - 1  # last sentence of j starting before qe
