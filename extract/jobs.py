@@ -34,7 +34,7 @@ CONSECUTIVE_TRANSPORT_FAILURES = 5
 
 @dataclass
 class JobSummary:
-    status: str  # complete | interrupted | budget_exhausted | endpoint_unavailable | worker_lost
+    status: str  # complete | interrupted | budget_exhausted | endpoint_unavailable | worker_lost | error
     stop_reason: str | None = None
     exit_code: int = 0  # of a job that stopped early (JobStop.exit_code)
     done_before: int = 0

@@ -16,7 +16,7 @@ from typing import Any, ClassVar
 from claims.extract.engines.rows import CLAIMS, STOP, RemoteStop, article_row, merge_stats, worker_settings
 from claims.extract.jobs import FailureStreak, Job, JobSummary
 from claims.kernel.articles import Article, LoadOptions, iter_articles
-from claims.kernel.errors import JobStop
+from claims.kernel.errors import JobStop, UserError
 from claims.kernel.rundir import RunWriter
 from claims.kernel.schema import ArticleFailure
 from claims.kernel.settings import ExtractionSettings
@@ -70,6 +70,20 @@ class PoolJob(Job):
                 stats["cost_usd"] = cost(stats, getattr(self.backend, "model", ""), table)
             m["backend_stats"] = stats
         return m
+
+    def _worker_settings(self) -> ExtractionSettings:
+        """The settings the workers are built from (a pool job cannot run without them)."""
+        if self.settings is None:
+            raise UserError(f"the {self.engine} engine builds its workers from the job's settings; pass settings=")
+        return self.settings
+
+    @staticmethod
+    def _ended(stop: JobStop | None, summary: JobSummary) -> str:
+        """The session's status: complete, or the first stop's (its reason and exit code in ``summary``)."""
+        if stop is None:
+            return "complete"
+        summary.stop_reason, summary.exit_code = str(stop), stop.exit_code
+        return stop.status
 
     def _rows(self, done: set[str]) -> Iterator[dict[str, Any]]:
         """The articles not done yet, as rows."""

@@ -34,7 +34,7 @@ from typing import Any, ClassVar
 
 from claims.extract.engines.pool import PoolJob, worker_kwargs
 from claims.extract.jobs import FailureStreak, JobSummary
-from claims.kernel.errors import JobStop, UserError
+from claims.kernel.errors import JobStop
 from claims.kernel.rundir import RunWriter
 
 ARTICLES_PER_PROCESS = 16  # in flight: below this, a process's loop keeps up alone
@@ -130,9 +130,7 @@ class ProcessJob(PoolJob):
     engine: ClassVar[str] = "local"
 
     def _execute(self, done: set[str], writer: RunWriter, summary: JobSummary) -> str:
-        if self.settings is None:
-            raise UserError("the process engine builds its workers from the job's settings; pass settings=")
-        s = self.settings
+        s = self._worker_settings()
         n = self._workers_used = self.workers or default_workers(s.jobs, s.is_llm)
         share, kwargs = worker_kwargs(s, n, load_options=self.load_options, with_stats=True, checked=True)
         self._t0 = time.monotonic()
@@ -164,10 +162,7 @@ class ProcessJob(PoolJob):
                     p.join()
             for c in conns:
                 c.close()
-        if stop is None:
-            return "complete"
-        summary.stop_reason, summary.exit_code = str(stop), stop.exit_code
-        return stop.status
+        return self._ended(stop, summary)
 
     def _dispatch(self, done: set[str], conns: list[Connection], procs: list[Any], ahead: int, writer: RunWriter,
                   summary: JobSummary) -> JobStop | None:

@@ -230,14 +230,12 @@ class RayJob(PoolJob):
         a bad input is the same error at the same point) and hands batches to the actors
         itself: a finished article is never sent, and the driver's only other work is to
         write what comes back."""
-        if self.settings is None:
-            raise UserError("the Ray engine builds its workers from the job's settings; pass settings=")
+        s = self._worker_settings()
         from claims.extract.engines.worker import ExtractBatch
 
         self._t0 = time.monotonic()
         with ray_session(self.address, num_cpus=self.workers) as ray:
             self._timings["ray_init_seconds"] = round(time.monotonic() - self._t0, 3)
-            s = self.settings
             n = self._workers_used = self.workers or cluster_cpus()
             share, kwargs = worker_kwargs(s, n, load_options=self.load_options, with_stats=True)
             # a killed or lost actor is restarted and its unfinished calls run again there
@@ -284,7 +282,4 @@ class RayJob(PoolJob):
                 load[in_flight.pop(ref)] -= 1
                 trouble = self._take(ray.get(ref), writer, summary, streak)
                 stop = stop or trouble  # the first reason wins
-        if stop is None:
-            return "complete"
-        summary.stop_reason, summary.exit_code = str(stop), stop.exit_code
-        return stop.status
+        return self._ended(stop, summary)
