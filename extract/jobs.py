@@ -23,7 +23,7 @@ from claims.extract.backends.base import TRANSPORT_ERRORS, Backend, EndpointTrou
 from claims.kernel.articles import Article, LoadFailure, LoadOptions, iter_articles
 from claims.kernel.errors import JobStop, UserError
 from claims.kernel.redact import redact
-from claims.kernel.rundir import RunWriter, now, summarize
+from claims.kernel.rundir import RunTally, RunWriter, now
 from claims.kernel.schema import ArticleClaims, ArticleFailure
 from claims.kernel.settings import ExtractionSettings
 from claims.kernel.version import __version__
@@ -137,7 +137,7 @@ class Job:
                 "use --overwrite to start over or another -o"
             )
 
-    def _manifest(self, status: str, started: str, t0: float, previous: dict, session: dict) -> dict[str, Any]:
+    def _manifest(self, status: str, started: str, t0: float, previous: dict, session: dict, tally: RunTally) -> dict[str, Any]:
         m: dict[str, Any] = {
             "tool": "claims",
             "status": status,
@@ -151,7 +151,7 @@ class Job:
             "started_at": previous.get("started_at", started),
             "updated_at": now(),
             "sessions": previous.get("sessions", []) + [session],
-            **summarize(self.run_dir),
+            **tally.fields(),
         }
         m["notes"] = self.backend.manifest_notes(m["languages"])
         session["wall_seconds"] = round(time.monotonic() - t0, 3)
@@ -186,7 +186,7 @@ class Job:
         done, previous = writer.done, writer.previous_manifest
         started, t0 = now(), time.monotonic()
         session: dict[str, Any] = {"started_at": started, "status": "running", "resumed_from": len(done)}
-        writer.manifest(self._manifest("running", started, t0, previous, session))
+        writer.manifest(self._manifest("running", started, t0, previous, session, writer.tally))
         summary = JobSummary(status="complete", done_before=len(done))
         try:
             summary.status = self._execute(done, writer, summary)
@@ -200,7 +200,7 @@ class Job:
             summary.processed = summary.succeeded + summary.failed
             session.update(status=summary.status, ended_at=now(), processed=summary.processed,
                            **({"stop_reason": redact(summary.stop_reason, self.secrets)} if summary.stop_reason else {}))
-            summary.manifest = self._manifest(summary.status, started, t0, previous, session)
+            summary.manifest = self._manifest(summary.status, started, t0, previous, session, writer.tally)
             writer.manifest(summary.manifest)
         return summary
 

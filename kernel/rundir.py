@@ -90,36 +90,58 @@ def read_manifest(run_dir: str | Path) -> dict[str, Any]:
     return m
 
 
-def summarize(run_dir: Path) -> dict[str, Any]:
-    """Counts and usage over the whole run directory (all sessions), from the files themselves.
+@dataclass
+class RunTally:
+    """The manifest's counts of a run directory, kept as its records are read and written:
+    a manifest is written at the start and the end of every session, and recounting a
+    million-article run from its files each time would cost minutes. The writer tallies
+    the records it finds when it opens the run (it parses each of them anyway, for the
+    ids done) and each record it appends."""
 
-    Records were validated when written, so this reads plain JSON: a manifest of a
-    20,000-article run must not cost a second full validation.
-    """
-    usage: Counter[str] = Counter()
-    languages: Counter[str] = Counter()
-    articles = claims = grounded = 0
-    for rec in scan_jsonl(run_dir / CLAIMS):
-        articles += 1
-        if rec.get("language"):
-            languages[rec["language"]] += 1
-        claims += len(rec["claims"])
-        grounded += sum(bool(c.get("grounded", True)) for c in rec["claims"])
-        usage.update(rec.get("usage") or {})
-    failures: Counter[str] = Counter()
-    for rec in scan_jsonl(run_dir / FAILURES):
-        failures[rec["error"]] += 1
-        usage.update(rec.get("usage") or {})
-    return {
-        "articles_done": articles,
-        "articles_failed": sum(failures.values()),
-        "failures_by_error": dict(failures),
-        "claims": claims,
-        "claims_grounded": grounded,
-        "claims_ungrounded": claims - grounded,
-        "usage": Usage(**{k: usage[k] for k in Usage.model_fields}).model_dump(),
-        "languages": dict(sorted(languages.items())),
-    }
+    articles: int = 0
+    claims: int = 0
+    grounded: int = 0
+    usage: Counter[str] = field(default_factory=Counter)
+    languages: Counter[str] = field(default_factory=Counter)
+    failures: Counter[str] = field(default_factory=Counter)
+
+    def add_claims(self, facts: dict[str, Any]) -> None:
+        """One claims record's ``record_facts`` (or the record itself, as plain JSON)."""
+        self.articles += 1
+        claims = facts["claims"]
+        if isinstance(claims, list):
+            self.grounded += sum(bool(c.get("grounded", True)) for c in claims)
+            claims = len(claims)
+        else:
+            self.grounded += facts["grounded"]
+        self.claims += claims
+        if facts.get("language"):
+            self.languages[facts["language"]] += 1
+        self.usage.update(facts.get("usage") or {})
+
+    def add_failure(self, error: str, usage: dict[str, int] | None) -> None:
+        self.failures[error] += 1
+        self.usage.update(usage or {})
+
+    def fields(self) -> dict[str, Any]:
+        """The manifest's count fields."""
+        return {
+            "articles_done": self.articles,
+            "articles_failed": sum(self.failures.values()),
+            "failures_by_error": dict(self.failures),
+            "claims": self.claims,
+            "claims_grounded": self.grounded,
+            "claims_ungrounded": self.claims - self.grounded,
+            "usage": Usage(**{k: self.usage[k] for k in Usage.model_fields}).model_dump(),
+            "languages": dict(sorted(self.languages.items())),
+        }
+
+
+def record_facts(rec: ArticleClaims) -> dict[str, Any]:
+    """What ``RunTally`` counts of a record, without its claims: sent along with a record
+    that a worker serialized, so that the writing process need not parse it again."""
+    return {"claims": len(rec.claims), "grounded": sum(c.grounded for c in rec.claims), "language": rec.language,
+            "usage": rec.usage.model_dump()}
 
 
 # --------------------------------------------------------------------------- writing
@@ -148,7 +170,11 @@ class RunWriter:
                 raise RunError(f"{e}; use --overwrite to start over") from None
             if check_previous:
                 check_previous(self.previous_manifest)
-        self.done = {rec["article_id"] for rec in scan_jsonl(run_dir / CLAIMS, repair=True)}
+        self.tally = RunTally()  # failures are not carried over: they are retried
+        self.done: set[str] = set()
+        for rec in scan_jsonl(run_dir / CLAIMS, repair=True):
+            self.done.add(rec["article_id"])
+            self.tally.add_claims(rec)
         # failed articles are retried; their old records go (rebuilt as this session goes)
         atomic_write_text(run_dir / FAILURES, "")
         self._claims = (run_dir / CLAIMS).open("ab")
@@ -161,14 +187,18 @@ class RunWriter:
 
     def claims(self, rec: ArticleClaims) -> None:
         self._append(self._claims, rec.model_dump_json())
+        self.tally.add_claims(record_facts(rec))
 
-    def claims_json(self, line: str) -> None:
-        """A record that is already ``ArticleClaims.model_dump_json()`` (made by a Ray worker):
-        the same line, without validating and dumping it again on the one writing process."""
+    def claims_json(self, line: str, facts: dict[str, Any] | None = None) -> None:
+        """A record that is already ``ArticleClaims.model_dump_json()`` (made by a worker):
+        the same line, without validating and dumping it again on the one writing process;
+        ``facts`` (its ``record_facts``) spare parsing it for the counts."""
         self._append(self._claims, line)
+        self.tally.add_claims(facts if facts is not None else json.loads(line))
 
     def failure(self, rec: ArticleFailure) -> None:
         self._append(self._failures, rec.model_dump_json())
+        self.tally.add_failure(rec.error, rec.usage.model_dump())
 
     def manifest(self, manifest: dict[str, Any]) -> None:
         atomic_write_json(self.run_dir / MANIFEST, manifest)

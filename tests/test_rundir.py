@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from claims.kernel.rundir import CLAIMS, FAILURES, MANIFEST, RunError, RunWriter, is_run_dir, iter_records, load_run, read_manifest, summarize
+from claims.kernel.rundir import CLAIMS, FAILURES, MANIFEST, RunError, RunWriter, is_run_dir, iter_records, load_run, read_manifest, record_facts
 from claims.kernel.schema import ArticleClaims, ArticleFailure, Claim, Provenance, Span, Usage
 
 
@@ -22,11 +22,37 @@ def test_writer_appends_whole_lines_and_a_new_session_keeps_what_is_done(tmp_pat
     w.close()
     run = tmp_path / "r"
     assert is_run_dir(run) and read_manifest(run) == {"status": "complete"}
-    s = summarize(run)
+    s = w.tally.fields()
     assert (s["articles_done"], s["articles_failed"], s["claims"], s["usage"]["requests"]) == (1, 1, 2, 5)
     w2 = RunWriter(run)  # a resume: done kept, failures cleared (they are retried)
     assert w2.done == {"a"} and (run / FAILURES).read_text() == "" and w2.previous_manifest == {"status": "complete"}
+    s = w2.tally.fields()  # counted from the file as it was read for the ids done
+    assert (s["articles_done"], s["articles_failed"], s["claims"], s["usage"]["requests"]) == (1, 0, 2, 2)
     w2.close()
+
+
+def test_the_tally_of_records_written_equals_the_tally_of_the_files_read_back(tmp_path: Path) -> None:
+    """The manifest's counts are kept as records are written (three ways: a record, a
+    worker's line with its facts, a line alone) and as a resume reads them: both agree."""
+    run = tmp_path / "r"
+    w = RunWriter(run)
+    a = rec("a", 3)
+    a.claims[1].grounded = False
+    a.language = "en"
+    b = rec("b", 2)
+    b.language = "de"
+    w.claims(a)
+    w.claims_json(b.model_dump_json(), record_facts(b))
+    w.claims_json(rec("c", 1).model_dump_json())
+    w.failure(ArticleFailure(article_id="d", stage="extract", error="X", message="m", usage=Usage(requests=4)))
+    w.close()
+    written = w.tally.fields()
+    assert (written["articles_done"], written["claims"], written["claims_grounded"], written["languages"]) == (3, 6, 5, {"de": 1, "en": 1})
+    assert written["usage"]["requests"] == 3 + 2 + 1 + 4 and written["failures_by_error"] == {"X": 1}
+    again = RunWriter(run)
+    again.close()
+    assert again.tally.fields() == {**written, "articles_failed": 0, "failures_by_error": {},
+                                    "usage": {**written["usage"], "requests": 6}}  # failures are retried, not carried over
 
 
 def test_a_torn_last_line_is_cut_by_the_writer_and_skipped_by_readers(tmp_path: Path) -> None:

@@ -17,7 +17,7 @@ from claims.extract.engines.rows import CLAIMS, STOP, RemoteStop, article_row, m
 from claims.extract.jobs import FailureStreak, Job, JobSummary
 from claims.kernel.articles import Article, LoadOptions, iter_articles
 from claims.kernel.errors import JobStop, UserError
-from claims.kernel.rundir import RunWriter
+from claims.kernel.rundir import RunTally, RunWriter
 from claims.kernel.schema import ArticleFailure
 from claims.kernel.settings import ExtractionSettings
 
@@ -53,8 +53,8 @@ class PoolJob(Job):
     def _config(self) -> dict[str, Any]:
         return {**super()._config(), "engine": self.engine, "workers": self._workers_used or self.workers}
 
-    def _manifest(self, status: str, started: str, t0: float, previous: dict, session: dict) -> dict[str, Any]:
-        m = super()._manifest(status, started, t0, previous, session)
+    def _manifest(self, status: str, started: str, t0: float, previous: dict, session: dict, tally: RunTally) -> dict[str, Any]:
+        m = super()._manifest(status, started, t0, previous, session, tally)
         session["engine"] = self.engine
         session.update(self._timings)
         if self._stats:
@@ -105,7 +105,7 @@ class PoolJob(Job):
             if row["kind"] == STOP:
                 stop = stop or RemoteStop.of(row)
             elif row["kind"] == CLAIMS:
-                writer.claims_json(row["record"])
+                writer.claims_json(row["record"], json.loads(row["facts"]) if row.get("facts") else None)
                 summary.succeeded += 1
                 summary.claims += row["claims"]
                 streak.see(None)

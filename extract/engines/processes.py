@@ -116,7 +116,8 @@ def _serve(conn: Connection, kwargs: dict[str, Any], drivers_ends: list[int]) ->
                 pending.add(f)
                 f.add_done_callback(finished)
         wait(list(pending))
-        send([{"kind": None, "article_id": None, "source": None, "claims": 0, "error": None, "record": None, "stats": worker.stats()}])
+        send([{"kind": None, "article_id": None, "source": None, "claims": 0, "error": None, "record": None, "stats": worker.stats(),
+               "facts": None}])
     except (EOFError, OSError):
         pass  # the driver is gone: nothing to report to
     finally:

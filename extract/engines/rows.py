@@ -4,7 +4,9 @@ share of the job's limits. No Ray import here, so all of it is tested without a 
 
 A record row is one finished article in the run directory's own format: ``record``
 holds the exact ``claims.jsonl`` / ``failures.jsonl`` line, so whoever writes it (the
-engine's driver, or a user's ``write_parquet``) writes what the local runner writes.
+engine's driver, or a user's ``write_parquet``) writes what the local runner writes;
+``facts`` (JSON) is what the manifest counts of a claims record, so the driver does not
+parse the line again for them.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from typing import Any
 
 from claims.kernel.articles import Article, LoadFailure, LoadOptions, article_from_record
 from claims.kernel.errors import JobStop
+from claims.kernel.rundir import record_facts
 from claims.kernel.schema import ArticleClaims, ArticleFailure
 from claims.kernel.settings import ExtractionSettings, make_settings
 
@@ -26,7 +29,7 @@ CLAIMS, FAILURE = "claims", "failure"  # a finished article: ``record`` is its r
 STOP = "stop"  # not done: the job must stop (budget spent, endpoint gone); ``record`` is JSON {status, exit_code, message}
 SKIP = "skip"  # done in an earlier session (the driver still sees its id: duplicates are caught)
 INPUT_ERROR = "input_error"  # an input file cannot be read at all; ``record`` is the one-line message
-RECORD_FIELDS = ("kind", "article_id", "source", "claims", "error", "record", "stats")
+RECORD_FIELDS = ("kind", "article_id", "source", "claims", "error", "record", "stats", "facts")
 
 
 def article_row(item: Article | LoadFailure) -> dict[str, str | None]:
@@ -51,19 +54,20 @@ def row_item(row: dict[str, Any], opts: LoadOptions) -> Article | LoadFailure:
 def record_row(result: ArticleClaims | ArticleFailure, source: str | None) -> dict[str, Any]:
     if isinstance(result, ArticleFailure):
         return {"kind": FAILURE, "article_id": result.article_id, "source": source, "claims": 0, "error": result.error,
-                "record": result.model_dump_json(), "stats": None}
+                "record": result.model_dump_json(), "stats": None, "facts": None}
     return {"kind": CLAIMS, "article_id": result.article_id, "source": source, "claims": len(result.claims), "error": None,
-            "record": result.model_dump_json(), "stats": None}
+            "record": result.model_dump_json(), "stats": None, "facts": json.dumps(record_facts(result))}
 
 
 def stop_row(article_id: str, source: str | None, stop: JobStop) -> dict[str, Any]:
     info = {"status": stop.status, "exit_code": stop.exit_code, "message": str(stop)}
     return {"kind": STOP, "article_id": article_id, "source": source, "claims": 0, "error": stop.status,
-            "record": json.dumps(info), "stats": None}
+            "record": json.dumps(info), "stats": None, "facts": None}
 
 
 def plain_row(kind: str, article_id: str, source: str | None, message: str | None = None) -> dict[str, Any]:
-    return {"kind": kind, "article_id": article_id, "source": source, "claims": 0, "error": None, "record": message, "stats": None}
+    return {"kind": kind, "article_id": article_id, "source": source, "claims": 0, "error": None, "record": message, "stats": None,
+            "facts": None}
 
 
 class RemoteStop(JobStop):
