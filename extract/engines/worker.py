@@ -17,13 +17,13 @@ import asyncio
 import json
 import os
 import threading
-from collections import deque
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from claims.extract.backends import build_backend
 from claims.extract.engines.rows import INPUT_ERROR, RECORD_FIELDS, SKIP, plain_row, record_row, row_item, stop_row
 from claims.extract.jobs import extract_one
+from claims.extract.places import Places
 from claims.kernel.articles import Article, LoadFailure, LoadOptions
 from claims.kernel.errors import JobStop
 from claims.kernel.schema import ArticleClaims, ArticleFailure
@@ -81,8 +81,7 @@ class ExtractBatch:
         self.stopped: JobStop | None = None
         self.worker = f"{os.getpid()}-{id(self)}"  # a restarted actor is a new worker
         self.articles = 0  # finished by this worker
-        self.waiting: deque[tuple[Article | LoadFailure, asyncio.Future[ArticleClaims | ArticleFailure | None]]] = deque()
-        self.slots: set[asyncio.Task] = set()  # at most ``jobs``: the articles in flight
+        self.places = Places(self.settings.jobs)  # the articles in flight
         self.loop = asyncio.new_event_loop()
         threading.Thread(target=self.loop.run_forever, name="claims-backend", daemon=True).start()
 
@@ -114,36 +113,21 @@ class ExtractBatch:
         aid = item.id if isinstance(item, Article) else item.article_id
         if aid in self.skip:
             return plain_row(SKIP, aid, item.source)
-        done: asyncio.Future[ArticleClaims | ArticleFailure | None] = asyncio.get_running_loop().create_future()
-        self.waiting.append((item, done))
-        if len(self.slots) < max(1, self.settings.jobs):
-            slot = asyncio.create_task(self._slot())
-            self.slots.add(slot)
-            slot.add_done_callback(self.slots.discard)
-        result = await done
+        result = await self.places.run(lambda: self._extract(item))
         if result is None:  # the job stopped before this article ran: a resume does it
             return stop_row(aid, item.source, self.stopped)
         return record_row(result, item.source)
 
-    async def _slot(self) -> None:
-        """One of at most ``jobs`` articles in flight: takes the next waiting article as soon
-        as its own is done, before the loop goes on to the other answers that came back with
-        it. (A semaphore hands a freed place to its next waiter through the loop's queue,
-        behind every answer already read: with 32 answers arriving together, each next
-        request went out only once all 32 were grounded.) A slot ends when nothing waits: a
-        task that outlived the work would keep this object alive, and its ``close`` (which a
-        Ray actor's exit waits for) would run only at interpreter shutdown."""
-        while self.waiting:
-            item, done = self.waiting.popleft()
-            result = None
-            if self.stopped is None:
-                try:
-                    result = await extract_one(self.backend, item)
-                    self.articles += 1  # finished: claims or a failure
-                except JobStop as e:
-                    self.stopped = e
-            if not done.cancelled():
-                done.set_result(result)
+    async def _extract(self, item: Article | LoadFailure) -> ArticleClaims | ArticleFailure | None:
+        """The article's record, or None once the job has stopped."""
+        if self.stopped is None:
+            try:
+                result = await extract_one(self.backend, item)
+                self.articles += 1  # finished: claims or a failure
+                return result
+            except JobStop as e:
+                self.stopped = e
+        return None
 
     def __del__(self) -> None:
         self.close()
