@@ -14,13 +14,12 @@ import signal
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from functools import lru_cache, partial
+from functools import lru_cache
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
 from claims.extract.backends.base import TRANSPORT_ERRORS, Backend, EndpointTrouble, ExtractionError
-from claims.extract.places import Places
 from claims.kernel.articles import Article, LoadFailure, LoadOptions, iter_articles
 from claims.kernel.errors import JobStop, UserError
 from claims.kernel.redact import redact
@@ -101,9 +100,14 @@ def extract_articles(articles: Iterable[Article], backend: Backend, *, jobs: int
     order, at most ``jobs`` at once. A job with a run directory is ``Job``."""
 
     async def go() -> list[ArticleClaims | ArticleFailure]:
-        places = Places(jobs)
+        gate = asyncio.Semaphore(max(1, jobs))
+
+        async def one(a: Article) -> ArticleClaims | ArticleFailure:
+            async with gate:
+                return await extract_one(backend, a)
+
         try:
-            return list(await asyncio.gather(*(places.run(partial(extract_one, backend, a)) for a in articles)))
+            return list(await asyncio.gather(*(one(a) for a in articles)))
         finally:
             await backend.aclose()
 

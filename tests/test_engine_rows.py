@@ -4,7 +4,6 @@ workers, and the actor class itself (plain Python) on rules and on the local ser
 
 from __future__ import annotations
 
-import asyncio
 import json
 from pathlib import Path
 
@@ -12,12 +11,10 @@ import pyarrow as pa
 import pytest
 
 from claims.extract.backends import build_backend
-from claims.extract.engines import worker as worker_module
 from claims.extract.engines.rows import CLAIMS, FAILURE, SKIP, STOP, RemoteStop, article_row, merge_stats, row_item, worker_settings
 from claims.extract.engines.worker import ExtractBatch, record_schema
 from claims.extract.jobs import extract_articles
 from claims.kernel.articles import Article, LoadFailure, LoadOptions, iter_articles
-from claims.kernel.schema import ArticleFailure
 from claims.kernel.settings import ExtractionSettings
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -80,29 +77,6 @@ def test_the_actor_class_answers_exactly_the_local_records_and_skips_what_is_don
     assert [r["claims"] for r in rows[1:]] == [len(rec.claims) for rec in local]
     stats = json.loads(rows[-1]["stats"])
     assert stats["articles"] == len(items) - 1 and stats["backend"] is None  # the rules backend keeps no run stats
-
-
-def test_a_freed_place_starts_its_next_article_before_the_answers_that_came_with_its_own(monkeypatch):
-    """Answers that arrive together are processed one at a time; the place each one frees
-    sends its next article's request at once. (Through a semaphore, the next article waited
-    behind every answer of the burst: at 32 in flight, a whole burst of grounding.)"""
-    events: list[str] = []
-    arrived = asyncio.Event()  # bound to the worker's loop on first use
-
-    async def answered_together(backend, item):
-        events.append(f"send {item.id}")
-        if item.id == "a1":  # once both are out, both answers come back at once
-            asyncio.get_running_loop().call_soon(arrived.set)
-        await arrived.wait()
-        events.append(f"done {item.id}")
-        return ArticleFailure(article_id=item.id, stage="extract", error="X", message="m")
-
-    monkeypatch.setattr(worker_module, "extract_one", answered_together)
-    worker = ExtractBatch(ExtractionSettings(jobs=2).model_dump(mode="json"))
-    rows = worker.extract([article_row(Article(id=f"a{i}", text="t")) for i in range(4)])
-    assert [r["article_id"] for r in rows] == ["a0", "a1", "a2", "a3"] and {r["kind"] for r in rows} == {FAILURE}
-    assert events[:4] == ["send a0", "send a1", "done a0", "send a2"], events  # a2 goes out before a1 is processed
-    assert sum(e.startswith("send") for e in events) == 4
 
 
 def test_a_spent_budget_turns_the_rest_of_the_batch_into_stop_rows(fake_server):

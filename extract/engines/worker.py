@@ -23,8 +23,7 @@ from typing import TYPE_CHECKING, Any
 from claims.extract.backends import build_backend
 from claims.extract.engines.rows import INPUT_ERROR, RECORD_FIELDS, SKIP, plain_row, record_row, row_item, stop_row
 from claims.extract.jobs import extract_one
-from claims.extract.places import Places
-from claims.kernel.articles import Article, LoadFailure, LoadOptions
+from claims.kernel.articles import Article, LoadOptions
 from claims.kernel.errors import JobStop
 from claims.kernel.schema import ArticleClaims, ArticleFailure
 from claims.kernel.settings import ExtractionSettings
@@ -81,9 +80,12 @@ class ExtractBatch:
         self.stopped: JobStop | None = None
         self.worker = f"{os.getpid()}-{id(self)}"  # a restarted actor is a new worker
         self.articles = 0  # finished by this worker
-        self.places = Places(self.settings.jobs)  # the articles in flight
         self.loop = asyncio.new_event_loop()
         threading.Thread(target=self.loop.run_forever, name="claims-backend", daemon=True).start()
+        self.gate = asyncio.run_coroutine_threadsafe(self._make_gate(), self.loop).result()
+
+    async def _make_gate(self) -> asyncio.Semaphore:
+        return asyncio.Semaphore(self.settings.jobs)
 
     def __call__(self, batch: pa.Table) -> pa.Table:
         """A Ray Data batch of article rows to one of record rows."""
@@ -113,21 +115,16 @@ class ExtractBatch:
         aid = item.id if isinstance(item, Article) else item.article_id
         if aid in self.skip:
             return plain_row(SKIP, aid, item.source)
-        result = await self.places.run(lambda: self._extract(item))
-        if result is None:  # the job stopped before this article ran: a resume does it
-            return stop_row(aid, item.source, self.stopped)
-        return record_row(result, item.source)
-
-    async def _extract(self, item: Article | LoadFailure) -> ArticleClaims | ArticleFailure | None:
-        """The article's record, or None once the job has stopped."""
-        if self.stopped is None:
-            try:
-                result = await extract_one(self.backend, item)
-                self.articles += 1  # finished: claims or a failure
-                return result
-            except JobStop as e:
-                self.stopped = e
-        return None
+        result: ArticleClaims | ArticleFailure | None = None
+        async with self.gate:
+            if self.stopped is None:
+                try:
+                    result = await extract_one(self.backend, item)
+                    self.articles += 1  # finished: claims or a failure
+                except JobStop as e:
+                    self.stopped = e
+        # serialized once the place is free: the next article does not wait for it
+        return stop_row(aid, item.source, self.stopped) if result is None else record_row(result, item.source)
 
     def __del__(self) -> None:
         self.close()
