@@ -33,6 +33,7 @@ from multiprocessing.connection import wait as wait_any
 from typing import Any, ClassVar
 
 from claims.extract.engines.pool import PoolJob, worker_kwargs
+from claims.extract.engines.rows import RECORD_FIELDS
 from claims.extract.jobs import FailureStreak, JobSummary
 from claims.kernel.errors import JobStop
 from claims.kernel.rundir import RunWriter
@@ -116,8 +117,7 @@ def _serve(conn: Connection, kwargs: dict[str, Any], drivers_ends: list[int]) ->
                 pending.add(f)
                 f.add_done_callback(finished)
         wait(list(pending))
-        send([{"kind": None, "article_id": None, "source": None, "claims": 0, "error": None, "record": None, "stats": worker.stats(),
-               "facts": None}])
+        send([{**dict.fromkeys(RECORD_FIELDS), "claims": 0, "stats": worker.stats()}])  # its totals, no article
     except (EOFError, OSError):
         pass  # the driver is gone: nothing to report to
     finally:

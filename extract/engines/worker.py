@@ -40,8 +40,7 @@ def record_schema() -> pa.Schema:
 
     schema = pa.schema([
         ("kind", pa.string()), ("article_id", pa.string()), ("source", pa.string()), ("claims", pa.int64()),
-        ("error", pa.string()), ("record", pa.string()), ("stats", pa.string()),
-        ("facts", pa.string()),
+        ("error", pa.string()), ("record", pa.string()), ("stats", pa.string()), ("facts", pa.string()),
     ])
     assert tuple(schema.names) == RECORD_FIELDS
     return schema
