@@ -79,12 +79,9 @@ class ExtractBatch:
         self.stopped: JobStop | None = None
         self.worker = f"{os.getpid()}-{id(self)}"  # a restarted actor is a new worker
         self.articles = 0  # finished by this worker
+        self.gate = asyncio.Semaphore(self.settings.jobs)  # bound to the loop below on its first wait (Python >= 3.10)
         self.loop = asyncio.new_event_loop()
         threading.Thread(target=self.loop.run_forever, name="claims-backend", daemon=True).start()
-        self.gate = asyncio.run_coroutine_threadsafe(self._make_gate(), self.loop).result()
-
-    async def _make_gate(self) -> asyncio.Semaphore:
-        return asyncio.Semaphore(self.settings.jobs)
 
     def __call__(self, batch: pa.Table) -> pa.Table:
         """A Ray Data batch of article rows to one of record rows."""
