@@ -20,6 +20,7 @@ import hashlib
 import json
 import logging
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +37,20 @@ CACHE_FORMAT = 1
 def canonical_json(value: Any) -> str:
     """The JSON a key is hashed over: sorted keys, no whitespace."""
     return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+
+
+@lru_cache(maxsize=64)
+def _message_json(role: str, content: str) -> str:
+    return canonical_json({"content": content, "role": role})
+
+
+def messages_json(messages: list[dict[str, Any]]) -> str:
+    """``canonical_json(messages)``, the same characters, with a template's fixed turns (the
+    system prompt and the few-shot examples, ~10 KB that every article's request repeats,
+    the same string objects each time) encoded once per process instead of once per request."""
+    parts = [_message_json(m["role"], m["content"]) if len(m) == 2 and type(m.get("role")) is str and type(m.get("content")) is str
+             else canonical_json(m) for m in messages]
+    return "[" + ",".join(parts) + "]"
 
 
 _SLOT = "\x00claims-encoded\x00"  # stands for a pre-encoded part; NUL characters are in no real key part

@@ -10,7 +10,7 @@ from types import SimpleNamespace
 import pytest
 
 from claims.extract.backends import build_backend
-from claims.extract.cache import CachedResponse, ResponseCache, cache_key, canonical_json
+from claims.extract.cache import CachedResponse, ResponseCache, cache_key, canonical_json, messages_json
 from claims.extract.pipeline import Request
 from claims.kernel.articles import Article
 from claims.kernel.errors import UserError
@@ -73,6 +73,8 @@ def test_a_key_over_pre_encoded_messages_is_the_same_key(messages):
     parts = {"host": "127.0.0.1:8000", "model": "m", "template": "t" * 64, "schema": "s", "mode": "tools",
              "parameters": {"temperature": 0.0, "max_tokens": 900, "seed": None}, "stage": "claims"}
     assert cache_key(parts, {"messages": canonical_json(messages)}) == cache_key({**parts, "messages": messages})
+    # and so is the encoding that keeps a template's fixed turns encoded (asked twice: the second reads them back)
+    assert messages_json(messages) == messages_json([dict(m) for m in messages]) == canonical_json(messages)
 
 
 def test_cache_entries_are_compact_single_lines(tmp_path):

@@ -16,10 +16,11 @@ import pytest
 
 from claims.extract.backends import build_backend
 from claims.extract.backends.base import BudgetExhausted, ExtractionError
+from claims.extract.providers.chat import build_request_body
 from claims.extract.transport import EndpointUnavailable
 from claims.kernel.articles import Article, load_articles
 from claims.kernel.errors import UserError
-from claims.kernel.schema import ArticleClaims
+from claims.kernel.schema import ArticleClaims, ModelOutput
 
 SECRET = "sk-test-SECRET-1234567890abcdef"
 GOLD = Path(__file__).resolve().parents[1] / "gold" / "articles"
@@ -85,6 +86,10 @@ def test_each_mode_extracts_grounded_claims(fake_server, tmp_path, articles, mod
     assert res.claims and res.span_problems(articles[0].text) == []
     assert sent_modes(fake_server) == [mode]
     body = fake_server.chat_requests[0].body
+    # the bytes sent (messages encoded once, spliced in) are the body build_request_body makes
+    assert body == build_request_body(model="fake-model", messages=body["messages"], mode=mode, output_model=ModelOutput,
+                                      temperature=0.0, max_tokens=body["max_tokens"], seed=None)
+    assert articles[0].text in body["messages"][-1]["content"]
     if mode == "json_schema":
         assert body["response_format"]["json_schema"]["strict"] is True
     if mode == "tools":

@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from claims.extract.backends.base import BudgetExhausted, ExtractionError
-from claims.extract.cache import CachedResponse, ResponseCache, cache_key, canonical_json
+from claims.extract.cache import CachedResponse, ResponseCache, cache_key, messages_json
 from claims.extract.pipeline import NeedsSplit, Request
 from claims.extract.prompts import OUTPUT_MODELS
 from claims.extract.ratelimit import RateLimiter
@@ -59,6 +59,17 @@ def build_request_body(
     if seed is not None:
         body["seed"] = seed
     return body
+
+
+_MESSAGES_SLOT = "\x00claims-messages\x00"  # stands for the encoded messages; NUL is in no real body
+
+
+def request_body_bytes(body: dict[str, Any], encoded_messages: str) -> bytes:
+    """``body`` as the bytes sent, its messages spliced in already encoded (``messages_json``,
+    the cache key's encoding): the ~15 KB of a request's messages are encoded once, not
+    once for the key and again for the wire."""
+    text = json.dumps({**body, "messages": _MESSAGES_SLOT}, ensure_ascii=False, separators=(",", ":"))
+    return text.replace(json.dumps(_MESSAGES_SLOT), encoded_messages, 1).encode("utf-8")
 
 
 @dataclass
@@ -160,12 +171,11 @@ class ChatProvider:
             "stage": request.stage.name,
         }, {"messages": messages_json})
 
-    def _cached(self, request: Request) -> tuple[str, str, CachedResponse | None]:
+    def _cached(self, request: Request, messages_json: str) -> tuple[str, str, CachedResponse | None]:
         """Look up the current mode's key; in auto mode also later modes (a run that fell back earlier)."""
         mode = self.mode
         if self.cache.mode == "off":
             return mode, "", None  # no key to hash: nothing is read or written
-        messages_json = canonical_json(request.messages)
         key = self._key(mode, request, messages_json)
         hit = self.cache.get(key)
         if hit is None and self.requested_mode == "auto" and self._earlier_entries:
@@ -211,8 +221,9 @@ class ChatProvider:
         one quick round trip, not a probe that the whole job waits behind."""
         stage = request.stage.name
         s = self.settings
+        encoded = messages_json(request.messages)
         while True:
-            mode, key, hit = self._cached(request)
+            mode, key, hit = self._cached(request, encoded)
             if hit is not None:
                 usage.cache_hits += 1
                 usage.cached_prompt_tokens += hit.prompt_tokens
@@ -227,7 +238,7 @@ class ChatProvider:
             estimate = sum(len(str(m.get("content") or "")) for m in request.messages) / 4 + (request.max_tokens or 0)
             timeout = s.timeout if s.timeout is not None else request_timeout(request.max_tokens)
             try:
-                resp = await call_with_retry(self._sender(json.dumps(body).encode(), estimate, usage, timeout), self.policy, self.gate)
+                resp = await call_with_retry(self._sender(request_body_bytes(body, encoded), estimate, usage, timeout), self.policy, self.gate)
             except RetriesExhausted as e:
                 raise ExtractionError(f"stage {stage}: {self.clean(str(e))}", error=error_kind(e.last)) from None
             except Exception as e:
