@@ -16,7 +16,7 @@ import asyncio
 import hashlib
 import logging
 from dataclasses import dataclass, replace
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from pydantic import TypeAdapter, ValidationError
 
@@ -32,6 +32,12 @@ from claims.kernel.schema import Claim, Usage
 log = logging.getLogger("claims.extract.pipeline")
 
 _CLAIMS = TypeAdapter(list[Claim])
+
+
+class Extracted(NamedTuple):
+    claims: list[Claim]
+    usage: Usage
+    claims_json: str | None = None  # the claims as _CLAIMS dumped them (one chunk, cache on): the record splices them in
 
 
 class NeedsSplit(Exception):
@@ -197,7 +203,9 @@ class Pipeline:
             return None
         return hashlib.sha256(f"{self.ground_salt}{article.sha256}:{chunk.start}:{chunk.end}".encode()).hexdigest()
 
-    async def _chunk(self, article: Article, index: int, chunk: Chunk, usage: Usage, grounder: Grounder) -> list[Claim]:
+    async def _chunk(self, article: Article, index: int, chunk: Chunk, usage: Usage,
+                     grounder: Grounder) -> tuple[list[Claim], str | None]:
+        """The chunk's claims, and their JSON when it was made for the cache (or read from it)."""
         try:
             context = chunk_context(article, chunk)
             bound = self.max_tokens or default_max_tokens(chunk.end - chunk.start)
@@ -209,10 +217,11 @@ class Pipeline:
             key = self._grounded_key(article, chunk)
             parsed, resp = await self._ask(Request(article, index, last, last.render(context), bound), usage, key)
             if isinstance(parsed, list):
-                return parsed  # grounded when the answer was cached
+                return parsed, resp.grounded[1] if resp.grounded else None  # grounded when the answer was cached
             claims = [grounder.ground(mc, hint=chunk.start) for mc in parsed.claims]
-            self.provider.accept(resp, (key, _CLAIMS.dump_json(claims).decode()) if key else None)
-            return claims
+            encoded = _CLAIMS.dump_json(claims).decode() if key else None
+            self.provider.accept(resp, (key, encoded) if key else None)
+            return claims, encoded
         except NeedsSplit as why:
             if not self.provider.can_split:
                 raise ChunkFailed(f"answer truncated ({why}): {self.provider.limit_hint} split it, or raise --max-tokens", error="Truncated") from None
@@ -228,12 +237,12 @@ class Pipeline:
             log.info("%s: chunk [%d, %d) too long for one answer; split in two", article.id, chunk.start, chunk.end)
             out: list[Claim] = []
             for half in halves:
-                out.extend(await self._chunk(article, index, half, usage, grounder))
-            return out
+                out.extend((await self._chunk(article, index, half, usage, grounder))[0])
+            return out, None
 
     # ------------------------------------------------------------------ one article
 
-    async def extract(self, article: Article, chunks: list[Chunk] | None = None) -> tuple[list[Claim], Usage]:
+    async def extract(self, article: Article, chunks: list[Chunk] | None = None) -> Extracted:
         """Claims and usage for one article; ExtractionError (with the usage spent) when it fails.
 
         ``chunks``: the chunking to use (a batch uses the offsets it was prepared with)."""
@@ -250,10 +259,12 @@ class Pipeline:
                 chunks = chunk_text(article.text, self.chunk_chars, self.chunk_overlap)
             grounder = Grounder(article.text)  # shared by every claim of every chunk
             claims: list[Claim] = []
+            encoded: str | None = None
             problems: list[ChunkFailed] = []
             for i, chunk in enumerate(chunks):
                 try:
-                    claims.extend(await self._chunk(article, i, chunk, usage, grounder))
+                    got, encoded = await self._chunk(article, i, chunk, usage, grounder)
+                    claims.extend(got)
                 except ChunkFailed as f:
                     if not self.keep_going:
                         raise
@@ -263,6 +274,7 @@ class Pipeline:
                 raise ExtractionError("; ".join(map(str, problems))[:1000], error=problems[0].error)
             if len(chunks) > 1:
                 claims = dedupe_claims(claims)  # overlapping chunks repeat claims; one chunk cannot
+                encoded = None
         except ExtractionError as e:
             self.counters.failures += 1
             e.usage = usage
@@ -276,4 +288,4 @@ class Pipeline:
             self.counters.failures += 1
             raise ExtractionError(self.redact(f"{type(e).__name__}: {e}")[:500], error=type(e).__name__, usage=usage) from e
         self.counters.articles += 1
-        return claims, usage
+        return Extracted(claims, usage, encoded)

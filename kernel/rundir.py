@@ -186,7 +186,7 @@ class RunWriter:
         fh.flush()
 
     def claims(self, rec: ArticleClaims) -> None:
-        self._append(self._claims, rec.model_dump_json())
+        self._append(self._claims, rec.to_json())
         self.tally.add_claims(record_facts(rec))
 
     def claims_json(self, line: str, facts: dict[str, Any] | None = None) -> None:

@@ -187,6 +187,9 @@ class Provenance(BaseModel):
     schema_version: str = SCHEMA_VERSION
 
 
+_CLAIMS_JSON = "__claims_json__"  # where a record keeps its claims' JSON (``ArticleClaims.keep_claims_json``)
+
+
 class ArticleClaims(BaseModel):
     """One line of ``claims.jsonl``: everything extracted from one article."""
 
@@ -202,6 +205,25 @@ class ArticleClaims(BaseModel):
     claims: list[Claim]
     provenance: Provenance
     usage: Usage = Field(default_factory=Usage)
+
+    def keep_claims_json(self, encoded: str) -> None:
+        """``encoded``: ``claims`` as a list[Claim] TypeAdapter dumps them (the pipeline
+        encodes a chunk's claims for the cache), for ``to_json`` to splice in. Kept beside
+        the fields, not as one: records compare and copy by their fields alone, and it
+        holds only while ``claims`` is the same list."""
+        object.__setattr__(self, _CLAIMS_JSON, (self.claims, encoded))
+
+    def to_json(self) -> str:
+        """``model_dump_json()``, with the claims encoded once per article, not twice
+        (a 25-claim record: 0.1 ms of a worker's ~2 ms an article)."""
+        kept = self.__dict__.get(_CLAIMS_JSON)
+        if kept is None or kept[0] is not self.claims:
+            return self.model_dump_json()
+        head = self.model_dump_json(exclude={"claims"})
+        # the fields before provenance are strings or null (a quote inside one is escaped),
+        # so the first ',"provenance":' is the key, where the claims go before
+        at = head.index(',"provenance":')
+        return f'{head[:at]},"claims":{kept[1]}{head[at:]}'
 
     def span_problems(self, text: str) -> list[str]:
         problems = []

@@ -337,6 +337,9 @@ def test_a_cached_answer_brings_its_grounded_claims_back_without_grounding_again
     monkeypatch.setattr(Grounder, "ground", lambda *a, **k: pytest.fail("grounded again"))
     [second] = run(make(fake_server, tmp_path, cache="on", mode="json_schema"), articles[0])
     assert second.claims == first.claims and second.usage.cache_hits == 1 and len(fake_server.chat_requests) == 1
+    # both records carry the claims' JSON (made for the cache, read from it) and write the same line they would dump
+    for rec in (first, second):
+        assert "__claims_json__" in rec.__dict__ and rec.to_json() == rec.model_dump_json()
 
 
 def entries(cache: Path) -> list[tuple[str, dict[str, Any]]]:

@@ -60,7 +60,7 @@ def pipeline(provider, **kw) -> Pipeline:
 
 
 def run(p: Pipeline, article: Article, chunks=None):
-    return asyncio.run(p.extract(article, chunks))
+    return asyncio.run(p.extract(article, chunks))[:2]  # claims, usage
 
 
 ARTICLE = Article(id="a", text=TEXT)

@@ -32,6 +32,27 @@ def test_round_trip_through_json():
     assert again.span_problems(TEXT) == []
 
 
+@pytest.mark.parametrize("title", [None, 'Le "provenance" ,"provenance":{ «x»', ',"provenance":{"backend":"x"}'])
+@pytest.mark.parametrize("n", [0, 1, 3])
+def test_a_record_with_its_claims_already_encoded_writes_the_line_it_would_dump(title, n):
+    """The pipeline encodes a chunk's claims once (for the cache); the record splices them
+    in: the line must be model_dump_json()'s, whatever the title holds."""
+    from pydantic import TypeAdapter
+
+    ac = ArticleClaims(
+        article_id='a"b', text_sha256=text_sha256(TEXT), title=title, published="2024-12-26", claims=[make_claim()] * n,
+        provenance=Provenance(backend="openai", toolkit_version="0"),
+    )
+    plain = ac.model_dump_json()
+    assert ac.to_json() == plain  # nothing encoded yet: dumped as usual
+    ac.keep_claims_json(TypeAdapter(list[Claim]).dump_json(ac.claims).decode())
+    assert ac.to_json() == plain
+    again = ArticleClaims.model_validate_json(ac.to_json())
+    assert again == ac and ac == again  # the kept JSON is no field: records compare as before
+    fewer = ac.model_copy(update={"claims": ac.claims[:1]})
+    assert fewer.to_json() == fewer.model_dump_json()  # another claims list: the kept JSON is not used
+
+
 @pytest.mark.parametrize("start,end", [(5, 5), (6, 2), (-1, 3)])
 def test_bad_spans_rejected(start, end):
     with pytest.raises(ValidationError):

@@ -45,8 +45,10 @@ class Backend(ABC):
     def provenance(self) -> Provenance:
         return Provenance(backend=self.name, toolkit_version=__version__)
 
-    def result(self, article: Article, claims: list[Claim], usage: Usage | None = None) -> ArticleClaims:
-        return ArticleClaims(
+    def result(self, article: Article, claims: list[Claim], usage: Usage | None = None, *,
+               claims_json: str | None = None) -> ArticleClaims:
+        """``claims_json``: the claims already encoded (``ArticleClaims.to_json`` splices them in)."""
+        rec = ArticleClaims(
             article_id=article.id,
             text_sha256=article.sha256,
             title=article.title,
@@ -55,6 +57,9 @@ class Backend(ABC):
             provenance=self.provenance(),
             usage=usage or Usage(),
         )
+        if claims_json is not None:
+            rec.keep_claims_json(claims_json)
+        return rec
 
     def manifest_notes(self, languages: dict[str, int]) -> list[str]:
         """Lines the manifest (and the console) should carry about this run, given how many

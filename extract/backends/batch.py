@@ -91,8 +91,8 @@ class BatchResultsBackend(Backend):
                 error="TextChanged",
             )
         chunks = [Chunk(start, end) for start, end in entry["chunks"]]
-        claims, usage = await self.pipeline.extract(article, chunks)
-        return self.result(article, claims, usage)
+        out = await self.pipeline.extract(article, chunks)
+        return self.result(article, out.claims, out.usage, claims_json=out.claims_json)
 
     async def aclose(self) -> None:
         self.provider.close()

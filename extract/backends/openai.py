@@ -98,8 +98,8 @@ class OpenAIBackend(Backend):
         return out
 
     async def aextract(self, article: Article) -> ArticleClaims:
-        claims, usage = await self.pipeline.extract(article)
-        return self.result(article, claims, usage)
+        out = await self.pipeline.extract(article)
+        return self.result(article, out.claims, out.usage, claims_json=out.claims_json)
 
     async def aclose(self) -> None:
         await self.provider.aclose()

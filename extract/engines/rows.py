@@ -56,7 +56,7 @@ def record_row(result: ArticleClaims | ArticleFailure, source: str | None) -> di
         return {"kind": FAILURE, "article_id": result.article_id, "source": source, "claims": 0, "error": result.error,
                 "record": result.model_dump_json(), "stats": None, "facts": None}
     return {"kind": CLAIMS, "article_id": result.article_id, "source": source, "claims": len(result.claims), "error": None,
-            "record": result.model_dump_json(), "stats": None, "facts": json.dumps(record_facts(result))}
+            "record": result.to_json(), "stats": None, "facts": json.dumps(record_facts(result))}
 
 
 def stop_row(article_id: str, source: str | None, stop: JobStop) -> dict[str, Any]:
