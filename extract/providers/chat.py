@@ -171,16 +171,17 @@ class ChatProvider:
             "stage": request.stage.name,
         }, {"messages": messages_json})
 
-    def _cached(self, request: Request, messages_json: str) -> tuple[str, str, CachedResponse | None]:
-        """Look up the current mode's key; in auto mode also later modes (a run that fell back earlier)."""
+    def _cached(self, request: Request, encoded: str) -> tuple[str, str, CachedResponse | None]:
+        """Look up the current mode's key; in auto mode also later modes (a run that fell back earlier).
+        ``encoded``: the request's messages, as ``messages_json`` encodes them."""
         mode = self.mode
         if self.cache.mode == "off":
             return mode, "", None  # no key to hash: nothing is read or written
-        key = self._key(mode, request, messages_json)
+        key = self._key(mode, request, encoded)
         hit = self.cache.get(key)
         if hit is None and self.requested_mode == "auto" and self._earlier_entries:
             for later in MODES[MODES.index(mode) + 1 :]:
-                later_key = self._key(later, request, messages_json)
+                later_key = self._key(later, request, encoded)
                 hit = self.cache.get(later_key, count_miss=False)
                 if hit is not None:
                     self._adopt(later)
