@@ -72,6 +72,9 @@ class FirstAppearance(_M):
     dated_clusters: int = Field(description="gold clusters with at least one dated member")
     found: int = Field(description="dated gold clusters with at least one member among the linked claims")
     right: int = Field(description="found clusters whose linked first appearance is in one of their earliest articles")
+    across: int = Field(0, description="found clusters whose dated members were published at different times (the rest "
+                                       "hold one date: any linking gets them right)")
+    across_right: int = Field(0, description="of those, the clusters got right")
     wrong: list[str] = Field(default_factory=list, description="labels of the found gold clusters got wrong")
     missing: list[str] = Field(default_factory=list, description="labels of dated gold clusters no linked claim matched")
 
@@ -234,13 +237,17 @@ def read_second_labelling(gold: GoldSet) -> tuple[dict[Mention, str], str] | Non
 def first_appearance(aligned: Aligned, clusters: list[ClusterRecord]) -> FirstAppearance:
     """Who carried it first is a question about articles: right when the first appearance of
     the linked cluster holding most of a gold cluster's claims is in one of the articles
-    where that gold cluster appears earliest."""
+    where that gold cluster appears earliest. When several linked clusters hold equally
+    many (the linking split the gold cluster evenly), every one of them must start in an
+    earliest article: which part is taken must not decide it. A gold cluster whose dated
+    members all carry one date is right under any linking; ``across`` counts the others,
+    where the answer can be wrong."""
     dates: dict[str, str] = {m.article_id: m.published for c in clusters for m in c.members if m.published}
     firsts = {c.cluster_id: c.first_appearance for c in clusters}
     gold_classes: dict[str, list[Mention]] = defaultdict(list)
     for mid, lab in aligned.key.items():
         gold_classes[lab].append(mid)
-    dated = right = 0
+    dated = right = across = across_right = 0
     wrong: list[str] = []
     missing: list[str] = []
     for lab, mids in gold_classes.items():
@@ -254,15 +261,16 @@ def first_appearance(aligned: Aligned, clusters: list[ClusterRecord]) -> FirstAp
         if not held:
             missing.append(lab)
             continue
+        spread = len(set(known)) > 1
+        across += spread
         top = max(held.values())
-        holder = next(aligned.response[m] for m in mids if m in aligned.response and held[aligned.response[m]] == top)
-        f = firsts.get(holder)
-        if f is not None and f.article_id in earliest:
+        if all((f := firsts.get(h)) is not None and f.article_id in earliest for h, n in held.items() if n == top):
             right += 1
+            across_right += spread
         else:
             wrong.append(lab)
-    return FirstAppearance(dated_clusters=dated, found=dated - len(missing), right=right, wrong=sorted(wrong),
-                           missing=sorted(missing))
+    return FirstAppearance(dated_clusters=dated, found=dated - len(missing), right=right, across=across,
+                           across_right=across_right, wrong=sorted(wrong), missing=sorted(missing))
 
 
 @dataclass

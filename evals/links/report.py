@@ -39,7 +39,8 @@ def first_line(r: LinkEvalResult) -> str:
         return "first appearance: no dated gold cluster (the input carries no published dates)"
     wrong = f"; wrong: {', '.join(fa.wrong[:8])}" if fa.wrong else ""
     missing = f"; {len(fa.missing)} not found among the linked claims" if fa.missing else ""
-    return f"first appearance right for {fa.right}/{fa.found} dated gold clusters found{missing}{wrong}"
+    across = f" ({fa.across_right}/{fa.across} of those published at different times)" if fa.across else ""
+    return f"first appearance right for {fa.right}/{fa.found} dated gold clusters found{across}{missing}{wrong}"
 
 
 def render(r: LinkEvalResult, console: Any) -> None:
