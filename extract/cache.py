@@ -56,21 +56,14 @@ def messages_json(messages: list[dict[str, Any]]) -> str:
 _SLOT = "\x00claims-encoded\x00"  # stands for a pre-encoded part; NUL characters are in no real key part
 
 
-def canonical_json_with(parts: dict[str, Any], encoded: dict[str, str] | None = None) -> str:
-    """``canonical_json(parts | encoded values)``, the same characters, where ``encoded``
-    holds values already in canonical JSON (a request's messages, ~15 KB): spliced in, not
-    decoded and encoded again."""
+def cache_key(parts: dict[str, Any], encoded: dict[str, str] | None = None) -> str:
+    """sha256 over the canonical JSON of the key parts. ``encoded``: parts already in
+    canonical JSON (a request's messages, ~10 KB, are encoded once and hashed under every
+    output mode auto mode looks up); the blob is the same as if they were encoded here."""
     blob = canonical_json(parts | {k: _SLOT + k for k in encoded or ()})
     for k, v in (encoded or {}).items():  # one encoding of the whole, each slot swapped for its JSON
         blob = blob.replace(canonical_json(_SLOT + k), v, 1)
-    return blob
-
-
-def cache_key(parts: dict[str, Any], encoded: dict[str, str] | None = None) -> str:
-    """sha256 over the canonical JSON of the key parts. ``encoded``: parts already in
-    canonical JSON (the messages are encoded once and hashed under every output mode auto
-    mode looks up); the blob is the same as if they were encoded here."""
-    return hashlib.sha256(canonical_json_with(parts, encoded).encode("utf-8")).hexdigest()
+    return hashlib.sha256(blob.encode("utf-8")).hexdigest()
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ Per-article counts land in the request's ``Usage``; run-wide counts in ``counter
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import threading
 from collections.abc import Awaitable, Callable
@@ -16,7 +17,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from claims.extract.backends.base import BudgetExhausted, ExtractionError
-from claims.extract.cache import CachedResponse, ResponseCache, cache_key, canonical_json_with, messages_json
+from claims.extract.cache import CachedResponse, ResponseCache, cache_key, messages_json
 from claims.extract.pipeline import NeedsSplit, Request
 from claims.extract.prompts import OUTPUT_MODELS
 from claims.extract.ratelimit import RateLimiter
@@ -60,12 +61,15 @@ def build_request_body(
     return body
 
 
+_MESSAGES_SLOT = "\x00claims-messages\x00"  # stands for the encoded messages; NUL is in no real body
+
+
 def request_body_bytes(body: dict[str, Any], encoded_messages: str) -> bytes:
     """``body`` as the bytes sent, its messages spliced in already encoded (``messages_json``,
     the cache key's encoding): the ~15 KB of a request's messages are encoded once, not
     once for the key and again for the wire."""
-    rest = {k: v for k, v in body.items() if k != "messages"}
-    return canonical_json_with(rest, {"messages": encoded_messages}).encode("utf-8")
+    text = json.dumps({**body, "messages": _MESSAGES_SLOT}, ensure_ascii=False, separators=(",", ":"))
+    return text.replace(json.dumps(_MESSAGES_SLOT), encoded_messages, 1).encode("utf-8")
 
 
 @dataclass
