@@ -180,7 +180,8 @@ def main() -> None:
     py = None if args.no_peers else peer_python()
     print(f"{n} articles, {args.latency}s per request, fake server in its own process, load {os.getloadavg()[0]:.2f}")
     print(f"{'in flight':>9} {'client':<28} {'art/s':>7} {'of ideal':>8} {'of ceiling':>10} {'cpu ms/art':>10} failures")
-    with ProcessServer(args.latency) as server, tempfile.TemporaryDirectory() as tmp:
+    # every row asks every article again: the server keeps all the answers (its default keeps 512)
+    with ProcessServer(args.latency, "--keep-answers", str(n)) as server, tempfile.TemporaryDirectory() as tmp:
         d = Path(tmp)
         src = d / "in.jsonl"
         src.write_text("".join(json.dumps({"id": a.id, "text": a.text}) + "\n" for a in arts), encoding="utf-8")

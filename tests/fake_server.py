@@ -752,7 +752,13 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--retry-after", type=float, default=None, help="Retry-After seconds sent with random 429s")
     ap.add_argument("--hang-seconds", type=float, default=30.0, help="how long a random hang lasts")
+    ap.add_argument("--keep-answers", type=int, default=512, metavar="N",
+                    help="answers kept (the last N articles asked): one asked again is answered without recomputing; "
+                         "a benchmark that asks more articles more than once needs at least their number")
     args = ap.parse_args()
+    global _rules_output, _selection_output
+    _rules_output = lru_cache(maxsize=args.keep_answers)(_rules_output.__wrapped__)
+    _selection_output = lru_cache(maxsize=args.keep_answers)(_selection_output.__wrapped__)
     probs = {k: float(v) for k, v in (f.split("=", 1) for f in args.fault)}
     server = FakeOpenAIServer(port=args.port, latency=args.latency, refuse_modes=set(args.refuse), fault_probs=probs, seed=args.seed,
                               fault_options={"429": {"retry_after": args.retry_after}, "hang": {"seconds": args.hang_seconds}})
