@@ -1,8 +1,12 @@
 """Client cost of an LLM job, measured side by side in one run against one fake server.
 
 The fake server runs in its own process with a fixed latency; each article is one
-request, so the ideal is (in flight) / latency articles per second. At each level the
-same articles go through, one after the other:
+request, so the ideal is (in flight) / latency articles per second. Each level's job is
+``--rounds`` rounds of requests (40: 320 articles at 8 in flight, 2,560 at 64), so that
+the command's fixed start (~0.2 s of its job clock: aiohttp's import, the workers' fork)
+weighs the same at every level; with a fixed ``--articles 300`` it was 2% of the job at 8
+and 13-20% at 64, and 0.95 of the ceiling at 32 was out of reach however fast the rounds.
+At each level the same articles go through, one after the other:
 
 - ceiling: a bare asyncio socket client sending the same request bodies (no SDK, no
   parsing): what the server and this machine allow at all;
@@ -18,7 +22,7 @@ same articles go through, one after the other:
 article (this process for the in-process rows, the child's for the others, start-up
 included for the command).
 
-    python benchmarks/llm_throughput.py [--latency 0.2] [--articles 300] [--levels 8,32,64] [--repeats 1] [--no-peers]
+    python benchmarks/llm_throughput.py [--latency 0.2] [--rounds 40 | --articles N] [--levels 8,32,64] [--repeats 1] [--no-peers]
 """
 
 from __future__ import annotations
@@ -167,39 +171,42 @@ def cli_row(src: Path, run: Path, base_url: str, concurrency: int, *extra: str) 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--latency", type=float, default=0.2)
-    ap.add_argument("--articles", type=int, default=300)
+    ap.add_argument("--rounds", type=int, default=40, help="each level's job: this many rounds of requests (rounds x in flight articles)")
+    ap.add_argument("--articles", type=int, default=None, help="the same number of articles at every level instead (300: the runs before --rounds)")
     ap.add_argument("--levels", default="8,32,64")
     ap.add_argument("--no-peers", action="store_true", help="leave out the Instructor row")
     ap.add_argument("--repeats", type=int, default=1, help="runs of every row at each level (interleaved); medians are printed")
     args = ap.parse_args()
-    n = args.articles
-    arts = articles(n)
+    levels = [int(x) for x in args.levels.split(",")]
+    size = {level: args.articles or args.rounds * level for level in levels}
+    arts = articles(max(size.values()))
     messages = request_messages(arts)
     reqs = bodies(messages)
     payloads = [json.dumps(b).encode() for b in reqs]
     py = None if args.no_peers else peer_python()
-    print(f"{n} articles, {args.latency}s per request, fake server in its own process, load {os.getloadavg()[0]:.2f}")
+    sizes = ", ".join(f"{size[level]} at {level}" for level in levels)
+    print(f"articles: {sizes}; {args.latency}s per request, fake server in its own process, load {os.getloadavg()[0]:.2f}")
     print(f"{'in flight':>9} {'client':<28} {'art/s':>7} {'of ideal':>8} {'of ceiling':>10} {'cpu ms/art':>10} failures")
     # every row asks every article again: the server keeps all the answers (its default keeps 512)
-    with ProcessServer(args.latency, "--keep-answers", str(n)) as server, tempfile.TemporaryDirectory() as tmp:
+    with ProcessServer(args.latency, "--keep-answers", str(len(arts))) as server, tempfile.TemporaryDirectory() as tmp:
         d = Path(tmp)
-        src = d / "in.jsonl"
-        src.write_text("".join(json.dumps({"id": a.id, "text": a.text}) + "\n" for a in arts), encoding="utf-8")
         # The server answers each article once from the rules backend and keeps the answer:
         # one untimed pass first, so that the first level's rows do not pay for it.
         asyncio.run(ceiling(server.base_url, payloads, 64))
-        for level in (int(x) for x in args.levels.split(",")):
-            ideal = level / args.latency
+        for level in levels:
+            n, ideal = size[level], level / args.latency
+            src = d / f"in-{n}.jsonl"
+            src.write_text("".join(json.dumps({"id": a.id, "text": a.text}) + "\n" for a in arts[:n]), encoding="utf-8")
             runs: dict[str, list[tuple[float, float | None, int]]] = {}
             for r in range(args.repeats):  # rows interleaved, so that a slow spell of the box hits them all
                 row = runs.setdefault
-                row("ceiling (bare sockets)", []).append((n / asyncio.run(ceiling(server.base_url, payloads, level)), None, 0))
-                wall, cpu = asyncio.run(sdk(server.base_url, reqs, level))
+                row("ceiling (bare sockets)", []).append((n / asyncio.run(ceiling(server.base_url, payloads[:n], level)), None, 0))
+                wall, cpu = asyncio.run(sdk(server.base_url, reqs[:n], level))
                 row("openai SDK", []).append((n / wall, cpu, 0))
                 if py is not None:
-                    wall, cpu, f = instructor_row(py, server.base_url, messages, level)
+                    wall, cpu, f = instructor_row(py, server.base_url, messages[:n], level)
                     row("instructor", []).append((n / wall, cpu, f))
-                wall, cpu, f = asyncio.run(backend_row(server.base_url, arts, level, d / "cache"))
+                wall, cpu, f = asyncio.run(backend_row(server.base_url, arts[:n], level, d / "cache"))
                 row("claims backend (in-process)", []).append((n / wall, cpu, f))
                 wall, cpu, f = cli_row(src, d / f"run-{level}-{r}-auto", server.base_url, level)
                 row("claims extract (defaults)", []).append((n / wall, cpu, f))
@@ -211,6 +218,7 @@ def main() -> None:
                 cpus = [g[1] for g in got if g[1] is not None]
                 cpu_ms = f"{statistics.median(cpus) / n * 1000:.2f}" if cpus else ""
                 print(f"{level:>9} {name:<28} {rate:>7.1f} {rate / ideal:>8.2f} {rate / top:>10.2f} {cpu_ms:>10} {sum(g[2] for g in got)}", flush=True)
+
 
 if __name__ == "__main__":
     main()
