@@ -2,10 +2,11 @@
 
 The fake server runs in its own process with a fixed latency; each article is one
 request, so the ideal is (in flight) / latency articles per second. Each level's job is
-``--rounds`` rounds of requests (40: 320 articles at 8 in flight, 2,560 at 64), so that
-the command's fixed start (~0.2 s of its job clock: aiohttp's import, the workers' fork)
-weighs the same at every level; with a fixed ``--articles 300`` it was 2% of the job at 8
-and 13-20% at 64, and 0.95 of the ceiling at 32 was out of reach however fast the rounds.
+``--rounds`` rounds of requests (100: 800 articles at 8 in flight, 6,400 at 64, ~20 s
+each), so that the command's fixed start (~0.2 s of its job clock: aiohttp's import, the
+workers' fork) weighs the same at every level, ~1%; with a fixed ``--articles 300`` it was
+2% of the job at 8 and 13-20% at 64, and 0.95 of the ceiling at 32 was out of reach
+however fast the rounds (the SDK row is timed after a warm-up: no start at all).
 At each level the same articles go through, one after the other:
 
 - ceiling: a bare asyncio socket client sending the same request bodies (no SDK, no
@@ -22,7 +23,7 @@ At each level the same articles go through, one after the other:
 article (this process for the in-process rows, the child's for the others, start-up
 included for the command).
 
-    python benchmarks/llm_throughput.py [--latency 0.2] [--rounds 40 | --articles N] [--levels 8,32,64] [--repeats 1] [--no-peers]
+    python benchmarks/llm_throughput.py [--latency 0.2] [--rounds 100 | --articles N] [--levels 8,32,64] [--repeats 1] [--no-peers]
 """
 
 from __future__ import annotations
@@ -171,7 +172,7 @@ def cli_row(src: Path, run: Path, base_url: str, concurrency: int, *extra: str) 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--latency", type=float, default=0.2)
-    ap.add_argument("--rounds", type=int, default=40, help="each level's job: this many rounds of requests (rounds x in flight articles)")
+    ap.add_argument("--rounds", type=int, default=100, help="each level's job: this many rounds of requests (rounds x in flight articles)")
     ap.add_argument("--articles", type=int, default=None, help="the same number of articles at every level instead (300: the runs before --rounds)")
     ap.add_argument("--levels", default="8,32,64")
     ap.add_argument("--no-peers", action="store_true", help="leave out the Instructor row")
