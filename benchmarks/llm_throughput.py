@@ -5,7 +5,7 @@ request, so the ideal is (in flight) / latency articles per second. Each level's
 ``--rounds`` rounds of requests (100: 800 articles at 8 in flight, 6,400 at 64, ~20 s
 each), so that the command's fixed start (~0.2 s of its job clock: aiohttp's import, the
 workers' fork) weighs the same at every level, ~1%; with a fixed ``--articles 300`` it was
-2% of the job at 8 and 13-20% at 64, and 0.95 of the ceiling at 32 was out of reach
+2% of the job at 8, 8% at 32 and 13% at 64, and 0.95 of the ceiling at 32 was out of reach
 however fast the rounds (the SDK row is timed after a warm-up: no start at all).
 At each level the same articles go through, one after the other:
 
