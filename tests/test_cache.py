@@ -124,6 +124,29 @@ def test_torn_entry_is_a_miss(tmp_path):
     assert c.get(k) is None
 
 
+def test_grounded_claims_are_kept_as_json_and_read_back_as_written(tmp_path):
+    """The claims are stored as JSON, not as a string to escape, and come back as the
+    exact text stored; an entry an older version wrote (the claims as a string) still
+    reads; a line cut inside the claims is a miss, whatever the answer's text holds."""
+    content = 'she said ,"grounded":{"key": "x"} and \\",\u2028 \u00e9'  # the marker's text inside the answer
+    resp = CachedResponse(content=content, finish_reason="stop", prompt_tokens=4, completion_tokens=2)
+    claims = '[{"statement":"Caf\u00e9 \\"x\\" open.","grounded":false}]'
+    c = ResponseCache(tmp_path, "on")
+    k = cache_key({"x": 3})
+    c.put(k, resp, meta={"model": "m"}, grounded=("g" * 64, claims))
+    line = c.path(k).read_bytes()
+    assert json.loads(line)["grounded"] == {"key": "g" * 64, "claims": json.loads(claims)}
+    hit = c.get(k)
+    assert hit.grounded == ("g" * 64, claims) and hit.content == content and hit.prompt_tokens == 4
+    assert ResponseCache(tmp_path, "replay").get(k).grounded is None  # replay grounds afresh
+    older = {"format": 1, "key": k, "meta": {}, "response": {"content": content, "finish_reason": "stop"},
+             "grounded": {"key": "g" * 64, "claims": claims}}
+    c.path(k).write_text(json.dumps(older, ensure_ascii=False) + "\n", encoding="utf-8")
+    assert c.get(k).grounded == ("g" * 64, claims)
+    c.path(k).write_bytes(line[: line.index(b'"statement"') + 5])
+    assert c.get(k) is None
+
+
 def test_unknown_mode_is_a_user_error(tmp_path):
     with pytest.raises(UserError):
         ResponseCache(tmp_path, "sometimes")

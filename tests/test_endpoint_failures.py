@@ -150,4 +150,4 @@ def test_garbage_then_a_healthy_server_on_the_same_cache_asks_again(tmp_path):
     assert manifest(tmp_path / "run")["articles_done"] == 1
     [pack] = (cache / "packs").glob("*.jsonl")  # one entry: the answer, with the claims grounded from it
     [entry] = pack.read_text().splitlines()
-    assert json.loads(json.loads(entry)["grounded"]["claims"])
+    assert json.loads(entry)["grounded"]["claims"]

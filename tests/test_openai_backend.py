@@ -335,7 +335,7 @@ def test_a_cached_answer_brings_its_grounded_claims_back_without_grounding_again
 
     [first] = run(make(fake_server, tmp_path, cache="on", mode="json_schema"), articles[0])
     [(key, rec)] = entries(tmp_path / "cache")  # one entry an article: the answer and its grounded claims
-    assert json.loads(rec["grounded"]["claims"]) == [c.model_dump(mode="json") for c in first.claims]
+    assert rec["grounded"]["claims"] == [c.model_dump(mode="json") for c in first.claims]  # raw JSON, not a string
     monkeypatch.setattr(Grounder, "ground", lambda *a, **k: pytest.fail("grounded again"))
     [second] = run(make(fake_server, tmp_path, cache="on", mode="json_schema"), articles[0])
     assert second.claims == first.claims and second.usage.cache_hits == 1 and len(fake_server.chat_requests) == 1
