@@ -7,12 +7,15 @@ finishes without loss or duplicates and leaves no worker behind.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import multiprocessing
 import os
 import signal
+import socket
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -21,7 +24,7 @@ import pytest
 from fake_server import FakeOpenAIServer
 from test_llm_resume import wait_for_lines, write_articles
 
-from claims.extract.engines.processes import ARTICLES_PER_PROCESS, STOP_WORK, _hear, _tell, default_workers
+from claims.extract.engines.processes import ARTICLES_PER_PROCESS, STOP_WORK, _frame, _hear, _read_frame, _tell, default_workers
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -172,6 +175,28 @@ def test_a_dead_workers_pipe_reads_as_gone_however_it_fails():
         _tell(mine, STOP_WORK)
         assert _hear(mine) is None
         mine.close()
+
+
+def test_a_workers_loop_reads_and_writes_the_frames_a_pipe_connection_does():
+    """The worker serves its end of the pipe on its event loop; the driver keeps the
+    blocking ``Connection``. Messages larger than the socket's buffers go both ways."""
+    mine, theirs = multiprocessing.get_context().Pipe()
+    sent = [{"kind": "claims", "record": "é" * 600_000, "claims": 3}, STOP_WORK]
+    got: list = []
+    driver = threading.Thread(target=lambda: (mine.send(sent), got.append(mine.recv())))
+    driver.start()
+
+    async def echo() -> None:
+        reader, writer = await asyncio.open_connection(sock=socket.socket(fileno=os.dup(theirs.fileno())))
+        writer.write(_frame(await _read_frame(reader)))
+        await writer.drain()
+        writer.close()
+
+    asyncio.run(echo())
+    driver.join(timeout=10)
+    assert got == [sent]
+    theirs.close()
+    mine.close()
 
 
 def test_long_articles_and_large_records_do_not_deadlock_the_pipes(tmp_path):
