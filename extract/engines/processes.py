@@ -133,7 +133,8 @@ async def _pump(worker: Any, sock: socket.socket) -> None:
         if pending:
             await asyncio.wait(pending)
         send([{**dict.fromkeys(RECORD_FIELDS), "claims": 0, "stats": worker.stats()}])  # its totals, no article
-        await writer.drain()
+        writer.close()
+        await writer.wait_closed()  # all of it written before the loop stops
     except (asyncio.IncompleteReadError, OSError):
         pass  # the driver is gone: nothing to report to
     finally:
