@@ -177,6 +177,36 @@ def test_a_dead_workers_pipe_reads_as_gone_however_it_fails():
         mine.close()
 
 
+@pytest.mark.timeout(120)
+def test_an_article_that_raises_in_a_worker_stops_the_job_instead_of_hanging_it(tmp_path, monkeypatch):
+    """A bug where a record was due (here: the worker's article step raising for one
+    article) is a stop with the error, as in one process, not a record the driver waits
+    for forever. The forked workers inherit the patch."""
+    from claims.extract.backends import build_backend
+    from claims.extract.engines.processes import ProcessJob
+    from claims.extract.engines.worker import ExtractBatch
+    from claims.kernel.settings import make_settings
+
+    src = tmp_path / "in.jsonl"
+    write_articles(src, 12)
+    bad = json.loads(src.read_text(encoding="utf-8").splitlines()[5])["id"]
+    one = ExtractBatch._one
+
+    async def broken(self, row):
+        if row["id"] == bad:
+            raise RuntimeError("a bug")
+        return await one(self, row)
+
+    monkeypatch.setattr(ExtractBatch, "_one", broken)
+    settings = make_settings(backend="rules", jobs=4)
+    summary = ProcessJob(inputs=[str(src)], run_dir=tmp_path / "run", backend=build_backend(settings), settings=settings, jobs=4,
+                         workers=2).run()
+    m = manifest(tmp_path / "run")
+    assert summary.status == m["status"] == "error" and summary.exit_code == 1
+    assert f"article {bad}: RuntimeError: a bug" in summary.stop_reason
+    assert bad not in records(tmp_path / "run")  # left for a resume
+
+
 def test_a_workers_loop_reads_and_writes_the_frames_a_pipe_connection_does():
     """The worker serves its end of the pipe on its event loop; the driver keeps the
     blocking ``Connection``. Messages larger than the socket's buffers go both ways."""

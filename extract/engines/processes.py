@@ -20,6 +20,7 @@ decides) and exit when the driver goes away (their pipe closes).
 from __future__ import annotations
 
 import asyncio
+import logging
 import multiprocessing
 import os
 import pickle
@@ -29,15 +30,18 @@ import struct
 import sys
 import time
 from dataclasses import dataclass
+from functools import partial
 from multiprocessing.connection import Connection
 from multiprocessing.connection import wait as wait_any
 from typing import Any, ClassVar
 
 from claims.extract.engines.pool import PoolJob, worker_kwargs
-from claims.extract.engines.rows import RECORD_FIELDS
+from claims.extract.engines.rows import RECORD_FIELDS, stop_row
 from claims.extract.jobs import FailureStreak, JobSummary
 from claims.kernel.errors import JobStop
 from claims.kernel.rundir import RunWriter
+
+log = logging.getLogger("claims.extract.engines.processes")
 
 ARTICLES_PER_PROCESS = 16  # in flight: below this, a process's loop keeps up alone
 AHEAD = 2  # rows a worker holds per article it may have in flight
@@ -69,6 +73,14 @@ def _hear(conn: Connection) -> list[dict[str, Any]] | None:
         return conn.recv()
     except (EOFError, OSError):
         return None
+
+
+class WorkerError(JobStop):
+    """An article raised in a worker where a record was due (a bug): the job stops with
+    the error, as one process stops; without a row for it the driver would wait forever."""
+
+    status = "error"
+    exit_code = 1
 
 
 class WorkerLost(JobStop):
@@ -116,10 +128,15 @@ async def _pump(worker: Any, sock: socket.socket) -> None:
         if not writer.is_closing():
             writer.write(_frame(rows))
 
-    def finished(task: asyncio.Task[dict[str, Any]]) -> None:
+    def finished(row: dict[str, Any], task: asyncio.Task[dict[str, Any]]) -> None:
         pending.discard(task)
-        if not task.cancelled():
+        if task.cancelled():
+            return
+        if (exc := task.exception()) is None:
             send([task.result()])
+            return
+        log.error("worker %d: article %s raised", os.getpid(), row.get("id"), exc_info=exc)
+        send([stop_row(str(row.get("id")), row.get("source"), WorkerError(f"article {row.get('id')}: {type(exc).__name__}: {exc}"))])
 
     try:
         while (msg := await _read_frame(reader)) is not None:
@@ -129,7 +146,7 @@ async def _pump(worker: Any, sock: socket.socket) -> None:
             for row in msg:
                 task = asyncio.create_task(worker._one(row))
                 pending.add(task)
-                task.add_done_callback(finished)
+                task.add_done_callback(partial(finished, row))
         if pending:
             await asyncio.wait(pending)
         send([{**dict.fromkeys(RECORD_FIELDS), "claims": 0, "stats": worker.stats()}])  # its totals, no article
