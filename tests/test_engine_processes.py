@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import multiprocessing
 import os
 import signal
@@ -181,7 +182,8 @@ def test_a_dead_workers_pipe_reads_as_gone_however_it_fails():
 def test_an_article_that_raises_in_a_worker_stops_the_job_instead_of_hanging_it(tmp_path, monkeypatch):
     """A bug where a record was due (here: the worker's article step raising for one
     article) is a stop with the error, as in one process, not a record the driver waits
-    for forever. The forked workers inherit the patch."""
+    for forever; its traceback is logged, with the API key kept out. The forked workers
+    inherit the patch."""
     from claims.extract.backends import build_backend
     from claims.extract.engines.processes import ProcessJob
     from claims.extract.engines.worker import ExtractBatch
@@ -194,16 +196,22 @@ def test_an_article_that_raises_in_a_worker_stops_the_job_instead_of_hanging_it(
 
     async def broken(self, row):
         if row["id"] == bad:
-            raise RuntimeError("a bug")
+            raise RuntimeError("a bug near sk-secretkey12345")
         return await one(self, row)
 
     monkeypatch.setattr(ExtractBatch, "_one", broken)
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-secretkey12345")
+    logged = logging.FileHandler(tmp_path / "worker.log")  # the workers inherit it, and it flushes each record
+    monkeypatch.setattr(logging.getLogger("claims.extract.engines.processes"), "handlers", [logged])
     settings = make_settings(backend="rules", jobs=4)
     summary = ProcessJob(inputs=[str(src)], run_dir=tmp_path / "run", backend=build_backend(settings), settings=settings, jobs=4,
                          workers=2).run()
     m = manifest(tmp_path / "run")
     assert summary.status == m["status"] == "error" and summary.exit_code == 1
-    assert f"article {bad}: RuntimeError: a bug" in summary.stop_reason
+    assert f"article {bad}: RuntimeError: a bug near ***" in summary.stop_reason
+    logged.close()
+    err = (tmp_path / "worker.log").read_text(encoding="utf-8")
+    assert f"article {bad} raised" in err and "in broken" in err and "sk-secretkey12345" not in err + json.dumps(m)
     assert bad not in records(tmp_path / "run")  # left for a resume
 
 

@@ -29,6 +29,7 @@ import socket
 import struct
 import sys
 import time
+import traceback
 from dataclasses import dataclass
 from functools import partial
 from multiprocessing.connection import Connection
@@ -39,6 +40,7 @@ from claims.extract.engines.pool import PoolJob, worker_kwargs
 from claims.extract.engines.rows import RECORD_FIELDS, stop_row
 from claims.extract.jobs import FailureStreak, JobSummary
 from claims.kernel.errors import JobStop
+from claims.kernel.redact import known_secrets, redact
 from claims.kernel.rundir import RunWriter
 
 log = logging.getLogger("claims.extract.engines.processes")
@@ -112,15 +114,16 @@ def _serve(conn: Connection, kwargs: dict[str, Any], drivers_ends: list[int]) ->
     conn.close()
     worker = ExtractBatch(**kwargs)
     try:
-        asyncio.run_coroutine_threadsafe(_pump(worker, sock), worker.loop).result()
+        asyncio.run_coroutine_threadsafe(_pump(worker, sock, known_secrets(kwargs.get("api_key"))), worker.loop).result()
     finally:
         worker.close()
 
 
-async def _pump(worker: Any, sock: socket.socket) -> None:
+async def _pump(worker: Any, sock: socket.socket, secrets: tuple[str, ...]) -> None:
     """Read the driver's messages (``Connection.send``'s frames: a length, then a pickle)
     and start an article for each row; each record goes back as one frame when it is done.
-    At the driver's None: finish what is in flight, send the totals, flush and return."""
+    At the driver's None: finish what is in flight, send the totals, flush and return.
+    ``secrets``: kept out of what an article that raised logs and sends."""
     reader, writer = await asyncio.open_connection(sock=sock)
     pending: set[asyncio.Task[dict[str, Any]]] = set()
 
@@ -135,8 +138,9 @@ async def _pump(worker: Any, sock: socket.socket) -> None:
         if (exc := task.exception()) is None:
             send([task.result()])
             return
-        log.error("worker %d: article %s raised", os.getpid(), row.get("id"), exc_info=exc)
-        send([stop_row(str(row.get("id")), row.get("source"), WorkerError(f"article {row.get('id')}: {type(exc).__name__}: {exc}"))])
+        log.error("worker %d: article %s raised:\n%s", os.getpid(), row.get("id"), redact("".join(traceback.format_exception(exc)), secrets))
+        why = WorkerError(redact(f"article {row.get('id')}: {type(exc).__name__}: {exc}", secrets))
+        send([stop_row(str(row.get("id")), row.get("source"), why)])
 
     try:
         while (msg := await _read_frame(reader)) is not None:
