@@ -24,6 +24,7 @@ import logging
 import multiprocessing
 import os
 import pickle
+import selectors
 import signal
 import socket
 import struct
@@ -33,7 +34,6 @@ import traceback
 from dataclasses import dataclass
 from functools import partial
 from multiprocessing.connection import Connection
-from multiprocessing.connection import wait as wait_any
 from typing import Any, ClassVar
 
 from claims.extract.engines.pool import PoolJob, worker_kwargs
@@ -225,39 +225,44 @@ class ProcessJob(PoolJob):
         rows = self._rows(done)
         held = [0] * len(conns)  # rows sent to a worker and not yet back
         live = dict(enumerate(conns))
-        streak = FailureStreak()
-        stop: JobStop | None = None
-        more = True
-        while True:
-            while more and stop is None:
-                i = min(live, key=held.__getitem__, default=None)
-                if i is None or held[i] >= ahead:
+        # one selector for the job: multiprocessing's wait() builds one, and registers
+        # every pipe in it, on every call (once or twice an article)
+        with selectors.DefaultSelector() as ready:
+            for i, c in live.items():
+                ready.register(c, selectors.EVENT_READ, i)
+            streak = FailureStreak()
+            stop: JobStop | None = None
+            more = True
+            while True:
+                while more and stop is None:
+                    i = min(live, key=held.__getitem__, default=None)
+                    if i is None or held[i] >= ahead:
+                        break
+                    row = next(rows, None)
+                    if row is None:
+                        more = False
+                        break
+                    held[i] += 1
+                    _tell(live[i], [row])
+                if not any(held[i] for i in live):
                     break
-                row = next(rows, None)
-                if row is None:
-                    more = False
-                    break
-                held[i] += 1
-                _tell(live[i], [row])
-            if not any(held[i] for i in live):
-                break
-            for c in wait_any(list(live.values()), timeout=0.5):  # a timeout, so that Ctrl-C gets through
-                i = conns.index(c)
-                back = _hear(c)
-                if back is None:
-                    del live[i]
-                    procs[i].join(timeout=1)  # for its exit code
-                    trouble: JobStop | None = WorkerLost(
-                        f"worker process {procs[i].pid} exited (code {procs[i].exitcode}) with {held[i]} article(s) in flight; "
-                        "they are not recorded: run the command again to resume")
-                    held[i] = 0
-                else:
-                    held[i] -= sum(r["kind"] is not None for r in back)
-                    trouble = self._take(back, writer, summary, streak)
-                if trouble is not None and stop is None:  # the first reason wins; the others start nothing more
-                    stop = trouble
-                    for other in live.values():
-                        _tell(other, STOP_WORK)
+                for key, _ in ready.select(timeout=0.5):  # a timeout, so that Ctrl-C gets through
+                    i = key.data
+                    back = _hear(live[i])
+                    if back is None:
+                        ready.unregister(live.pop(i))
+                        procs[i].join(timeout=1)  # for its exit code
+                        trouble: JobStop | None = WorkerLost(
+                            f"worker process {procs[i].pid} exited (code {procs[i].exitcode}) with {held[i]} article(s) in flight; "
+                            "they are not recorded: run the command again to resume")
+                        held[i] = 0
+                    else:
+                        held[i] -= sum(r["kind"] is not None for r in back)
+                        trouble = self._take(back, writer, summary, streak)
+                    if trouble is not None and stop is None:  # the first reason wins; the others start nothing more
+                        stop = trouble
+                        for other in live.values():
+                            _tell(other, STOP_WORK)
         for c in live.values():  # done: each worker sends its totals and exits
             _tell(c, None)
             if (totals := _hear(c)) is not None:  # if it died at the very end, its totals are lost, its records are not
