@@ -266,6 +266,15 @@ def test_cluster_apart_replays_the_strongest_links_first():
     assert plain.tolist() == components(6, i, j).tolist() and not none.any()
 
 
+def test_a_cannot_link_to_another_cluster_leaves_that_cluster_whole():
+    # {0..3} is torn (0 cannot join 3); 1 also cannot join 4, which is in the cluster {4, 5}:
+    # that pair is apart already, and replaying {0..3} must not take 4 away from 5
+    i, j = np.array([0, 1, 2, 4]), np.array([1, 2, 3, 5])
+    score = np.array([0.9, 0.5, 0.8, 0.7])
+    labels, refused = cluster_apart(6, i, j, score, np.array([0, 1]), np.array([3, 4]))
+    assert labels.tolist() == [0, 0, 1, 1, 2, 2] and refused.tolist() == [False, True, False, False]
+
+
 def test_fact_checks_read_group_by_group_give_the_same_verdicts():
     statements = [f"12 {FERRY}", f"21 {FERRY}", FERRY, "Kyiv accused Moscow of the attack.", "Moscow accused Kyiv of the attack."]
     denied = np.zeros(5, dtype=bool)
