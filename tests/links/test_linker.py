@@ -275,6 +275,23 @@ def test_a_cannot_link_to_another_cluster_leaves_that_cluster_whole():
     assert labels.tolist() == [0, 0, 1, 1, 2, 2] and refused.tolist() == [False, True, False, False]
 
 
+def test_cluster_apart_on_random_graphs():
+    """On random graphs with random cannot-links: no cannot-link pair ends in one cluster,
+    and the clusters are exactly the connected components of the links not refused (so
+    every link kept joins its two ends)."""
+    rng = np.random.default_rng(0)
+    for _ in range(500):
+        n = int(rng.integers(2, 40))
+        m = int(rng.integers(0, 2 * n))  # sparse to dense: several components, some torn
+        i, j = rng.integers(0, n, m), rng.integers(0, n, m)
+        i, j = i[i != j], j[i != j]
+        ci, cj = rng.integers(0, n, n // 3 + 1), rng.integers(0, n, n // 3 + 1)
+        ci, cj = ci[ci != cj], cj[ci != cj]
+        labels, refused = cluster_apart(n, i, j, rng.random(len(i)), ci, cj)
+        assert not (labels[ci] == labels[cj]).any()
+        assert labels.tolist() == components(n, i[~refused], j[~refused]).tolist()
+
+
 def test_fact_checks_read_group_by_group_give_the_same_verdicts():
     statements = [f"12 {FERRY}", f"21 {FERRY}", FERRY, "Kyiv accused Moscow of the attack.", "Moscow accused Kyiv of the attack."]
     denied = np.zeros(5, dtype=bool)
