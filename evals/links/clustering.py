@@ -60,8 +60,8 @@ def cluster_apart(n: int, i: np.ndarray, j: np.ndarray, score: np.ndarray, canno
         return labels, refused
     replay = np.flatnonzero(np.isin(labels[i], torn))
     replay = replay[np.argsort(-score[replay], kind="stable")]
-    # only the cannot-links inside a torn component constrain its replay: one to another
-    # component is kept already, and reading it would take that end out of its own cluster
+    # only the cannot-links inside a torn component constrain its replay: one reaching into
+    # another component holds already, and reading it would cut its far end off its cluster
     inside = np.isin(labels[cannot_i], torn) & (labels[cannot_i] == labels[cannot_j])
     roots, refused_at = _kruskal_apart(i[replay].tolist(), j[replay].tolist(),
                                        zip(cannot_i[inside].tolist(), cannot_j[inside].tolist()))
