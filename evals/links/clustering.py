@@ -55,14 +55,14 @@ def cluster_apart(n: int, i: np.ndarray, j: np.ndarray, score: np.ndarray, canno
     refused = np.zeros(len(i), dtype=bool)
     if not len(cannot_i):
         return labels, refused
-    torn = np.unique(labels[cannot_i][labels[cannot_i] == labels[cannot_j]])
+    # only the cannot-links inside one component tear it and constrain its replay: one reaching
+    # into another component holds already, and reading it would cut its far end off its cluster
+    inside = labels[cannot_i] == labels[cannot_j]
+    torn = np.unique(labels[cannot_i][inside])
     if not len(torn):
         return labels, refused
     replay = np.flatnonzero(np.isin(labels[i], torn))
     replay = replay[np.argsort(-score[replay], kind="stable")]
-    # only the cannot-links inside a torn component constrain its replay: one reaching into
-    # another component holds already, and reading it would cut its far end off its cluster
-    inside = np.isin(labels[cannot_i], torn) & (labels[cannot_i] == labels[cannot_j])
     roots, refused_at = _kruskal_apart(i[replay].tolist(), j[replay].tolist(),
                                        zip(cannot_i[inside].tolist(), cannot_j[inside].tolist()))
     refused[replay[refused_at]] = True
