@@ -90,7 +90,7 @@ async def extract_one(backend: Backend, item: Article | LoadFailure) -> ArticleC
         raise
     except Exception as e:
         return ArticleFailure(article_id=item.id, source=item.source, stage="extract", error=type(e).__name__, message=str(e)[:1000])
-    problems = result.span_problems(item.text)
+    problems = result.span_problems(item.text, item.sha256)
     if problems:
         return ArticleFailure(article_id=item.id, source=item.source, stage="validate", error="SpanMismatch", message="; ".join(problems)[:1000], usage=result.usage)
     return result

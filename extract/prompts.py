@@ -88,7 +88,7 @@ def article_tag(text: str) -> str:
     """A delimiter tag that does not occur in the text, so an article cannot close its
     own delimiters and smuggle instructions outside them. Deterministic (cache-safe)."""
     tag = "article"
-    if f"</{tag}" not in text.lower():
+    if "</" not in text or f"</{tag}" not in text.lower():  # lowering a whole article is the cost: skipped when no tag closes
         return tag
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
     for n in range(8, 65, 4):

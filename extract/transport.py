@@ -448,6 +448,9 @@ def _short(exc: BaseException) -> str:
     return f"{text} ({str(cause)[:120]})" if cause is not None and str(cause) and str(cause) not in text else text
 
 
+_JITTER = random.Random()  # backoff jitter; seeding one per request cost ~10 us of CPU
+
+
 async def call_with_retry(
     attempt: Callable[[], Awaitable[T]],
     policy: RetryPolicy,
@@ -462,14 +465,16 @@ async def call_with_retry(
     stops the job when the server stays away). Non-retryable errors propagate
     unchanged, a fatal one as EndpointUnavailable; retryable ones end as RetriesExhausted.
     """
-    rng = rng or random.Random()
+    rng = rng or _JITTER
     gate = gate or EndpointGate(policy, "the server", rng)
     counted = 0  # attempts that reached the server (or timed out)
     n = 0
+    t0 = time.monotonic()
 
     def stop(state: RetryCallState) -> bool:
-        # like tenacity's stop_before_delay: a wait that would end past the budget is not started
-        return counted >= policy.max_attempts or (state.seconds_since_start or 0.0) + (state.upcoming_sleep or 0.0) >= policy.max_retry_seconds
+        # like tenacity's stop_before_delay (from the first attempt, which ran before the
+        # loop): a wait that would end past the budget is not started
+        return counted >= policy.max_attempts or time.monotonic() - t0 + (state.upcoming_sleep or 0.0) >= policy.max_retry_seconds
 
     def wait(state: RetryCallState) -> float:
         exc = state.outcome.exception() if state.outcome else None
@@ -484,27 +489,40 @@ async def call_with_retry(
         exc = state.outcome.exception() if state.outcome else None
         log.info("retrying after %s (attempt %d, waiting %.2fs)", _short(exc) if exc else "?", state.attempt_number, state.upcoming_sleep)
 
-    retrying = AsyncRetrying(
-        stop=stop, wait=wait, retry=retry_if_exception(is_retryable), before_sleep=before_sleep, reraise=True,
-    )
+    async def once() -> T:
+        nonlocal n, counted
+        await gate.admit()
+        n += 1
+        try:
+            result = await attempt()
+        except BaseException as exc:
+            if is_unreachable(exc):
+                gate.unreachable(exc)
+            elif sdk_error(exc):
+                gate.reached()
+                counted += 1
+            else:
+                gate.probing = False  # never sent (a budget, a cancel): another caller may probe
+            raise
+        gate.reached()
+        return result
+
     try:
+        try:
+            return await once()  # nearly every request: no retry machinery built (~30 us of CPU)
+        except BaseException as exc:
+            if not is_retryable(exc):
+                raise
+            first: BaseException | None = exc
+        retrying = AsyncRetrying(
+            stop=stop, wait=wait, retry=retry_if_exception(is_retryable), before_sleep=before_sleep, reraise=True,
+        )
         async for att in retrying:
             with att:
-                await gate.admit()
-                n += 1
-                try:
-                    result = await attempt()
-                except BaseException as exc:
-                    if is_unreachable(exc):
-                        gate.unreachable(exc)
-                    elif sdk_error(exc):
-                        gate.reached()
-                        counted += 1
-                    else:
-                        gate.probing = False  # never sent (a budget, a cancel): another caller may probe
-                    raise
-                gate.reached()
-                return result
+                if first is not None:  # the first attempt's failure, as the loop's attempt 1: its wait and log
+                    exc, first = first, None
+                    raise exc
+                return await once()
     except BaseException as exc:
         reason = fatal_reason(exc)
         if reason:

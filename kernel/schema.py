@@ -225,9 +225,10 @@ class ArticleClaims(BaseModel):
         at = head.index(',"provenance":')
         return f'{head[:at]},"claims":{kept[1]}{head[at:]}'
 
-    def span_problems(self, text: str) -> list[str]:
+    def span_problems(self, text: str, sha256: str | None = None) -> list[str]:
+        """``sha256``: the text's hash, when the caller has it already (an article keeps its own)."""
         problems = []
-        if text_sha256(text) != self.text_sha256:
+        if (sha256 or text_sha256(text)) != self.text_sha256:
             problems.append("text_sha256 does not match the article text")
         for i, claim in enumerate(self.claims):
             problems.extend(f"claim {i}: {p}" for p in claim.span_problems(text))

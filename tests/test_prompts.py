@@ -10,7 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from claims.cli.main import app
-from claims.extract.prompts import PromptError, check_examples_against_gold, gold_texts_from_dir, list_templates, load_template, schema_description
+from claims.extract.prompts import PromptError, article_tag, check_examples_against_gold, gold_texts_from_dir, list_templates, load_template, schema_description
 from claims.kernel.errors import UserError
 from claims.kernel.schema import ModelClaim, ModelOutput, ModelSelection, PromptRef
 
@@ -283,3 +283,13 @@ def test_cli_check_exit_codes(tmp_path: Path) -> None:
     res = runner.invoke(app, ["prompts", "check", "--gold", str(gold), "--prompts-dir", str(PROMPTS)])
     assert res.exit_code == 1
     assert "leak" in res.stdout
+
+
+def test_article_tag_is_never_in_the_text() -> None:
+    """An article cannot close its own delimiter: the plain tag unless the text closes it
+    (in any case), then a hash-suffixed one; the fast path (no "</" at all) agrees."""
+    assert article_tag("plain text, no tags") == "article"
+    assert article_tag("a </b> tag, not ours") == "article"
+    for text in ("ends </article> here", "ends </ARTICLE here", "</Article-0>"):
+        tag = article_tag(text)
+        assert tag.startswith("article-") and f"</{tag}" not in text.lower()

@@ -14,7 +14,10 @@ import logging
 import threading
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from typing import Any
+
+from pydantic import BaseModel
 
 from claims.extract.backends.base import BudgetExhausted, ExtractionError
 from claims.extract.cache import CachedResponse, ResponseCache, cache_key, messages_json
@@ -62,14 +65,31 @@ def build_request_body(
 
 
 _MESSAGES_SLOT = "\x00claims-messages\x00"  # stands for the encoded messages; NUL is in no real body
+_FORMAT_SLOT = "\x00claims-format\x00"  # and for the structured-output fields
 
 
-def request_body_bytes(body: dict[str, Any], encoded_messages: str) -> bytes:
+def request_body_bytes(body: dict[str, Any], encoded_messages: str, mode: str, output_model: type[BaseModel]) -> bytes:
     """``body`` as the bytes sent, its messages spliced in already encoded (``messages_json``,
-    the cache key's encoding): the ~15 KB of a request's messages are encoded once, not
-    once for the key and again for the wire."""
-    text = json.dumps({**body, "messages": _MESSAGES_SLOT}, ensure_ascii=False, separators=(",", ":"))
-    return text.replace(json.dumps(_MESSAGES_SLOT), encoded_messages, 1).encode("utf-8")
+    the cache key's encoding) and its structured-output fields (``request_format``, the
+    ~2 KB schema) encoded once per mode and model: only the few fields that change are
+    encoded per request."""
+    fmt = request_format(mode, output_model)
+    slotted: dict[str, Any] = {}
+    for k, v in body.items():  # in the body's order: a grammar-constrained server writes in the order sent
+        if k not in fmt:
+            slotted[k] = _MESSAGES_SLOT if k == "messages" else v
+        elif _FORMAT_SLOT not in slotted:
+            slotted[_FORMAT_SLOT] = 0
+    text = json.dumps(slotted, ensure_ascii=False, separators=(",", ":")).replace(json.dumps(_MESSAGES_SLOT), encoded_messages, 1)
+    if fmt:
+        text = text.replace(f"{json.dumps(_FORMAT_SLOT)}:0", _format_members(mode, output_model), 1)
+    return text.encode("utf-8")
+
+
+@lru_cache(maxsize=None)
+def _format_members(mode: str, output_model: type[BaseModel]) -> str:
+    """``request_format``'s fields as JSON object members, without the braces."""
+    return json.dumps(request_format(mode, output_model), ensure_ascii=False, separators=(",", ":"))[1:-1]
 
 
 @dataclass
@@ -238,8 +258,9 @@ class ChatProvider:
             )
             estimate = sum(len(str(m.get("content") or "")) for m in request.messages) / 4 + (request.max_tokens or 0)
             timeout = s.timeout if s.timeout is not None else request_timeout(request.max_tokens)
+            wire = request_body_bytes(body, encoded, mode, request.stage.output_model)
             try:
-                resp = await call_with_retry(self._sender(request_body_bytes(body, encoded), estimate, usage, timeout), self.policy, self.gate)
+                resp = await call_with_retry(self._sender(wire, estimate, usage, timeout), self.policy, self.gate)
             except RetriesExhausted as e:
                 raise ExtractionError(f"stage {stage}: {self.clean(str(e))}", error=error_kind(e.last)) from None
             except Exception as e:
