@@ -291,6 +291,14 @@ class Grounder:
         """``locate`` with a plain (start, end) pair: no Span built for the hot path."""
         if not needle or not needle.strip():
             return None
+        if needle not in self._exact:
+            # A first occurrence at or after the hint is the nearest (every other one lies
+            # further on), so the rest of the text is not searched: the usual quote.
+            pos, n = self.text.find(needle), len(needle)
+            if pos == -1:
+                self._exact[needle] = []
+            elif pos >= hint and not (needle[0].isspace() or needle[-1].isspace()) and self._cut_ok(pos, pos + n):
+                return (pos, pos + n), "exact"
         exact = self.exact_matches(needle)
         if exact:
             return _closest(exact, hint), "exact"

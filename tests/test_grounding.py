@@ -34,6 +34,30 @@ def test_exact_picks_the_occurrence_nearest_the_hint() -> None:
     assert (span.start, tier) == (last, "exact")
 
 
+
+def test_the_first_occurrence_shortcut_picks_what_the_full_search_picks() -> None:
+    """``find`` stops at the first occurrence when it lies at or after the hint; with
+    needles that recur, before and after random hints, it must pick what the nearest of
+    all occurrences is (the earlier on a tie)."""
+    import random
+
+    from claims.extract.grounding import Grounder, _closest
+
+    rng = random.Random(3)
+    words = ["said", "no", "Peskov", "the", "strike", "–", "😀"]
+    for _ in range(300):
+        text = " ".join(rng.choice(words) for _ in range(40))
+        a = rng.randrange(len(text) - 6)
+        needle = text[a : a + rng.randrange(1, 12)]
+        hint = rng.randrange(len(text))
+        full = Grounder(text).exact_matches(needle)
+        found = Grounder(text).find(needle, hint=hint, fuzzy_threshold=None)
+        if full:
+            assert found == (_closest(full, hint), "exact")
+        else:
+            assert found is None or found[1] != "exact"
+
+
 def test_normalized_curly_quotes_dashes_whitespace_and_case() -> None:
     text = "The minister said: \u201cWe will not\u2014ever\u2014retreat,\u201d  the   official\nadded."
     needle = '"we will not-ever-retreat," the official added'
