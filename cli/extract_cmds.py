@@ -55,7 +55,7 @@ def extract_cmd(
     backoff_max: float = setting("backoff_max", hidden=True),
     engine: str = typer.Option("local", "--engine", help="local (this process) or ray (actors on a Ray cluster; needs the ray extra).", rich_help_panel=RAY),
     ray_address: Optional[str] = typer.Option(None, "--ray-address", help="Ray cluster to join (ray://host:10001, auto); default: start a local one.", rich_help_panel=RAY),
-    workers: Optional[int] = typer.Option(None, "--workers", min=1, help="Worker processes (local; default for an LLM backend: one per 16 --jobs, at most one per CPU; else 1) or Ray actors (default: the cluster's CPUs), one backend each; --jobs, --rpm/--tpm and budgets are split among them.", rich_help_panel=RAY),
+    workers: Optional[int] = typer.Option(None, "--workers", min=1, help="Worker processes (local; default for an LLM backend: one per 64 --jobs, at most one per CPU; else 1) or Ray actors (default: the cluster's CPUs), one backend each; --jobs, --rpm/--tpm and budgets are split among them.", rich_help_panel=RAY),
 ) -> None:
     """Extract claims from articles into a run directory; re-running resumes.
 

@@ -65,10 +65,10 @@ def manifest(run: Path) -> dict:
 
 def test_default_workers():
     cpus = os.cpu_count() or 1
-    assert default_workers(8, True) == 1
+    assert default_workers(8, True) == default_workers(ARTICLES_PER_PROCESS, True) == 1
     assert default_workers(ARTICLES_PER_PROCESS * 2, True) == min(cpus, 2)
-    assert default_workers(64, True) == min(cpus, 4)
-    assert default_workers(64, False) == 1  # a CPU-bound backend: only when --workers asks
+    assert default_workers(ARTICLES_PER_PROCESS * 4, True) == min(cpus, 4)
+    assert default_workers(ARTICLES_PER_PROCESS * 4, False) == 1  # a CPU-bound backend: only when --workers asks
 
 
 def test_two_processes_write_what_one_writes(fake_server, tmp_path):
@@ -94,10 +94,11 @@ def test_two_processes_write_what_one_writes(fake_server, tmp_path):
 def test_the_default_command_forks_for_many_articles_in_flight(fake_server, tmp_path):
     src = tmp_path / "in.jsonl"
     write_articles(src, 6)
-    r = run_cli(src, tmp_path / "run", fake_server, "--jobs", 32)
+    jobs = ARTICLES_PER_PROCESS * 2  # the default: two processes where there are two CPUs
+    r = run_cli(src, tmp_path / "run", fake_server, "--jobs", jobs)
     assert r.returncode == 0, r.stderr
     m = manifest(tmp_path / "run")
-    n = default_workers(32, True)
+    n = default_workers(jobs, True)
     assert m["config"].get("workers", 1) == n
     if n > 1:
         assert len(m["sessions"][-1]["articles_by_worker"]) == n
