@@ -222,3 +222,22 @@ def test_every_substring_of_a_mixed_script_text_maps_back_exactly() -> None:
         span, tier = found
         assert tier == "exact"
         assert text[span.start : span.end] == needle.strip()
+
+
+def test_a_cut_splits_a_grapheme_exactly_where_the_definition_says() -> None:
+    """``_is_cut_ok`` settles most cuts by a comparison (below U+0300 nothing continues a
+    grapheme); on texts drawn from every kind of character it must agree with the
+    definition: a cut is bad where the character continues the one before, or follows a ZWJ."""
+    import random
+
+    from claims.extract.grounding import continues_grapheme
+
+    rng = random.Random(5)
+    pool = [chr(o) for o in (*range(0x20, 0x7F), *range(0x2000, 0x2030), 0x2FF, 0x300, 0x301, 0x93F, 0x20D0,
+                             0xFE0F, 0xFE0E, 0x1F3FB, 0xE0041, 0x1F600, 0x4E2D)]
+    for _ in range(300):
+        text = "".join(rng.choice(pool) for _ in range(rng.randrange(1, 40)))
+        bad = {i for i in range(1, len(text)) if continues_grapheme(text[i]) or text[i - 1] == "\u200d"}
+        for a in range(len(text) + 1):
+            b = rng.randrange(a, len(text) + 1)
+            assert _is_cut_ok(text, a, b) == (a not in bad and b not in bad), (text, a, b)
