@@ -87,6 +87,35 @@ def test_span_problems_name_the_span():
     assert ac.span_problems(TEXT) == ["text_sha256 does not match the article text"]
 
 
+
+def test_a_records_span_check_says_what_each_claims_check_says():
+    """The record checks its claims' spans inline and asks a claim what is wrong only
+    when one is off: spans moved, cut past the end (a truncated slice can still equal a
+    short quote), claimant text without a span and the reverse, no cue: the record must
+    report exactly the claims' own problems."""
+    import random
+
+    rng = random.Random(11)
+    claims = []
+    for _ in range(400):
+        s0, e0 = rng.randrange(0, len(TEXT)), rng.randrange(1, len(TEXT) + 5)
+        quote_span = Span(start=min(s0, e0 - 1), end=max(s0 + 1, e0)) if rng.random() < 0.8 else None
+        quote = TEXT[quote_span.start : quote_span.end] if quote_span and rng.random() < 0.7 else "the probe is ongoing"
+        if not quote:  # a span past the end: its (empty) slice stands in for the quote
+            quote = "x"
+        who_span = rng.choice([Span(start=0, end=6), Span(start=1, end=6), Span(start=0, end=len(TEXT) + 1), None])
+        cue = rng.choice([Cue(text="said", span=Span(start=7, end=11)), Cue(text="said", span=Span(start=6, end=11)), Cue(text="said"), None])
+        claims.append(make_claim(quote=quote, quote_span=quote_span, grounded=quote_span is not None,
+                                 claimant=Claimant(text=rng.choice(["Peskov", None]), span=who_span), cue=cue))
+    ac = ArticleClaims(article_id="a", text_sha256=text_sha256(TEXT), claims=claims, provenance=Provenance(backend="x", toolkit_version="0"))
+    want = [f"claim {i}: {p}" for i, c in enumerate(claims) for p in c.span_problems(TEXT)]
+    assert ac.span_problems(TEXT) == want and 50 < len(want) < 1000
+    # a quote that a span past the end still slices to: reported, not taken
+    tail = make_claim(quote=TEXT[-4:], quote_span=Span(start=len(TEXT) - 4, end=len(TEXT) + 2))
+    ac = ArticleClaims(article_id="a", text_sha256=text_sha256(TEXT), claims=[tail], provenance=Provenance(backend="x", toolkit_version="0"))
+    assert ac.span_problems(TEXT) == [f"claim 0: quote span [{len(TEXT) - 4}, {len(TEXT) + 2}) lies outside the text (length {len(TEXT)})"]
+
+
 def test_offsets_are_code_points_for_non_ascii():
     start = TEXT.index("«нет»")
     c = make_claim(quote="«нет»", quote_span=Span(start=start, end=start + 5))
