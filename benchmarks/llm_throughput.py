@@ -21,7 +21,8 @@ At each level the same articles go through, one after the other:
 
 "of ceiling" is a row's rate over the ceiling's; "cpu ms/art" is the client's CPU per
 article (this process for the in-process rows, the child's for the others, start-up
-included for the command).
+included for the command); "no start" is the command's with its start-up (the CPU of a
+one-article run, measured first) taken out: what each article of a long job adds.
 
     python benchmarks/llm_throughput.py [--latency 0.2] [--rounds 100 | --articles N] [--levels 8,32,64] [--repeats 1] [--no-peers]
 """
@@ -187,13 +188,20 @@ def main() -> None:
     py = None if args.no_peers else peer_python()
     sizes = ", ".join(f"{size[level]} at {level}" for level in levels)
     print(f"articles: {sizes}; {args.latency}s per request, fake server in its own process, load {os.getloadavg()[0]:.2f}")
-    print(f"{'in flight':>9} {'client':<28} {'art/s':>7} {'of ideal':>8} {'of ceiling':>10} {'cpu ms/art':>10} failures")
+    print(f"{'in flight':>9} {'client':<28} {'art/s':>7} {'of ideal':>8} {'of ceiling':>10} {'cpu ms/art':>10} {'no start':>8} failures")
     # every row asks every article again: the server keeps all the answers (its default keeps 512)
     with ProcessServer(args.latency, "--keep-answers", str(len(arts))) as server, tempfile.TemporaryDirectory() as tmp:
         d = Path(tmp)
         # The server answers each article once from the rules backend and keeps the answer:
         # one untimed pass first, so that the first level's rows do not pay for it.
         asyncio.run(ceiling(server.base_url, payloads, 64))
+        # The command's fixed CPU (imports, aiohttp, the run directory, the manifest): a
+        # one-article run; "no start" is the CPU an article with it taken out, what each
+        # further article of a long job costs.
+        one = d / "in-1.jsonl"
+        one.write_text(json.dumps({"id": arts[0].id, "text": arts[0].text}) + "\n", encoding="utf-8")
+        start_cpu = statistics.median(cli_row(one, d / f"run-start-{i}", server.base_url, 8)[1] for i in range(3))
+        print(f"the command's start-up: {start_cpu:.2f} s of CPU (a one-article run, median of 3)")
         for level in levels:
             n, ideal = size[level], level / args.latency
             src = d / f"in-{n}.jsonl"
@@ -218,7 +226,9 @@ def main() -> None:
                 rate = statistics.median(g[0] for g in got)
                 cpus = [g[1] for g in got if g[1] is not None]
                 cpu_ms = f"{statistics.median(cpus) / n * 1000:.2f}" if cpus else ""
-                print(f"{level:>9} {name:<28} {rate:>7.1f} {rate / ideal:>8.2f} {rate / top:>10.2f} {cpu_ms:>10} {sum(g[2] for g in got)}", flush=True)
+                net = f"{(statistics.median(cpus) - start_cpu) / n * 1000:.2f}" if name.startswith("claims extract") else ""
+                print(f"{level:>9} {name:<28} {rate:>7.1f} {rate / ideal:>8.2f} {rate / top:>10.2f} {cpu_ms:>10} {net:>8} {sum(g[2] for g in got)}",
+                      flush=True)
 
 
 if __name__ == "__main__":
