@@ -167,6 +167,11 @@ def _fuzzy(norm_text: str, norm_needle: str, threshold: float) -> tuple[int, int
     return best[2], best[3]
 
 
+def _edged(needle: str) -> bool:
+    """Whitespace at either end: an occurrence is trimmed to the text inside it."""
+    return bool(needle) and (needle[0].isspace() or needle[-1].isspace())
+
+
 def _closest(spans: list[tuple[int, int]], hint: int) -> tuple[int, int]:
     if len(spans) == 1:
         return spans[0]
@@ -231,7 +236,7 @@ class Grounder:
         if out is not None:
             return out
         text, n = self.text, len(needle)
-        edged = bool(needle) and (needle[0].isspace() or needle[-1].isspace())  # every occurrence is the needle
+        edged = _edged(needle)
         out = []
         pos = text.find(needle) if needle else -1
         while pos != -1:
@@ -279,7 +284,7 @@ class Grounder:
             pos, n = self.text.find(needle), len(needle)
             if pos == -1:
                 self._exact[needle] = []
-            elif pos >= hint and not (needle[0].isspace() or needle[-1].isspace()) and self._cut_ok(pos, pos + n):
+            elif pos >= hint and not _edged(needle) and self._cut_ok(pos, pos + n):
                 return (pos, pos + n), "exact"
         exact = self.exact_matches(needle)
         if exact:

@@ -129,6 +129,13 @@ class Claim(BaseModel):
             raise ValueError("an ungrounded claim must not carry quote_span")
         return self
 
+    def spans_fit(self, text: str) -> bool:
+        """``span_problems(text) == []``, without building it: ~1.2 against 2.4 us a claim."""
+        n, q, who, cue = len(text), self.quote_span, self.claimant, self.cue
+        return ((q is None or (q.end <= n and text[q.start : q.end] == self.quote))
+                and (who.span is None or (who.span.end <= n and text[who.span.start : who.span.end] == who.text))
+                and (cue is None or cue.span is None or (cue.span.end <= n and text[cue.span.start : cue.span.end] == cue.text)))
+
     def span_problems(self, text: str) -> list[str]:
         """Every span must lie inside the text and cover exactly the text it names."""
         problems: list[str] = []
@@ -230,16 +237,9 @@ class ArticleClaims(BaseModel):
         problems = []
         if (sha256 or text_sha256(text)) != self.text_sha256:
             problems.append("text_sha256 does not match the article text")
-        n = len(text)
         for i, claim in enumerate(self.claims):
-            # every span covering its text, checked inline (a worker checks each record it
-            # writes: 2.4 us a claim through span_problems, which now only says what is wrong)
-            q, who, cue = claim.quote_span, claim.claimant, claim.cue
-            if ((q is None or (q.end <= n and text[q.start : q.end] == claim.quote))
-                    and (who.span is None or (who.span.end <= n and text[who.span.start : who.span.end] == who.text))
-                    and (cue is None or cue.span is None or (cue.span.end <= n and text[cue.span.start : cue.span.end] == cue.text))):
-                continue
-            problems.extend(f"claim {i}: {p}" for p in claim.span_problems(text))
+            if not claim.spans_fit(text):  # a worker checks every record it writes: the claims that fit cost one call
+                problems.extend(f"claim {i}: {p}" for p in claim.span_problems(text))
         return problems
 
 
