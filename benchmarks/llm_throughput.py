@@ -21,7 +21,7 @@ At each level the same articles go through, one after the other:
 
 "of ceiling" is a row's rate over the ceiling's; "cpu ms/art" is the client's CPU per
 article (this process for the in-process rows, the child's for the others, start-up
-included for the command); "no start" is the command's with its start-up (the CPU of a
+included for the command; the ceiling's is the floor, its sockets and event loop alone); "no start" is the command's with its start-up (the CPU of a
 one-article run, measured first) taken out: what each article of a long job adds.
 
     python benchmarks/llm_throughput.py [--latency 0.2] [--rounds 100 | --articles N] [--levels 8,32,64] [--repeats 1] [--no-peers]
@@ -77,8 +77,10 @@ def bodies(messages: list[list[dict]]) -> list[dict]:
                                max_tokens=default_max_tokens(len(m[-1]["content"])), seed=None) for m in messages]
 
 
-async def ceiling(base_url: str, payloads: list[bytes], concurrency: int) -> float:
-    """Seconds for the requests through bare keep-alive sockets, `concurrency` at a time."""
+async def ceiling(base_url: str, payloads: list[bytes], concurrency: int) -> tuple[float, float]:
+    """Seconds and CPU seconds for the requests through bare keep-alive sockets, `concurrency`
+    at a time: the CPU is the floor of any client on this machine (the sockets' system
+    calls and the event loop, nothing parsed)."""
     host, _, port = base_url.split("//", 1)[1].split("/", 1)[0].rpartition(":")
     left = len(payloads)
 
@@ -96,9 +98,9 @@ async def ceiling(base_url: str, payloads: list[bytes], concurrency: int) -> flo
             await reader.readexactly(length)
         writer.close()
 
-    t0 = time.perf_counter()
+    cpu0, t0 = time.process_time(), time.perf_counter()
     await asyncio.gather(*(connection() for _ in range(concurrency)))
-    return time.perf_counter() - t0
+    return time.perf_counter() - t0, time.process_time() - cpu0
 
 
 async def sdk(base_url: str, reqs: list[dict], concurrency: int) -> tuple[float, float]:
@@ -206,10 +208,11 @@ def main() -> None:
             n, ideal = size[level], level / args.latency
             src = d / f"in-{n}.jsonl"
             src.write_text("".join(json.dumps({"id": a.id, "text": a.text}) + "\n" for a in arts[:n]), encoding="utf-8")
-            runs: dict[str, list[tuple[float, float | None, int]]] = {}
+            runs: dict[str, list[tuple[float, float, int]]] = {}
             for r in range(args.repeats):  # rows interleaved, so that a slow spell of the box hits them all
                 row = runs.setdefault
-                row("ceiling (bare sockets)", []).append((n / asyncio.run(ceiling(server.base_url, payloads[:n], level)), None, 0))
+                wall, cpu = asyncio.run(ceiling(server.base_url, payloads[:n], level))
+                row("ceiling (bare sockets)", []).append((n / wall, cpu, 0))
                 wall, cpu = asyncio.run(sdk(server.base_url, reqs[:n], level))
                 row("openai SDK", []).append((n / wall, cpu, 0))
                 if py is not None:
@@ -224,10 +227,9 @@ def main() -> None:
             top = statistics.median(rate for rate, _, _ in runs["ceiling (bare sockets)"])
             for name, got in runs.items():
                 rate = statistics.median(g[0] for g in got)
-                cpus = [g[1] for g in got if g[1] is not None]
-                cpu_ms = f"{statistics.median(cpus) / n * 1000:.2f}" if cpus else ""
-                net = f"{(statistics.median(cpus) - start_cpu) / n * 1000:.2f}" if name.startswith("claims extract") else ""
-                print(f"{level:>9} {name:<28} {rate:>7.1f} {rate / ideal:>8.2f} {rate / top:>10.2f} {cpu_ms:>10} {net:>8} {sum(g[2] for g in got)}",
+                cpu = statistics.median(g[1] for g in got)
+                net = f"{(cpu - start_cpu) / n * 1000:.2f}" if name.startswith("claims extract") else ""
+                print(f"{level:>9} {name:<28} {rate:>7.1f} {rate / ideal:>8.2f} {rate / top:>10.2f} {cpu / n * 1000:>10.2f} {net:>8} {sum(g[2] for g in got)}",
                       flush=True)
 
 
