@@ -31,7 +31,7 @@ def backend(tmp_path: Path, **kw):
 
 def key(b, mode: str = "json_schema", stage: str = "claims", output: str = "claims", messages=MSGS, max_tokens=None) -> str:
     st = SimpleNamespace(name=stage, output=output)
-    return b.provider._key(mode, Request(Article(id="a", text="x"), 0, st, messages, max_tokens), canonical_json(messages))
+    return b.provider._key(mode, Request(Article(id="a", text="x"), 0, st, messages, max_tokens), messages_json(messages))
 
 
 def test_each_key_part_changes_the_key(tmp_path):
@@ -72,9 +72,23 @@ def test_a_key_over_pre_encoded_messages_is_the_same_key(messages):
     and splicing them in hashes the very same bytes."""
     parts = {"host": "127.0.0.1:8000", "model": "m", "template": "t" * 64, "schema": "s", "mode": "tools",
              "parameters": {"temperature": 0.0, "max_tokens": 900, "seed": None}, "stage": "claims"}
-    assert cache_key(parts, {"messages": canonical_json(messages)}) == cache_key({**parts, "messages": messages})
+    assert cache_key(parts, {"messages": canonical_json(messages).encode()}) == cache_key({**parts, "messages": messages})
     # and so is the encoding that keeps a template's fixed turns encoded (asked twice: the second reads them back)
-    assert messages_json(messages) == messages_json([dict(m) for m in messages]) == canonical_json(messages)
+    assert messages_json(messages) == messages_json([dict(m) for m in messages]) == canonical_json(messages).encode()
+
+
+def test_a_turn_is_encoded_as_canonical_json_encodes_it():
+    """The turns are escaped by pydantic-core, the key's JSON by ``json.dumps``: over random
+    text with every control character, quotes, backslashes, separators and characters
+    beyond the BMP they must give the same bytes, or every recorded cache would miss."""
+    import random
+
+    rng = random.Random(20)
+    alphabet = [chr(i) for i in range(0x20)] + list('"\\/ aZ\x7f\x80\xa0é«»“”—…\u2028\u2029\ufeff') + ["😀", "\U0001f3fb", "\u200d"]
+    for _ in range(300):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 40)))
+        turns = [{"role": "user", "content": text}, {"role": rng.choice(["system", "assistant", "ü"]), "content": text[::-1]}]
+        assert messages_json(turns) == canonical_json(turns).encode(), text
 
 
 def test_cache_entries_are_compact_single_lines(tmp_path):

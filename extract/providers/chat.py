@@ -68,10 +68,10 @@ _MESSAGES_SLOT = "\x00claims-messages\x00"  # stands for the encoded messages; N
 _FORMAT_SLOT = "\x00claims-format\x00"  # and for the structured-output fields
 
 
-def request_body_bytes(body: dict[str, Any], encoded_messages: str, mode: str, output_model: type[BaseModel]) -> bytes:
-    """``body`` as the bytes sent, its messages spliced in already encoded (``messages_json``,
-    the cache key's encoding) and its structured-output fields (``request_format``, the
-    ~2 KB schema) encoded once per mode and model: only the few fields that change are
+def request_body_bytes(body: dict[str, Any], encoded_messages: bytes, mode: str, output_model: type[BaseModel]) -> bytes:
+    """``body`` as the bytes sent, its messages joined in already encoded (``messages_json``,
+    the bytes the cache key hashed) and its structured-output fields (``request_format``,
+    the ~2 KB schema) encoded once per mode and model: only the few fields that change are
     encoded per request."""
     fmt = request_format(mode, output_model)
     slotted: dict[str, Any] = {}
@@ -81,9 +81,10 @@ def request_body_bytes(body: dict[str, Any], encoded_messages: str, mode: str, o
         elif _FORMAT_SLOT not in slotted:
             slotted[_FORMAT_SLOT] = 0
     text = json.dumps(slotted, ensure_ascii=False, separators=(",", ":"))
-    if fmt:  # spliced first, while the text is small: one copy of the ~15 KB messages, not two
+    if fmt:
         text = text.replace(f"{json.dumps(_FORMAT_SLOT)}:0", _format_members(mode, output_model), 1)
-    return text.replace(json.dumps(_MESSAGES_SLOT), encoded_messages, 1).encode("utf-8")
+    head, _, tail = text.partition(json.dumps(_MESSAGES_SLOT))
+    return b"".join((head.encode("utf-8"), encoded_messages, tail.encode("utf-8")))
 
 
 @lru_cache(maxsize=None)
@@ -179,7 +180,7 @@ class ChatProvider:
 
     # ------------------------------------------------------------------ cache
 
-    def _key(self, mode: str, request: Request, messages_json: str) -> str:
+    def _key(self, mode: str, request: Request, messages_json: bytes) -> str:
         s = self.settings
         return cache_key({
             "host": self._host,
@@ -191,7 +192,7 @@ class ChatProvider:
             "stage": request.stage.name,
         }, {"messages": messages_json})
 
-    def _cached(self, request: Request, encoded: str) -> tuple[str, str, CachedResponse | None]:
+    def _cached(self, request: Request, encoded: bytes) -> tuple[str, str, CachedResponse | None]:
         """Look up the current mode's key; in auto mode also later modes (a run that fell back earlier).
         ``encoded``: the request's messages, as ``messages_json`` encodes them."""
         mode = self.mode
