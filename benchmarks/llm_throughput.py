@@ -21,8 +21,10 @@ At each level the same articles go through, one after the other:
 
 "of ceiling" is a row's rate over the ceiling's; "cpu ms/art" is the client's CPU per
 article (this process for the in-process rows, the child's for the others, start-up
-included for the command; the ceiling's is the floor, its sockets and event loop alone); "no start" is the command's with its start-up (the CPU of a
-one-article run, measured first) taken out: what each article of a long job adds.
+included for the command; the ceiling's is the floor, its sockets and event loop alone);
+"no start" is the command's with its start-up (the CPU of a one-article run, measured
+first) taken out: what each article of a long job adds. Every row's CPU carries what
+waking from idle costs at low concurrency (``benchmarks/idle_cost.py``).
 
     python benchmarks/llm_throughput.py [--latency 0.2] [--rounds 100 | --articles N] [--levels 8,32,64] [--repeats 1] [--no-peers]
 """

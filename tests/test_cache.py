@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import random
 from dataclasses import replace
 from pathlib import Path
 from types import SimpleNamespace
@@ -81,8 +82,6 @@ def test_a_turn_is_encoded_as_canonical_json_encodes_it():
     """The turns are escaped by pydantic-core, the key's JSON by ``json.dumps``: over random
     text with every control character, quotes, backslashes, separators and characters
     beyond the BMP they must give the same bytes, or every recorded cache would miss."""
-    import random
-
     rng = random.Random(20)
     alphabet = [chr(i) for i in range(0x20)] + list('"\\/ aZ\x7f\x80\xa0é«»“”—…\u2028\u2029\ufeff') + ["😀", "\U0001f3fb", "\u200d"]
     for _ in range(300):
